@@ -1,0 +1,1 @@
+"""One module per command; see papernotes.cli for how they are found."""

@@ -1,0 +1,41 @@
+import click
+
+from papernotes.cli.common import emit_json, json_option, pass_env
+
+
+@click.command()
+@click.argument("paper")
+@json_option
+@pass_env
+def command(env, paper: str, as_json: bool) -> None:
+    """Show one paper: metadata, tags, every note in both languages, related papers.
+
+    PAPER is an id (H1gEP6NFwr, arxiv:1805.08651) or an OpenReview / arXiv URL.
+
+    \b
+    Examples:
+      papernotes show H1gEP6NFwr
+      papernotes show 'https://openreview.net/forum?id=H1gEP6NFwr' --json | jq .notes
+    """
+    from papernotes.model.ids import parse_paper_ref
+    from papernotes.store.records import record_data
+
+    kb = env.kb()
+    record = kb.get(parse_paper_ref(paper))
+    taxonomy = kb.taxonomy()
+    related_titles = {}
+    for link in record.related:
+        try:
+            related_titles[link.id] = kb.get(link.id).title
+        except Exception:  # noqa: BLE001 - a broken neighbour must not hide this paper
+            related_titles[link.id] = None
+    if as_json:
+        data = record_data(record)
+        data["path"] = kb.shown(kb.path_for(record.id))
+        for link in data.get("related", []):
+            link["title"] = related_titles.get(link["id"])
+        emit_json(data)
+        return
+    from papernotes.cli.render import render_paper
+
+    render_paper(env, record, taxonomy, related_titles)

@@ -1,0 +1,35 @@
+import click
+
+from papernotes.cli.common import emit_json, json_option, pass_env, plain
+
+
+@click.command()
+@click.option(
+    "--strict", is_flag=True, help="Also report notes missing their Chinese or English text."
+)
+@json_option
+@pass_env
+def command(env, strict: bool, as_json: bool) -> None:
+    """Check every record, the taxonomy and the links between them.
+
+    Prints one line per problem as FILE:LINE: FIELD: MESSAGE (HINT) and exits 1
+    if there is any, 0 if the knowledge base is clean.
+
+    \b
+    Example:
+      papernotes validate --strict
+    """
+    from papernotes.store.validate import validate
+
+    kb = env.kb()
+    problems = validate(kb, strict=strict)
+    if as_json:
+        emit_json([p.to_dict() for p in problems])
+    else:
+        for problem in problems:
+            click.echo(plain(str(problem)))
+    count = len(kb.record_paths())
+    if problems:
+        click.echo(f"{len(problems)} problem(s) in {count} record(s)", err=True)
+        raise SystemExit(1)
+    click.echo(f"{count} record(s) and the taxonomy are valid", err=True)

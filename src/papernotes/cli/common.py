@@ -1,0 +1,136 @@
+"""What every command shares: the environment, --json, consoles, error conversion.
+
+Kept free of heavy imports: rich and the core load inside the functions that use them.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import traceback
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import click
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from papernotes.store.kb import KnowledgeBase
+
+
+@dataclass
+class Env:
+    """Global options, and the knowledge base found from them (on first use)."""
+
+    root: str | None = None
+    no_color: bool = False
+    debug: bool = False
+    _kb: Any = field(default=None, repr=False)
+
+    def kb(self) -> KnowledgeBase:
+        if self._kb is None:
+            from papernotes.store.kb import KnowledgeBase
+
+            self._kb = KnowledgeBase.find(self.root)
+        return self._kb
+
+
+pass_env = click.make_pass_decorator(Env, ensure=True)
+
+
+def json_option(func: Callable) -> Callable:
+    """``--json``: machine-readable output on stdout (``[]`` when there is nothing)."""
+    return click.option(
+        "--json", "as_json", is_flag=True, help="Print JSON on stdout instead of a table."
+    )(func)
+
+
+def emit_json(data: Any) -> None:
+    click.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))
+
+
+def console(env: Env | None = None, stderr: bool = False) -> Console:
+    """A rich console for this invocation: colour only on a terminal and without NO_COLOR."""
+    from rich.console import Console
+
+    no_color = bool(env and env.no_color) or bool(os.environ.get("NO_COLOR"))
+    stream = sys.stderr if stderr else sys.stdout
+    width = None
+    if not stream.isatty():
+        width = int(os.environ.get("COLUMNS", "0") or 0) or 100
+    return Console(
+        file=stream,
+        no_color=no_color,
+        color_system=None if no_color else "auto",
+        highlight=False,
+        emoji=False,
+        width=width,
+        soft_wrap=False,
+    )
+
+
+def is_tty(stderr: bool = False) -> bool:
+    return (sys.stderr if stderr else sys.stdout).isatty()
+
+
+def safe_text(text: str) -> str:
+    """User text made inert for a terminal: escape rich markup, show control characters."""
+    from rich.markup import escape
+
+    cleaned = "".join(
+        c if (c in "\n\t" or (ord(c) >= 32 and ord(c) != 127)) else f"\\x{ord(c):02x}" for c in text
+    )
+    return escape(cleaned)
+
+
+def plain(text: str) -> str:
+    """User text for plain (piped) output: control characters shown, not sent."""
+    return "".join(
+        c if (c in "\n\t" or (ord(c) >= 32 and ord(c) != 127)) else f"\\x{ord(c):02x}" for c in text
+    )
+
+
+def warn(message: str, env: Env | None = None) -> None:
+    click.echo(f"Warning: {plain(message)}", err=True)
+
+
+def one_line(message: str) -> str:
+    return " ".join(plain(str(message)).split()) or "unknown error"
+
+
+def run_safely(ctx: click.Context, call: Callable[[], Any]) -> Any:
+    """Run a command; turn papernotes errors into one line on stderr and an exit code."""
+    from papernotes.errors import ExitCode, PapernotesError
+
+    env = ctx.find_object(Env)
+    debug = bool(env and env.debug) or "--debug" in sys.argv[1:2]
+    try:
+        return call()
+    except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException):
+        raise
+    except PapernotesError as exc:
+        if debug:
+            traceback.print_exc()
+        click.echo(f"Error: {one_line(str(exc))}", err=True)
+        ctx.exit(exc.exit_code)
+    except KeyboardInterrupt:
+        click.echo("Interrupted", err=True)
+        ctx.exit(ExitCode.INTERRUPTED)
+    except BrokenPipeError:
+        # The reader went away (e.g. `| head`); say nothing more.
+        try:
+            sys.stdout = open(os.devnull, "w")  # noqa: SIM115
+        except OSError:
+            pass
+        ctx.exit(ExitCode.OK)
+    except Exception as exc:  # noqa: BLE001 - the last line of defence
+        if debug:
+            raise
+        click.echo(
+            f"Error: internal error: {type(exc).__name__}: {one_line(str(exc))[:300]} (run with --debug for the traceback)",
+            err=True,
+        )
+        ctx.exit(ExitCode.INTERNAL)

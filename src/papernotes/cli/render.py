@@ -1,0 +1,91 @@
+"""Rich views of records, shared by show and friends. User text is always escaped."""
+
+from __future__ import annotations
+
+from papernotes.cli.common import Env, console, safe_text
+
+LANG_NAMES = {"zh": "中文", "en": "English"}
+
+
+def decision_style(decision: str | None) -> str:
+    if not decision:
+        return "dim"
+    if decision.startswith("Accept"):
+        return "green"
+    if decision.startswith("Reject") or decision.startswith("Withdrawn"):
+        return "red"
+    return "yellow"
+
+
+def render_paper(env: Env, paper, taxonomy, related_titles: dict) -> None:
+    out = console(env)
+    out.print(f"[bold cyan]{safe_text(paper.id)}[/]  [bold]{safe_text(paper.title)}[/]")
+    facts = [
+        safe_text(x)
+        for x in (paper.venue, str(paper.year) if paper.year and not paper.venue else None)
+        if x
+    ]
+    if paper.decision:
+        facts.append(f"[{decision_style(paper.decision)}]{safe_text(paper.decision)}[/]")
+    if paper.ratings:
+        facts.append("ratings " + " ".join(str(r) for r in paper.ratings))
+    if facts:
+        out.print(" · ".join(facts))
+    if paper.authors:
+        out.print("[dim]Authors:[/] " + safe_text(", ".join(paper.authors)))
+    for name, url in paper.canonical_links().items():
+        out.print(f"[dim]{safe_text(name)}:[/] {safe_text(url)}", soft_wrap=True)
+    if paper.tags:
+        shown = []
+        for tag in paper.tags:
+            info = taxonomy.tags.get(tag)
+            label = (
+                f" ({safe_text(info.en)} / {safe_text(info.zh)})"
+                if info
+                else " [red](unknown tag)[/]"
+            )
+            shown.append(f"[magenta]{safe_text(tag)}[/]{label}")
+        out.print("[dim]Tags:[/] " + ", ".join(shown))
+    if paper.keywords:
+        out.print("[dim]Keywords:[/] " + safe_text(", ".join(paper.keywords)))
+    if paper.tldr:
+        out.print("[dim]TL;DR:[/] " + safe_text(paper.tldr))
+    if paper.abstract:
+        out.print()
+        out.print("[bold]Abstract[/]")
+        out.print(safe_text(paper.abstract))
+    if paper.notes:
+        out.print()
+        out.print(f"[bold]Notes[/] ({len(paper.notes)})")
+        for i, note in enumerate(paper.notes, 1):
+            out.print(f"[dim]#{i} · {safe_text(note.source)} · {note.date.isoformat()}[/]")
+            order = [note.lang] + [lang for lang in ("zh", "en") if lang != note.lang]
+            for lang in order:
+                text = getattr(note, lang)
+                if not text:
+                    continue
+                tag = "original" if lang == note.lang else "translation"
+                out.print(f"  [yellow]{LANG_NAMES[lang]}[/] [dim]({tag})[/]")
+                for line in text.splitlines() or [""]:
+                    out.print("    " + safe_text(line))
+    if paper.related:
+        out.print()
+        out.print("[bold]Related[/]")
+        for link in paper.related:
+            title = related_titles.get(link.id)
+            name = safe_text(title) if title else "[red](no record)[/]"
+            out.print(f"  → [cyan]{safe_text(link.id)}[/] {name}")
+            out.print(f"    [dim]why:[/] {safe_text(link.why)}")
+    if paper.refs:
+        out.print()
+        out.print("[bold]References[/]")
+        for ref in paper.refs:
+            label = f"{safe_text(ref.label)} " if ref.label else ""
+            out.print(f"  • {label}[dim]{safe_text(ref.url)}[/]", soft_wrap=True)
+    dates = [
+        f"added {paper.added}" if paper.added else "",
+        f"updated {paper.updated}" if paper.updated else "",
+    ]
+    if any(dates):
+        out.print()
+        out.print("[dim]" + ", ".join(d for d in dates if d) + "[/]")

@@ -1,0 +1,69 @@
+"""Listing papers and tags."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from papernotes.errors import NotFoundError, Problem
+from papernotes.store.kb import KnowledgeBase
+
+
+def resolve_tag(kb: KnowledgeBase, text: str) -> str:
+    taxonomy = kb.taxonomy()
+    name = taxonomy.resolve(text)
+    if name is None:
+        close = taxonomy.suggest(text)
+        hint = (
+            f" (did you mean {', '.join(repr(c) for c in close)}?)"
+            if close
+            else " (see 'papernotes tags')"
+        )
+        raise NotFoundError(f"unknown tag {text!r}{hint}")
+    return name
+
+
+def summary(paper) -> dict:
+    return {
+        "id": paper.id,
+        "title": paper.title,
+        "venue": paper.venue,
+        "year": paper.year,
+        "decision": paper.decision,
+        "tags": list(paper.tags),
+        "notes": len(paper.notes),
+        "added": paper.added.isoformat() if paper.added else None,
+    }
+
+
+def list_papers(
+    kb: KnowledgeBase, tag: str | None = None, sort: str = "id"
+) -> tuple[list[dict], list[Problem]]:
+    wanted = set(kb.taxonomy().descendants(resolve_tag(kb, tag))) if tag else None
+    coll = kb.load_all()
+    papers = [p for p in coll.papers.values() if wanted is None or wanted & set(p.tags)]
+    keys = {
+        "id": lambda p: p.id,
+        "title": lambda p: p.title.casefold(),
+        "added": lambda p: (p.added.isoformat() if p.added else "", p.id),
+    }
+    papers.sort(key=keys[sort])
+    return [summary(p) for p in papers], coll.problems
+
+
+def tag_rows(kb: KnowledgeBase) -> tuple[list[dict], list[Problem]]:
+    taxonomy, problems = kb.taxonomy_checked()
+    coll = kb.load_all()
+    counts = Counter(tag for p in coll.papers.values() for tag in p.tags)
+    rows = [
+        {
+            "name": name,
+            "en": tag.en,
+            "zh": tag.zh,
+            "parent": tag.parent,
+            "aliases": list(tag.aliases),
+            "description": tag.description,
+            "papers": counts.get(name, 0),
+        }
+        for name, tag in taxonomy.tags.items()
+    ]
+    return rows, problems + coll.problems

@@ -1,0 +1,158 @@
+"""The paper record: one YAML file per paper under ``papers/``.
+
+Strict models (``extra="forbid"``, no type coercion) so a typo in a field name
+or a wrong type is reported, never silently dropped or converted.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Annotated, Literal
+
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    field_validator,
+    model_validator,
+)
+
+from papernotes.model.ids import PaperId
+
+Lang = Literal["zh", "en"]
+Text = Annotated[str, StringConstraints(min_length=1)]
+LINK_KEY = re.compile(r"^[a-z][a-z0-9_-]{0,31}$")
+LINK_ORDER = ("forum", "pdf", "code", "arxiv", "project", "slides", "video", "poster")
+CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True, validate_assignment=True)
+
+
+def _no_control(value: str) -> str:
+    if CONTROL.search(value):
+        raise ValueError("contains a control character")
+    return value
+
+
+class Note(Strict):
+    """A reading note, kept in both languages; ``lang`` says which one was written first."""
+
+    lang: Lang = Field(description="Language the note was originally written in.")
+    zh: Text | None = Field(default=None, description="The note in Chinese.")
+    en: Text | None = Field(default=None, description="The note in English.")
+    source: Text = Field(description="Where the note came from: a file under seeds/, or 'cli'.")
+    date: dt.date = Field(description="When the note was added.")
+
+    @model_validator(mode="after")
+    def _original_present(self) -> Note:
+        if getattr(self, self.lang) is None:
+            raise ValueError(f"note is marked lang={self.lang} but has no '{self.lang}' text")
+        return self
+
+    def text(self, lang: str | None = None) -> str:
+        """The note in ``lang`` if present, else the original."""
+        if lang in ("zh", "en") and getattr(self, lang):
+            return getattr(self, lang)
+        return getattr(self, self.lang)
+
+    def missing_languages(self) -> list[str]:
+        return [lang for lang in ("zh", "en") if not getattr(self, lang)]
+
+
+class Related(Strict):
+    """An explicit link to another paper, with the reason in the linker's words."""
+
+    id: PaperId
+    why: Text
+
+
+class Ref(Strict):
+    """A work cited in a note that has no record of its own."""
+
+    url: Text = Field(description="http(s) URL, or arxiv:/doi: id.")
+    label: Text | None = None
+
+    @field_validator("url")
+    @classmethod
+    def _url_shape(cls, value: str) -> str:
+        if not re.match(r"^(https?://\S+|arxiv:\S+|doi:\S+)$", value):
+            raise ValueError("must be an http(s) URL or an arxiv:/doi: id")
+        return value
+
+
+Link = Annotated[str, StringConstraints(pattern=r"^https?://\S+$")]
+
+
+class Paper(Strict):
+    """One paper and everything the knowledge base knows about it."""
+
+    id: PaperId = Field(description="OpenReview forum id, or arxiv:/doi:/url: prefixed id.")
+    title: Text
+    authors: list[Text] = Field(default_factory=list)
+    venue: Text | None = Field(default=None, description="e.g. 'ICLR 2020'.")
+    year: int | None = Field(default=None, ge=1900, le=2100)
+    decision: Text | None = Field(default=None, description="e.g. 'Accept (Poster)', 'Reject'.")
+    ratings: list[int] = Field(default_factory=list, description="Reviewer scores.")
+    abstract: Text | None = None
+    tldr: Text | None = None
+    keywords: list[Text] = Field(default_factory=list)
+    links: dict[str, Link] = Field(default_factory=dict, description="forum, pdf, code, ...")
+    tags: list[Text] = Field(default_factory=list, description="Canonical names from tags.yaml.")
+    notes: list[Note] = Field(default_factory=list)
+    related: list[Related] = Field(default_factory=list)
+    refs: list[Ref] = Field(default_factory=list)
+    bibtex: Text | None = Field(default=None, description="BibTeX from the metadata source.")
+    added: dt.date | None = None
+    updated: dt.date | None = None
+
+    @field_validator("title", "venue", "decision")
+    @classmethod
+    def _single_line(cls, value: str | None) -> str | None:
+        if value is not None:
+            _no_control(value)
+            if "\n" in value:
+                raise ValueError("must be a single line")
+        return value
+
+    @field_validator("links")
+    @classmethod
+    def _link_keys(cls, value: dict[str, str]) -> dict[str, str]:
+        for key in value:
+            if not LINK_KEY.match(key):
+                raise ValueError(
+                    f"link name {key!r} must be lower-case letters, digits, '_' or '-'"
+                )
+        return value
+
+    @field_validator("tags")
+    @classmethod
+    def _unique_tags(cls, value: list[str]) -> list[str]:
+        seen = set()
+        for tag in value:
+            if tag in seen:
+                raise ValueError(f"tag {tag!r} is listed twice")
+            seen.add(tag)
+        return value
+
+    @model_validator(mode="after")
+    def _no_self_link(self) -> Paper:
+        for link in self.related:
+            if link.id == self.id:
+                raise ValueError("a paper cannot be related to itself")
+        return self
+
+    def canonical_links(self) -> dict[str, str]:
+        ordered = {k: self.links[k] for k in LINK_ORDER if k in self.links}
+        ordered.update({k: self.links[k] for k in sorted(self.links) if k not in ordered})
+        return ordered
+
+    def all_text(self) -> str:
+        """Every searchable word of the record in one string (for similarity, mentions)."""
+        parts = [self.title, self.abstract or "", self.tldr or "", " ".join(self.keywords)]
+        for note in self.notes:
+            parts.extend(t for t in (note.zh, note.en) if t)
+        return "\n".join(parts)

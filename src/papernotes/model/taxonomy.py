@@ -1,0 +1,159 @@
+"""The tag taxonomy (``tags.yaml``): canonical names, bilingual labels, aliases, parents."""
+
+from __future__ import annotations
+
+import difflib
+import re
+from typing import Annotated
+
+from pydantic import Field, StringConstraints
+
+from papernotes.errors import Problem
+from papernotes.model.record import Strict
+
+TAG_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.+-]{0,63}$")
+Text = Annotated[str, StringConstraints(min_length=1)]
+
+
+class Tag(Strict):
+    en: Text = Field(description="English label.")
+    zh: Text = Field(description="Chinese label.")
+    aliases: list[Text] = Field(
+        default_factory=list, description="Other names, matched case-insensitively."
+    )
+    parent: Text | None = Field(default=None, description="Name of the parent tag.")
+    description: Text = Field(description="One line saying what the tag covers.")
+
+
+class TaxonomyFile(Strict):
+    tags: dict[str, Tag] = Field(default_factory=dict)
+
+
+def fold(text: str) -> str:
+    """Case- and space-insensitive key for matching names, labels and aliases."""
+    return " ".join(text.casefold().replace("_", " ").replace("-", " ").split())
+
+
+class Taxonomy:
+    """Tags by canonical name, with lookup by any name, label or alias."""
+
+    def __init__(self, tags: dict[str, Tag] | None = None):
+        self.tags: dict[str, Tag] = dict(tags or {})
+        self._lookup: dict[str, str] = {}
+        for name, tag in self.tags.items():
+            for key in (name, tag.en, tag.zh, *tag.aliases):
+                self._lookup.setdefault(fold(key), name)
+
+    def __contains__(self, name: str) -> bool:
+        return name in self.tags
+
+    def __len__(self) -> int:
+        return len(self.tags)
+
+    def resolve(self, text: str) -> str | None:
+        """Canonical name for a tag name, label or alias in any case; None if unknown."""
+        if text in self.tags:
+            return text
+        return self._lookup.get(fold(text))
+
+    def suggest(self, text: str, n: int = 3) -> list[str]:
+        keys = list(self._lookup)
+        close = difflib.get_close_matches(fold(text), keys, n=n * 2, cutoff=0.6)
+        names: list[str] = []
+        for key in close:
+            name = self._lookup[key]
+            if name not in names:
+                names.append(name)
+        return names[:n]
+
+    def parent_chain(self, name: str) -> list[str]:
+        chain, seen = [], {name}
+        parent = self.tags[name].parent if name in self.tags else None
+        while parent and parent in self.tags and parent not in seen:
+            chain.append(parent)
+            seen.add(parent)
+            parent = self.tags[parent].parent
+        return chain
+
+    def children(self, name: str) -> list[str]:
+        return [n for n, t in self.tags.items() if t.parent == name]
+
+    def descendants(self, name: str) -> list[str]:
+        """``name`` and every tag below it (a tag filter includes its children)."""
+        out, stack = [], [name]
+        while stack:
+            current = stack.pop()
+            if current in out:
+                continue
+            out.append(current)
+            stack.extend(self.children(current))
+        return out
+
+    def check(self, path: str, line_of=lambda *loc: None) -> list[Problem]:
+        """Structural problems: bad names, unknown parents, cycles, shared aliases."""
+        problems: list[Problem] = []
+        owners: dict[str, str] = {}
+        for name in self.tags:
+            if not TAG_NAME.match(name):
+                problems.append(
+                    Problem(
+                        path,
+                        f"invalid tag name {name!r}",
+                        line_of("tags", name),
+                        f"tags.{name}",
+                        "letters, digits, '_', '.', '+', '-'",
+                    )
+                )
+            owners.setdefault(fold(name), name)
+        for name, tag in self.tags.items():
+            for i, alias in enumerate([tag.en, tag.zh, *tag.aliases]):
+                key = fold(alias)
+                owner = owners.setdefault(key, name)
+                if owner != name:
+                    field = (
+                        f"tags.{name}.aliases[{i - 2}]"
+                        if i >= 2
+                        else f"tags.{name}.{('en', 'zh')[i]}"
+                    )
+                    loc = (
+                        ("tags", name, "aliases", i - 2)
+                        if i >= 2
+                        else ("tags", name, ("en", "zh")[i])
+                    )
+                    problems.append(
+                        Problem(
+                            path,
+                            f"{alias!r} already names tag {owner!r}",
+                            line_of(*loc),
+                            field,
+                            "each name, label and alias must belong to one tag",
+                        )
+                    )
+            if tag.parent is not None:
+                if tag.parent not in self.tags:
+                    hint = self.suggest(tag.parent)
+                    problems.append(
+                        Problem(
+                            path,
+                            f"unknown parent tag {tag.parent!r}",
+                            line_of("tags", name, "parent"),
+                            f"tags.{name}.parent",
+                            f"did you mean {hint[0]!r}?" if hint else None,
+                        )
+                    )
+                else:
+                    seen, cur = {name}, tag.parent
+                    while cur in self.tags:
+                        if cur in seen:
+                            problems.append(
+                                Problem(
+                                    path,
+                                    f"parent cycle through {cur!r}",
+                                    line_of("tags", name, "parent"),
+                                    f"tags.{name}.parent",
+                                )
+                            )
+                            break
+                        seen.add(cur)
+                        cur = self.tags[cur].parent
+        return problems

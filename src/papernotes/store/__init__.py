@@ -1,0 +1,1 @@
+"""Reading and writing the knowledge base: YAML files are the truth."""

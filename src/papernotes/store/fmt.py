@@ -1,0 +1,56 @@
+"""Canonical formatting: what ``papernotes fmt`` rewrites and ``fmt --check`` reports."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from papernotes.model.record import Paper
+from papernotes.model.taxonomy import Taxonomy
+from papernotes.store.kb import KnowledgeBase
+from papernotes.store.records import dump_record, dump_taxonomy
+from papernotes.store.yamlio import atomic_write
+
+
+@dataclass
+class FmtResult:
+    path: str
+    changed: bool
+    error: str | None = None
+
+
+def canonical_paper(paper: Paper, taxonomy: Taxonomy) -> Paper:
+    """The record with tag aliases replaced by canonical names (order kept, duplicates dropped)."""
+    tags: list[str] = []
+    for tag in paper.tags:
+        name = taxonomy.resolve(tag) or tag
+        if name not in tags:
+            tags.append(name)
+    return paper.model_copy(update={"tags": tags}) if tags != paper.tags else paper
+
+
+def format_kb(kb: KnowledgeBase, check: bool = False) -> list[FmtResult]:
+    taxonomy, tax_problems = kb.taxonomy_checked()
+    results: list[FmtResult] = []
+    if kb.tags_path.exists():
+        shown = kb.shown(kb.tags_path)
+        if tax_problems and not taxonomy.tags:
+            results.append(FmtResult(shown, False, str(tax_problems[0])))
+        elif not tax_problems:
+            want = dump_taxonomy(taxonomy).encode("utf-8")
+            if want != kb.tags_path.read_bytes():
+                results.append(FmtResult(shown, True))
+                if not check:
+                    atomic_write(kb.tags_path, want, shown)
+            else:
+                results.append(FmtResult(shown, False))
+    for path in kb.record_paths():
+        loaded = kb.load_path(path)
+        if loaded.paper is None:
+            results.append(FmtResult(loaded.shown, False, str(loaded.problems[0])))
+            continue
+        want = dump_record(canonical_paper(loaded.paper, taxonomy)).encode("utf-8")
+        changed = want != loaded.raw
+        results.append(FmtResult(loaded.shown, changed))
+        if changed and not check:
+            atomic_write(path, want, loaded.shown)
+    return results

@@ -1,0 +1,235 @@
+"""Turning YAML files into Paper / Taxonomy models and back, with per-field problems."""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+
+from papernotes.errors import Problem
+from papernotes.model.ids import id_from_filename
+from papernotes.model.record import Paper
+from papernotes.model.taxonomy import Tag, Taxonomy, TaxonomyFile
+from papernotes.store.yamlio import YamlProblem, dump, line_of, read_yaml
+
+NOTE_KEYS = ("lang", "zh", "en", "source", "date")
+
+
+@dataclass
+class Loaded:
+    """The result of loading one record file: the paper if it is valid, and every problem."""
+
+    path: Path
+    shown: str
+    paper: Paper | None = None
+    problems: list[Problem] = field(default_factory=list)
+    raw: bytes = b""
+    node: Any = None
+
+
+def field_path(loc: tuple) -> str:
+    out = ""
+    for step in loc:
+        if isinstance(step, int):
+            out += f"[{step}]"
+        else:
+            out += f".{step}" if out else str(step)
+    return out
+
+
+def _message(err: dict, model: type[BaseModel]) -> tuple[str, str | None]:
+    kind, msg = err["type"], err["msg"]
+    if kind == "extra_forbidden":
+        name = str(err["loc"][-1])
+        known = _known_fields(model, err["loc"][:-1])
+        close = difflib.get_close_matches(name, known, n=1)
+        return f"unknown field {name!r}", (
+            f"did you mean {close[0]!r}?" if close else f"known fields: {', '.join(known)}"
+        )
+    if kind == "missing":
+        return "missing required field", None
+    msg = msg.removeprefix("Value error, ")
+    if kind.endswith("_type") or kind in {"date_from_datetime_inexact", "int_from_float"}:
+        got = err.get("input")
+        return f"{msg[0].lower()}{msg[1:]} (got {type(got).__name__} {_short(got)})", None
+    return msg, None
+
+
+def _short(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
+def _known_fields(model: type[BaseModel], loc: tuple) -> list[str]:
+    current: Any = model
+    for step in loc:
+        if isinstance(step, int):
+            continue
+        if (
+            current is None
+            or not hasattr(current, "model_fields")
+            or step not in current.model_fields
+        ):
+            return []
+        annotation = current.model_fields[step].annotation
+        current = _inner_model(annotation)
+    return (
+        list(current.model_fields)
+        if current is not None and hasattr(current, "model_fields")
+        else []
+    )
+
+
+def _inner_model(annotation: Any) -> Any:
+    args = getattr(annotation, "__args__", ())
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    for arg in args:
+        found = _inner_model(arg)
+        if found is not None:
+            return found
+    return None
+
+
+def validation_problems(
+    exc: ValidationError, shown: str, node: Any, model: type[BaseModel], prefix: tuple = ()
+) -> list[Problem]:
+    problems = []
+    for err in exc.errors():
+        loc = prefix + tuple(err["loc"])
+        message, hint = _message(err, model)
+        problems.append(Problem(shown, message, line_of(node, *loc), field_path(loc) or None, hint))
+    return problems
+
+
+def load_record(path: Path, shown: str) -> Loaded:
+    result = Loaded(path, shown)
+    try:
+        data, node, raw = read_yaml(path, shown)
+    except YamlProblem as exc:
+        result.problems.append(Problem(shown, exc.message, exc.line))
+        return result
+    result.raw, result.node = raw, node
+    if data is None:
+        result.problems.append(
+            Problem(shown, "empty file: a record needs at least 'id' and 'title'", 1)
+        )
+        return result
+    if not isinstance(data, dict):
+        result.problems.append(
+            Problem(shown, f"expected a mapping of fields, got a {_yaml_type(data)}", line_of(node))
+        )
+        return result
+    try:
+        paper = Paper.model_validate(data)
+    except ValidationError as exc:
+        result.problems.extend(validation_problems(exc, shown, node, Paper))
+        return result
+    expected = id_from_filename(path.name)
+    if paper.id != expected:
+        result.problems.append(
+            Problem(
+                shown,
+                f"id {paper.id!r} does not match the file name (expected id {expected!r})",
+                line_of(node, "id"),
+                "id",
+                "rename the file or fix the id",
+            )
+        )
+    result.paper = paper
+    return result
+
+
+def _yaml_type(data: Any) -> str:
+    return {list: "list", str: "string", int: "number", float: "number", bool: "boolean"}.get(
+        type(data), type(data).__name__
+    )
+
+
+def _clean(value: Any) -> Any:
+    """Drop empty values so canonical files hold only what is known."""
+    if isinstance(value, dict):
+        out = {k: _clean(v) for k, v in value.items()}
+        return {k: v for k, v in out.items() if v not in (None, [], {}, "")}
+    if isinstance(value, list):
+        return [_clean(v) for v in value]
+    return value
+
+
+def record_data(paper: Paper) -> dict:
+    data = paper.model_dump(mode="python")
+    data["links"] = paper.canonical_links()
+    data["notes"] = [{k: n[k] for k in NOTE_KEYS} for n in data["notes"]]
+    return _clean(data)
+
+
+def dump_record(paper: Paper) -> str:
+    return dump(record_data(paper))
+
+
+def load_taxonomy(path: Path, shown: str) -> tuple[Taxonomy, list[Problem], bytes]:
+    """The taxonomy and its problems; a missing file is an empty taxonomy with one problem."""
+    if not path.exists():
+        return (
+            Taxonomy(),
+            [Problem(shown, "taxonomy file is missing", None, None, "run 'papernotes init'")],
+            b"",
+        )
+    try:
+        data, node, raw = read_yaml(path, shown)
+    except YamlProblem as exc:
+        return Taxonomy(), [Problem(shown, exc.message, exc.line)], b""
+    if data is None:
+        data = {"tags": {}}
+    if not isinstance(data, dict):
+        return (
+            Taxonomy(),
+            [Problem(shown, f"expected a mapping with a 'tags' key, got a {_yaml_type(data)}", 1)],
+            raw,
+        )
+    if isinstance(data.get("tags"), dict):
+        # Validate tag by tag so one bad tag does not hide the others.
+        good: dict[str, Tag] = {}
+        problems: list[Problem] = []
+        for name, body in data["tags"].items():
+            if not isinstance(name, str):
+                problems.append(
+                    Problem(shown, f"tag name {name!r} must be text", line_of(node, "tags", name))
+                )
+                continue
+            try:
+                good[name] = Tag.model_validate(body)
+            except ValidationError as exc:
+                problems.extend(validation_problems(exc, shown, node, Tag, ("tags", name)))
+        extra = [k for k in data if k != "tags"]
+        for key in extra:
+            problems.append(
+                Problem(
+                    shown,
+                    f"unknown field {key!r}",
+                    line_of(node, key),
+                    None,
+                    "the file holds only 'tags'",
+                )
+            )
+        taxonomy = Taxonomy(good)
+        problems.extend(taxonomy.check(shown, lambda *loc: line_of(node, *loc)))
+        return taxonomy, problems, raw
+    try:
+        TaxonomyFile.model_validate(data)
+    except ValidationError as exc:
+        return Taxonomy(), validation_problems(exc, shown, node, TaxonomyFile), raw
+    return Taxonomy(), [], raw
+
+
+def dump_taxonomy(taxonomy: Taxonomy) -> str:
+    tags = {name: _clean(tag.model_dump(mode="python")) for name, tag in taxonomy.tags.items()}
+    return dump({"tags": tags})
+
+
+def today() -> dt.date:
+    return dt.date.today()

@@ -1,0 +1,221 @@
+"""Strict YAML in, canonical YAML out, atomic writes.
+
+Loading rejects duplicate keys, aliases/anchors and custom tags, and keeps the
+node tree so every problem can be reported with its line. Dumping gives one
+canonical form: fixed key order, block style, UTF-8 text, multi-line strings as
+literal blocks, so ``load -> dump`` of a canonical file gives back the same bytes.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from papernotes.errors import Problem, WriteError
+
+_BaseLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+MAX_FILE_BYTES = 5 * 1024 * 1024
+
+
+class YamlProblem(Exception):
+    def __init__(self, message: str, line: int | None = None):
+        super().__init__(message)
+        self.message = message
+        self.line = line
+
+
+class StrictLoader(_BaseLoader):  # type: ignore[misc, valid-type]
+    def construct_mapping(self, node, deep=False):
+        seen: dict[Any, int] = {}
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=True)
+            try:
+                hash(key)
+            except TypeError:
+                raise YamlProblem(
+                    "a mapping key must be a plain value", key_node.start_mark.line + 1
+                ) from None
+            if key in seen:
+                raise YamlProblem(
+                    f"duplicate key {key!r} (first at line {seen[key]})",
+                    key_node.start_mark.line + 1,
+                )
+            seen[key] = key_node.start_mark.line + 1
+        return super().construct_mapping(node, deep=deep)
+
+
+def _reject_aliases(root: yaml.Node) -> None:
+    """A node reached twice came from an alias: refuse it (no billion laughs)."""
+    seen: set[int] = set()
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if id(node) in seen:
+            raise YamlProblem("YAML anchors and aliases are not allowed", node.start_mark.line + 1)
+        seen.add(id(node))
+        if isinstance(node, yaml.MappingNode):
+            for key, value in node.value:
+                stack.extend((key, value))
+        elif isinstance(node, yaml.SequenceNode):
+            stack.extend(node.value)
+
+
+def decode(raw: bytes) -> str:
+    """UTF-8 text (a BOM is accepted and dropped); invalid bytes are a problem with a line."""
+    if raw.startswith(b"\xef\xbb\xbf"):
+        raw = raw[3:]
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw.count(b"\n", 0, exc.start) + 1
+        raise YamlProblem(
+            f"not valid UTF-8 (byte 0x{raw[exc.start]:02x}); save the file as UTF-8", line
+        ) from None
+
+
+def parse(text: str) -> tuple[Any, yaml.Node | None]:
+    """Parse one YAML document strictly; returns (data, node tree)."""
+    if "\x00" in text:
+        line = text.count("\n", 0, text.index("\x00")) + 1
+        raise YamlProblem("contains a NUL byte", line)
+    loader = StrictLoader(text)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            return None, None
+        _reject_aliases(node)
+        return loader.construct_document(node), node
+    except YamlProblem:
+        raise
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        what = exc.problem or exc.context or "invalid YAML"
+        if "could not determine a constructor" in what:
+            what = f"custom YAML tags are not allowed ({what.split('tag ', 1)[-1]})"
+        raise YamlProblem(f"YAML syntax error: {what}", mark.line + 1 if mark else None) from None
+    except yaml.YAMLError as exc:
+        raise YamlProblem(f"YAML error: {' '.join(str(exc).split())}") from None
+    except RecursionError:
+        raise YamlProblem("YAML nesting is too deep") from None
+    finally:
+        loader.dispose()
+
+
+def read_yaml(path: Path, shown: str) -> tuple[Any, yaml.Node | None, bytes]:
+    """Read and parse a file; raises YamlProblem (with a line where known)."""
+    try:
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            raise YamlProblem(
+                f"file is too large ({size / 1e6:.1f} MB; the limit is {MAX_FILE_BYTES // 2**20} MiB)"
+            )
+        raw = path.read_bytes()
+    except YamlProblem:
+        raise
+    except PermissionError:
+        raise YamlProblem("cannot read the file: permission denied") from None
+    except IsADirectoryError:
+        raise YamlProblem("is a directory, not a file") from None
+    except OSError as exc:
+        raise YamlProblem(f"cannot read the file: {exc.strerror or exc}") from None
+    data, node = parse(decode(raw))
+    return data, node, raw
+
+
+def line_of(node: yaml.Node | None, *loc: Any) -> int | None:
+    """Line (1-based) of the value at ``loc`` inside ``node``; nearest parent if absent."""
+    if node is None:
+        return None
+    line = node.start_mark.line + 1
+    current = node
+    for step in loc:
+        if isinstance(current, yaml.MappingNode):
+            for key, value in current.value:
+                if str(key.value) == str(step):
+                    line = key.start_mark.line + 1
+                    current = value
+                    break
+            else:
+                return line
+        elif (
+            isinstance(current, yaml.SequenceNode)
+            and isinstance(step, int)
+            and 0 <= step < len(current.value)
+        ):
+            current = current.value[step]
+            line = current.start_mark.line + 1
+        else:
+            return line
+    return line
+
+
+class CanonicalDumper(yaml.SafeDumper):
+    """Block style, literal blocks for multi-line text, no line folding, no aliases."""
+
+    def ignore_aliases(self, data: Any) -> bool:
+        return True
+
+
+def _str(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
+    style = "|" if "\n" in value else None
+    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
+
+
+CanonicalDumper.add_representer(str, _str)
+
+
+def dump(data: Any) -> str:
+    return yaml.dump(
+        data,
+        Dumper=CanonicalDumper,
+        allow_unicode=True,
+        sort_keys=False,
+        default_flow_style=False,
+        width=1_000_000,
+        indent=2,
+    )
+
+
+def atomic_write(path: Path, content: str | bytes, shown: str | None = None) -> None:
+    """Write via a temp file in the same folder, fsync, then rename over the target."""
+    data = content.encode("utf-8") if isinstance(content, str) else content
+    shown = shown or str(path)
+    tmp = None
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        mode = 0o666 & ~_umask()
+        with contextlib.suppress(OSError):
+            os.chmod(tmp, path.stat().st_mode & 0o7777 if path.exists() else mode)
+        os.replace(tmp, path)
+        tmp = None
+        with contextlib.suppress(OSError):
+            dir_fd = os.open(path.parent, os.O_RDONLY)
+            try:
+                os.fsync(dir_fd)
+            finally:
+                os.close(dir_fd)
+    except OSError as exc:
+        raise WriteError(f"cannot write {shown}: {exc.strerror or exc}") from None
+    finally:
+        if tmp is not None:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
+
+
+def _umask() -> int:
+    current = os.umask(0)
+    os.umask(current)
+    return current
+
+
+def problem_at(path: str, exc: YamlProblem) -> Problem:
+    return Problem(path, exc.message, exc.line)

@@ -1,0 +1,128 @@
+"""Shared fixtures: every test runs on its own temp knowledge base, plain output, fixed width."""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from papernotes.cli import cli
+
+TAGS = """\
+tags:
+  deep-learning-theory:
+    en: Deep learning theory
+    zh: 深度学习理论
+    description: Why deep networks train and generalise.
+  NTK:
+    en: Neural tangent kernel
+    zh: 神经正切核
+    aliases:
+    - neural tangent kernel
+    - CNTK
+    parent: deep-learning-theory
+    description: Infinite-width limit of training.
+  optimization:
+    en: Optimization
+    zh: 优化
+    description: Training algorithms.
+  LTH:
+    en: Lottery ticket hypothesis
+    zh: 彩票假设
+    aliases:
+    - lottery ticket
+    - winning tickets
+    description: Sparse trainable subnetworks.
+"""
+
+RECORD = """\
+id: H1gEP6NFwr
+title: On the Tunability of Optimizers in Deep Learning
+venue: ICLR 2020
+year: 2020
+decision: Reject
+ratings:
+- 3
+- 3
+links:
+  forum: https://openreview.net/forum?id=H1gEP6NFwr
+tags:
+- optimization
+notes:
+- lang: zh
+  zh: |-
+    略神奇. 如何比较"easy to tune"?
+    本文提出了一个quantify的方法
+  en: |-
+    Rather remarkable. How do you compare "easy to tune"?
+    This paper proposes a way to quantify it
+  source: seeds/000_316735fe26adea45.txt
+  date: 2026-11-22
+related:
+- id: HygrAR4tPS
+  why: 非常相关的工作
+added: 2026-11-22
+"""
+
+RELATED = """\
+id: HygrAR4tPS
+title: How Much Tuning Do Optimizers Need?
+tags:
+- optimization
+related:
+- id: H1gEP6NFwr
+  why: 非常相关的工作
+"""
+
+
+@pytest.fixture(autouse=True)
+def _isolated_env(monkeypatch, tmp_path):
+    monkeypatch.setenv("NO_COLOR", "1")
+    monkeypatch.setenv("COLUMNS", "120")
+    monkeypatch.delenv("PAPERNOTES_ROOT", raising=False)
+    monkeypatch.setenv("PAPERNOTES_CACHE_DIR", str(tmp_path / "_cache"))
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "_xdg"))
+
+
+def write(path: Path, text: str) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(textwrap.dedent(text), encoding="utf-8")
+    return path
+
+
+@pytest.fixture
+def empty_kb(tmp_path) -> Path:
+    root = tmp_path / "kb"
+    (root / "papers").mkdir(parents=True)
+    (root / "notes").mkdir()
+    write(root / "tags.yaml", TAGS)
+    return root
+
+
+@pytest.fixture
+def kb(empty_kb) -> Path:
+    write(empty_kb / "papers" / "H1gEP6NFwr.yaml", RECORD)
+    write(empty_kb / "papers" / "HygrAR4tPS.yaml", RELATED)
+    return empty_kb
+
+
+class Runner:
+    def __init__(self, root: Path | None):
+        self.root = root
+        self.runner = CliRunner()
+
+    def __call__(self, *args: str, input: str | None = None, root: bool = True):
+        argv = (["--root", str(self.root)] if root and self.root else []) + list(args)
+        return self.runner.invoke(cli, argv, input=input, catch_exceptions=False)
+
+
+@pytest.fixture
+def run(kb) -> Runner:
+    return Runner(kb)
+
+
+@pytest.fixture
+def run_empty(empty_kb) -> Runner:
+    return Runner(empty_kb)

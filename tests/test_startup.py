@@ -1,0 +1,40 @@
+"""Start-up stays light, and the core never imports the CLI toolkits."""
+
+import subprocess
+import sys
+
+
+def _modules_after(code: str) -> set[str]:
+    out = subprocess.run(
+        [sys.executable, "-c", code + "\nimport sys; print('\\n'.join(sys.modules))"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return set(out.stdout.split())
+
+
+def test_help_does_not_import_heavy_modules():
+    mods = _modules_after(
+        "from papernotes.cli import cli\n"
+        "try:\n    cli.main(['--help'], standalone_mode=False)\nexcept SystemExit:\n    pass\n"
+    )
+    assert "requests" not in mods
+    assert "sqlite3" not in mods
+    assert "pydantic" not in mods
+    assert "rich" not in mods
+
+
+def test_core_does_not_import_click_or_rich():
+    mods = _modules_after(
+        "import papernotes.model, papernotes.store.kb, papernotes.store.validate, papernotes.store.fmt, "
+        "papernotes.core.listing, papernotes.metadata.catalog"
+    )
+    assert "click" not in mods and "rich" not in mods
+
+
+def test_python_dash_m_works():
+    out = subprocess.run(
+        [sys.executable, "-m", "papernotes", "--version"], capture_output=True, text=True
+    )
+    assert out.returncode == 0 and out.stdout.startswith("papernotes ")
