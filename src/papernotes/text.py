@@ -1,0 +1,91 @@
+"""Language detection and tokenization shared by import, search and similarity.
+
+Tokens: Latin words and numbers, lower-cased (``NTK`` -> ``ntk``; ``d_x`` -> ``d``, ``x``);
+each run of CJK characters gives its single characters and its bigrams, so a
+two-character query like 收敛 matches inside 收敛性; a Latin term glued to Chinese
+(``基于NTK理论``) is split where the scripts meet.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+_CJK_RANGES = (
+    (0x3400, 0x4DBF),
+    (0x4E00, 0x9FFF),
+    (0xF900, 0xFAFF),
+    (0x20000, 0x2FA1F),
+    (0x3040, 0x30FF),  # kana, so Japanese does not fall apart
+    (0xAC00, 0xD7AF),  # hangul syllables
+)
+_TOKEN = re.compile(r"[^\W_]+", re.UNICODE)
+
+
+def is_cjk(char: str) -> bool:
+    code = ord(char)
+    return any(lo <= code <= hi for lo, hi in _CJK_RANGES)
+
+
+def cjk_share(text: str) -> float:
+    """Share of CJK characters among letters (CJK + alphabetic)."""
+    cjk = letters = 0
+    for char in text:
+        if is_cjk(char):
+            cjk += 1
+            letters += 1
+        elif char.isalpha():
+            letters += 1
+    return cjk / letters if letters else 0.0
+
+
+def detect_lang(text: str) -> str:
+    """'zh' or 'en'. One CJK character weighs about as much as a short English word,
+    so a note counts as Chinese when CJK characters are at least 20% of its letters."""
+    return "zh" if cjk_share(text) >= 0.2 else "en"
+
+
+def normalize(text: str) -> str:
+    return unicodedata.normalize("NFKC", text).casefold()
+
+
+def _runs(word: str):
+    """Split a word where CJK meets non-CJK: '基于ntk理论' -> ('基于', True), ('ntk', False), ..."""
+    start = 0
+    for i in range(1, len(word) + 1):
+        if i == len(word) or is_cjk(word[i]) != is_cjk(word[start]):
+            yield word[start:i], is_cjk(word[start])
+            start = i
+
+
+def tokenize(text: str, bigrams: bool = True) -> list[str]:
+    """Index tokens for ``text``, in order: Latin words; CJK single characters and bigrams."""
+    out: list[str] = []
+    for match in _TOKEN.finditer(normalize(text)):
+        for run, cjk in _runs(match.group()):
+            if not cjk:
+                out.append(run)
+                continue
+            for i, char in enumerate(run):
+                out.append(char)
+                if bigrams and i + 1 < len(run):
+                    out.append(run[i : i + 2])
+    return out
+
+
+def query_terms(text: str) -> list[list[str]]:
+    """How a query word must match: a list of token groups, each group a phrase.
+
+    Latin words match as single tokens; a CJK run of n>=2 characters matches as the
+    consecutive bigrams it contains (收敛性 -> 收敛 敛性), a single CJK character as itself.
+    """
+    groups: list[list[str]] = []
+    for match in _TOKEN.finditer(normalize(text)):
+        for run, cjk in _runs(match.group()):
+            if not cjk:
+                groups.append([run])
+            elif len(run) == 1:
+                groups.append([run])
+            else:
+                groups.append([run[i : i + 2] for i in range(len(run) - 1)])
+    return groups
