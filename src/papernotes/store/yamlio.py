@@ -49,6 +49,30 @@ class StrictLoader(_BaseLoader):  # type: ignore[misc, valid-type]
         return super().construct_mapping(node, deep=deep)
 
 
+def _guarded(construct):
+    """A scalar constructor whose ValueError (2026-13-45, a 5,000-digit int) becomes a problem."""
+
+    def wrapper(loader, node):
+        try:
+            return construct(loader, node)
+        except (ValueError, OverflowError) as exc:
+            reason = str(exc).split(";")[0]
+            raise YamlProblem(
+                f"invalid value {_short(node.value)}: {reason}", node.start_mark.line + 1
+            ) from None
+
+    return wrapper
+
+
+def _short(text: str) -> str:
+    return repr(text) if len(text) <= 40 else repr(text[:37] + "...")
+
+
+for _tag in ("timestamp", "int", "float"):
+    _full = f"tag:yaml.org,2002:{_tag}"
+    StrictLoader.add_constructor(_full, _guarded(StrictLoader.yaml_constructors[_full]))
+
+
 def _reject_aliases(root: yaml.Node) -> None:
     """A node reached twice came from an alias: refuse it (no billion laughs)."""
     seen: set[int] = set()
