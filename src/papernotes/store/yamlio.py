@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import stat
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -133,22 +134,36 @@ def parse(text: str) -> tuple[Any, yaml.Node | None]:
 def read_yaml(path: Path, shown: str) -> tuple[Any, yaml.Node | None, bytes]:
     """Read and parse a file; raises YamlProblem (with a line where known)."""
     try:
-        size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
-            raise YamlProblem(
-                f"file is too large ({size / 1e6:.1f} MB; the limit is {MAX_FILE_BYTES // 2**20} MiB)"
-            )
-        raw = path.read_bytes()
+        info = path.stat()
+        if stat.S_ISDIR(info.st_mode):
+            raise YamlProblem("is a directory, not a file")
+        if not stat.S_ISREG(info.st_mode):
+            # Opening a FIFO blocks forever and /dev/zero never ends: never read them.
+            raise YamlProblem("is not a regular file (a pipe, socket or device); not read")
+        if info.st_size > MAX_FILE_BYTES:
+            raise YamlProblem(_too_large(info.st_size))
+        with path.open("rb") as handle:
+            raw = handle.read(MAX_FILE_BYTES + 1)
+        if len(raw) > MAX_FILE_BYTES:  # it grew after stat()
+            raise YamlProblem(_too_large(len(raw)))
     except YamlProblem:
         raise
     except PermissionError:
         raise YamlProblem("cannot read the file: permission denied") from None
     except IsADirectoryError:
         raise YamlProblem("is a directory, not a file") from None
+    except FileNotFoundError:
+        if path.is_symlink():
+            raise YamlProblem("is a symbolic link to a missing file") from None
+        raise YamlProblem("cannot read the file: it no longer exists") from None
     except OSError as exc:
         raise YamlProblem(f"cannot read the file: {exc.strerror or exc}") from None
     data, node = parse(decode(raw))
     return data, node, raw
+
+
+def _too_large(size: int) -> str:
+    return f"file is too large ({size / 1e6:.1f} MB; the limit is {MAX_FILE_BYTES // 2**20} MiB)"
 
 
 def line_of(node: yaml.Node | None, *loc: Any) -> int | None:
