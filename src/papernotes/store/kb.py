@@ -120,7 +120,31 @@ class KnowledgeBase:
 
     # -- records ---------------------------------------------------------------
     def load_path(self, path: Path) -> Loaded:
-        return load_record(path, self.shown(path))
+        shown = self.shown(path)
+        refused = self._symlink_problem(path)
+        if refused:
+            return Loaded(path, shown, problems=[Problem(shown, refused)])
+        return load_record(path, shown)
+
+    def _symlink_problem(self, path: Path) -> str | None:
+        """Why a record symlink is not followed: it loops or leaves the root and papers/.
+
+        A cloned knowledge base must not make papernotes read (and print) files
+        such as ~/.ssh/id_rsa through papers/x.yaml -> /home/me/.ssh/id_rsa.
+        """
+        if not path.is_symlink():
+            return None
+        try:
+            target = path.resolve(strict=False)
+        except (OSError, RuntimeError):
+            return "is a symbolic link loop; not read"
+        for inside in (self.root.resolve(), self.papers_dir.resolve()):
+            if target == inside or inside in target.parents:
+                return None
+        return (
+            f"is a symbolic link to {target}, outside the knowledge base; not read "
+            "(copy the file into papers/ instead)"
+        )
 
     def load_all(self, progress=None) -> Collection:
         out = Collection()
