@@ -62,7 +62,7 @@ class LazyGroup(click.Group):
 )
 @click.option(
     "--root",
-    type=click.Path(file_okay=False),
+    metavar="DIR",
     envvar="PAPERNOTES_ROOT",
     show_envvar=True,
     help="Knowledge-base folder. Default: the nearest parent of the current folder holding papers/ and tags.yaml.",

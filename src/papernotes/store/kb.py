@@ -29,15 +29,19 @@ def find_root(option: str | Path | None = None, cwd: Path | None = None) -> Path
     given = option or os.environ.get(ROOT_ENV) or None
     if given:
         root = Path(given).expanduser()
-        if not root.is_dir():
-            raise NoKnowledgeBaseError(
-                f"knowledge base {str(root)!r} is not a directory (run 'papernotes init {root}')"
-            )
-        if not (root / "papers").is_dir():
-            raise NoKnowledgeBaseError(
-                f"{str(root)!r} has no papers/ folder (run 'papernotes init {root}')"
-            )
-        return root.resolve()
+        shown = repr(given) if len(given) <= 200 else repr(given[:100] + "...")
+        init = f"papernotes init {given}" if len(given) <= 200 else "papernotes init DIR"
+        try:
+            if root.exists() and not root.is_dir():
+                raise NoKnowledgeBaseError(f"knowledge base {shown} is a file, not a directory")
+            if not root.is_dir():
+                raise NoKnowledgeBaseError(f"knowledge base {shown} does not exist (run '{init}')")
+            if not (root / "papers").is_dir():
+                raise NoKnowledgeBaseError(f"{shown} has no papers/ folder (run '{init}')")
+            return root.resolve()
+        except (OSError, ValueError) as exc:  # name too long, NUL byte, loops
+            reason = getattr(exc, "strerror", None) or str(exc)
+            raise NoKnowledgeBaseError(f"knowledge base {shown} cannot be used: {reason}") from None
     start = (cwd or Path.cwd()).resolve()
     for folder in (start, *start.parents):
         if (folder / "papers").is_dir() and (folder / "tags.yaml").is_file():
