@@ -98,7 +98,11 @@ def warn(message: str, env: Env | None = None) -> None:
 
 
 def one_line(message: str) -> str:
-    return " ".join(plain(str(message)).split()) or "unknown error"
+    """The message on one line; a huge echoed argument (a 100k-character --tag) is cut."""
+    words = plain(str(message)).split()
+    return " ".join(w if len(w) <= 300 else f"{w[:150]}...[{len(w)} chars]" for w in words) or (
+        "unknown error"
+    )
 
 
 def run_safely(ctx: click.Context, call: Callable[[], Any]) -> Any:
