@@ -1,0 +1,119 @@
+"""Shell-completion callbacks for paper ids and tags.
+
+They run on every TAB press, so they only list ``papers/`` and read ``tags.yaml``
+with PyYAML: no pydantic, no record loading. The knowledge base is found like
+``--root`` / ``PAPERNOTES_ROOT`` / the nearest parent with papers/ and tags.yaml,
+without the checks (a completion must never fail loudly).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+from urllib.parse import unquote
+
+import click
+from click.shell_completion import CompletionItem
+
+MAX_TITLES = 40  # read titles (shown by zsh and fish) only for short candidate lists
+_TITLE = re.compile(r"^title:\s*(.+?)\s*$", re.MULTILINE)
+
+
+def _root(ctx: click.Context) -> Path | None:
+    given = ctx.find_root().params.get("root") or os.environ.get("PAPERNOTES_ROOT")
+    if given:
+        root = Path(given).expanduser()
+        return root if (root / "papers").is_dir() else None
+    start = Path.cwd()
+    for folder in (start, *start.parents):
+        if (folder / "papers").is_dir() and (folder / "tags.yaml").is_file():
+            return folder
+    return None
+
+
+def _title(path: Path) -> str | None:
+    try:
+        with path.open(encoding="utf-8") as handle:
+            head = handle.read(4096)
+    except (OSError, UnicodeDecodeError):
+        return None
+    found = _TITLE.search(head)
+    if not found:
+        return None
+    title = found.group(1)
+    if title[:1] in "'\"" and title[-1:] == title[:1]:
+        title = title[1:-1]
+    return title
+
+
+def paper_ids(root: Path) -> dict[str, Path]:
+    """Id -> record path, from the file names alone."""
+    try:
+        entries = list(os.scandir(root / "papers"))
+    except OSError:
+        return {}
+    return {
+        unquote(e.name[: -len(".yaml")]): Path(e.path)
+        for e in entries
+        if e.name.endswith(".yaml") and not e.name.startswith(".")
+    }
+
+
+def complete_paper_ids(
+    ctx: click.Context, param: click.Parameter, incomplete: str
+) -> list[CompletionItem]:
+    """Ids starting with what was typed (case-sensitive first, then case-insensitive)."""
+    try:
+        root = _root(ctx)
+        if root is None:
+            return []
+        ids = paper_ids(root)
+        matches = sorted(i for i in ids if i.startswith(incomplete))
+        if not matches:
+            folded = incomplete.casefold()
+            matches = sorted(i for i in ids if i.casefold().startswith(folded))
+        with_titles = len(matches) <= MAX_TITLES
+        return [CompletionItem(i, help=_title(ids[i]) if with_titles else None) for i in matches]
+    except Exception:  # noqa: BLE001 - a completion never breaks the shell
+        return []
+
+
+def tag_names(root: Path) -> dict[str, str]:
+    """Canonical tag name -> 'English label / 中文'."""
+    import yaml
+
+    try:
+        text = (root / "tags.yaml").read_text(encoding="utf-8")
+        data = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    except (OSError, UnicodeDecodeError, yaml.YAMLError):
+        return {}
+    tags = data.get("tags") if isinstance(data, dict) else None
+    if not isinstance(tags, dict):
+        return {}
+    out = {}
+    for name, body in tags.items():
+        if isinstance(name, str):
+            body = body if isinstance(body, dict) else {}
+            labels = [str(body[k]) for k in ("en", "zh") if body.get(k)]
+            out[name] = " / ".join(labels)
+    return out
+
+
+def complete_tags(
+    ctx: click.Context, param: click.Parameter, incomplete: str
+) -> list[CompletionItem]:
+    """Tag names starting with what was typed, in any case (``ntk`` -> ``NTK``)."""
+    try:
+        root = _root(ctx)
+        if root is None:
+            return []
+        names = tag_names(root)
+        folded = incomplete.casefold()
+        return [
+            CompletionItem(name, help=label or None)
+            for name, label in sorted(names.items(), key=lambda kv: kv[0].casefold())
+            if name.casefold().startswith(folded)
+        ]
+    except Exception:  # noqa: BLE001 - a completion never breaks the shell
+        return []

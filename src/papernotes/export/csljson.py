@@ -1,0 +1,59 @@
+"""CSL-JSON for Pandoc, Zotero and every citation processor that speaks CSL.
+
+Item ids are the BibTeX citation keys, so ``[@sivaprasad2020tunability]`` works
+with either file.
+"""
+
+from __future__ import annotations
+
+from papernotes.export.bibtex import arxiv_id, booktitle, entry_kind, paper_url
+from papernotes.model.record import Paper
+from papernotes.text import is_cjk
+
+
+def csl_name(author: str) -> dict[str, str]:
+    """'Prabhu Teja Sivaprasad' -> family/given; names we cannot split stay literal."""
+    name = " ".join(author.split())
+    if "," in name:
+        family, _, given = name.partition(",")
+        return {"family": family.strip(), "given": given.strip()}
+    parts = name.split(" ")
+    if len(parts) < 2 or any(is_cjk(c) for c in name):
+        return {"literal": name}
+    return {"family": parts[-1], "given": " ".join(parts[:-1])}
+
+
+def item(paper: Paper, key: str) -> dict:
+    kind = entry_kind(paper)
+    data: dict = {"id": key, "type": "article", "title": paper.title}
+    if paper.authors:
+        data["author"] = [csl_name(a) for a in paper.authors]
+    if paper.year:
+        data["issued"] = {"date-parts": [[paper.year]]}
+    if kind == "conference":
+        data["type"] = "paper-conference"
+        data["container-title"] = booktitle(paper.venue or "")
+        data["event"] = paper.venue
+    elif kind == "journal":
+        data["type"] = "article-journal"
+        data["container-title"] = paper.venue
+    arxiv = arxiv_id(paper)
+    if kind == "arxiv" and arxiv:
+        data["number"] = f"arXiv:{arxiv}"
+        data["publisher"] = "arXiv"
+    if paper.id.startswith("doi:"):
+        data["DOI"] = paper.id[len("doi:") :]
+    url = paper_url(paper)
+    if url:
+        data["URL"] = url
+    if paper.decision:
+        data["note"] = f"{paper.venue + ' ' if paper.venue else ''}decision: {paper.decision}"
+    if paper.abstract:
+        data["abstract"] = paper.abstract
+    if paper.tags:
+        data["keyword"] = ", ".join(paper.tags)
+    return data
+
+
+def to_csl(papers: list[Paper], keys: dict[str, str]) -> list[dict]:
+    return [item(p, keys[p.id]) for p in papers]

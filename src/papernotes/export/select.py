@@ -1,0 +1,105 @@
+"""Which papers an export is about: a search query, a tag, explicit ids, or everything.
+
+Arguments are told apart like this: with ``ids=True`` every argument must be a
+paper; otherwise the arguments are ids when each one names an existing paper or
+one of them is unmistakably a reference (a URL, or an ``arxiv:``/``doi:``/``url:``
+id), and a search query (the words joined) in every other case. ``tag`` narrows
+any of these to papers with that tag or one of its child tags.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from papernotes.core.listing import resolve_tag
+from papernotes.errors import Problem, UsageError
+from papernotes.model.ids import parse_paper_ref
+from papernotes.model.record import Paper
+from papernotes.store.kb import KnowledgeBase
+
+EXPLICIT_PREFIXES = ("arxiv:", "doi:", "url:", "http://", "https://", "openreview.net", "arxiv.org")
+
+
+@dataclass
+class Selection:
+    """The papers chosen (in order), every loaded paper (for keys and titles), problems."""
+
+    papers: list[Paper]
+    everything: dict[str, Paper]
+    mode: str  # "all", "query", "ids" or "tag"
+    tags: list[str] | None = None  # the tag filter and its descendants
+    problems: list[Problem] = field(default_factory=list)
+
+
+def _as_existing_id(arg: str, papers: dict[str, Paper]) -> str | None:
+    try:
+        found = parse_paper_ref(arg)
+    except UsageError:
+        return None
+    return found if found in papers else None
+
+
+def _explicit(arg: str) -> bool:
+    return arg.strip().lower().startswith(EXPLICIT_PREFIXES)
+
+
+def query_ids(kb: KnowledgeBase, query: str) -> list[str]:
+    """Ids matching ``query``, best first, through the search index."""
+    if importlib.util.find_spec("papernotes.index") is not None:
+        from papernotes import index
+
+        if hasattr(index, "select"):
+            return list(index.select(kb, query))
+    return _scan(kb, query)
+
+
+def _scan(kb: KnowledgeBase, query: str) -> list[str]:
+    """Fallback while there is no search index: every query term must occur."""
+    from papernotes.text import query_terms, tokenize
+
+    groups = query_terms(query)
+    taxonomy = kb.taxonomy()
+    out = []
+    for paper in kb.load_all().papers.values():
+        labels = [
+            " ".join((t, info.en, info.zh, *info.aliases))
+            for t in paper.tags
+            if (info := taxonomy.tags.get(t))
+        ]
+        tokens = set(tokenize(" ".join([paper.id, paper.all_text(), *paper.authors, *labels])))
+        if all(all(tok in tokens for tok in group) for group in groups):
+            out.append(paper.id)
+    return out
+
+
+def select(
+    kb: KnowledgeBase, args: Sequence[str] = (), tag: str | None = None, ids: bool = False
+) -> Selection:
+    coll = kb.load_all()
+    everything = coll.papers
+    args = [a for a in args if a.strip()]
+    wanted_tags = kb.taxonomy().descendants(resolve_tag(kb, tag)) if tag else None
+    if ids and not args:
+        raise UsageError("--ids needs at least one paper id")
+    if not args:
+        mode = "tag" if tag else "all"
+        chosen = sorted(everything.values(), key=lambda p: p.id)
+    elif (
+        ids or any(_explicit(a) for a in args) or all(_as_existing_id(a, everything) for a in args)
+    ):
+        mode = "ids"
+        chosen = []
+        for arg in args:
+            paper_id = parse_paper_ref(arg)
+            paper = everything.get(paper_id) or kb.get(paper_id)  # raises not found / bad data
+            if all(p.id != paper.id for p in chosen):
+                chosen.append(paper)
+    else:
+        mode = "query"
+        chosen = [everything[i] for i in query_ids(kb, " ".join(args)) if i in everything]
+    if wanted_tags is not None:
+        allowed = set(wanted_tags)
+        chosen = [p for p in chosen if allowed & set(p.tags)]
+    return Selection(chosen, everything, mode, wanted_tags, coll.problems)
