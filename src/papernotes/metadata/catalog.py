@@ -46,12 +46,19 @@ def load_catalog() -> dict[str, CatalogEntry]:
         ratings = tuple(int(r) for r in (row.get("ratings") or "").split() if r.isdigit())
         entries[row["id"]] = CatalogEntry(
             id=row["id"],
-            title=row["title"].strip(),
+            title=_unquote(row["title"].strip()),
             decision=(row.get("decision") or "").strip() or None,
             ratings=ratings,
             title_source=row.get("title_source") or "",
         )
     return entries
+
+
+def _unquote(title: str) -> str:
+    """Titles holding quotes were written CSV-style ("On the ""x"" of y"); undo that."""
+    if len(title) > 1 and title[0] == title[-1] == '"':
+        return title[1:-1].replace('""', '"')
+    return title
 
 
 def lookup(paper_id: str) -> CatalogEntry | None:
@@ -99,13 +106,13 @@ def readable_title(title: str, acronyms: set[str] | None = None) -> str:
 def _case_word(word: str, first: bool, acronyms: set[str]) -> str:
     parts = re.split(r"([-/])", word)
     cased = []
-    for i, part in enumerate(parts):
+    for part in parts:
         core = re.sub(r"[^A-Za-z0-9]", "", part)
         if not core:
             cased.append(part)
         elif core.upper() in acronyms:
             cased.append(part.upper())
-        elif not first and i == 0 and part.lower() in SMALL_WORDS:
+        elif not first and len(parts) == 1 and part.lower() in SMALL_WORDS:
             cased.append(part.lower())
         else:
             cased.append(part[:1].upper() + part[1:].lower())
