@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import sys
 import traceback
 from collections.abc import Callable
@@ -76,21 +77,20 @@ def is_tty(stderr: bool = False) -> bool:
     return (sys.stderr if stderr else sys.stdout).isatty()
 
 
+# C0 controls but newline and tab, DEL, and C1 controls (U+009B is a one-byte CSI).
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
 def safe_text(text: str) -> str:
     """User text made inert for a terminal: escape rich markup, show control characters."""
     from rich.markup import escape
 
-    cleaned = "".join(
-        c if (c in "\n\t" or (ord(c) >= 32 and ord(c) != 127)) else f"\\x{ord(c):02x}" for c in text
-    )
-    return escape(cleaned)
+    return escape(plain(text))
 
 
 def plain(text: str) -> str:
     """User text for plain (piped) output: control characters shown, not sent."""
-    return "".join(
-        c if (c in "\n\t" or (ord(c) >= 32 and ord(c) != 127)) else f"\\x{ord(c):02x}" for c in text
-    )
+    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
 
 
 def warn(message: str, env: Env | None = None) -> None:
