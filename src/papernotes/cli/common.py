@@ -79,13 +79,22 @@ def is_tty(stderr: bool = False) -> bool:
 
 # C0 controls but newline and tab, DEL, and C1 controls (U+009B is a one-byte CSI).
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+# Backslashes right before '[' or at the end of the text, and every '['.
+_MARKUP = re.compile(r"(\\+)(?=\[|\Z)|\[")
+
+
+def _markup_escape(match: re.Match) -> str:
+    # rich eats a backslash before '[' (tag or not) and halves a run of them before a
+    # tag: double the run and end it with an empty tag, so it prints as typed whatever
+    # the caller puts after it. rich.markup.escape gets 'x\\' + '[/]' and '\[' wrong.
+    if match.group(1):
+        return match.group(1) * 2 + "[dim][/dim]"
+    return "\\["
 
 
 def safe_text(text: str) -> str:
     """User text made inert for a terminal: escape rich markup, show control characters."""
-    from rich.markup import escape
-
-    return escape(plain(text))
+    return _MARKUP.sub(_markup_escape, plain(text))
 
 
 def plain(text: str) -> str:
