@@ -29,6 +29,15 @@ def canonical_paper(paper: Paper, taxonomy: Taxonomy) -> Paper:
 
 
 def format_kb(kb: KnowledgeBase, check: bool = False) -> list[FmtResult]:
+    if check:
+        return _format(kb, check=True)
+    # Rewriting is read-modify-write: without the lock, a record saved by another
+    # papernotes process between our read and our rename would be lost.
+    with kb.lock():
+        return _format(kb, check=False)
+
+
+def _format(kb: KnowledgeBase, check: bool) -> list[FmtResult]:
     taxonomy, tax_problems = kb.taxonomy_checked()
     results: list[FmtResult] = []
     if kb.tags_path.exists():
