@@ -1,0 +1,43 @@
+import click
+
+from papernotes.cli.common import pass_env
+
+
+@click.command()
+@click.argument("out_dir", type=click.Path(file_okay=False))
+@click.option(
+    "--title",
+    default="Reading notes",
+    show_default=True,
+    help="Site name shown in the header and the browser tab.",
+)
+@pass_env
+def command(env, out_dir: str, title: str) -> None:
+    """Write a static website of the knowledge base into OUT_DIR.
+
+    An index with a search box that works offline (English and Chinese), a page per
+    paper (notes in both languages with a switch, tags, related papers, backlinks),
+    a page per tag, and the link graph. Links are relative: open OUT_DIR/index.html
+    directly, or serve the folder from any path. OUT_DIR must be new, empty, or an
+    earlier papernotes site (pages of removed papers are deleted on rebuild).
+
+    \b
+    Examples:
+      papernotes site _site && xdg-open _site/index.html
+      papernotes site _site && python3 -m http.server -d _site
+    """
+    from papernotes.cli.common import warn
+    from papernotes.site import build_site
+
+    report = build_site(env.kb(), out_dir, title=title)
+    if report.problems:
+        warn(
+            f"{len(report.problems)} problem(s) in the knowledge base; records that do not load "
+            "are left out (run 'papernotes validate')"
+        )
+    graph = "" if report.graph else " (no graph: papernotes.links.graph is not available)"
+    click.echo(
+        f"Wrote {report.papers} paper page(s) and {report.tags} tag page(s) to {out_dir}{graph}; "
+        f"open {out_dir}/index.html",
+        err=True,
+    )

@@ -1,0 +1,497 @@
+"""The static site: index with offline search, a page per paper and per tag, the graph.
+
+Every page links with relative paths (``../tags/NTK.html``), so the folder works from
+``file://``, from any web server and under any sub-path. User text is HTML-escaped
+everywhere; scripts are separate files allowed by a strict Content-Security-Policy.
+The output is deterministic (no build time in it), so rebuilding an unchanged
+knowledge base changes no file.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+
+from papernotes.errors import Problem, UsageError, WriteError
+from papernotes.export.bibtex import forum_url
+from papernotes.model.record import Note, Paper
+from papernotes.model.taxonomy import Taxonomy
+from papernotes.site.html import esc, ext_link, href, linkify, script_json
+from papernotes.store.kb import KnowledgeBase
+from papernotes.text import _CJK_RANGES, tokenize
+
+MARKER = ".papernotes-site"
+ASSETS = ("style.css", "search.js", "page.js")
+SAFE_SLUG = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]*$")
+SNIPPET = 220
+LANG_NAMES = {"zh": "中文", "en": "English"}
+FALLBACK = {
+    "zh": "尚无中文翻译，以下为原文",
+    "en": "no English translation yet; the original follows",
+}
+CSP = (
+    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "base-uri 'none'; form-action 'none'"
+)
+
+
+@dataclass
+class SiteReport:
+    out_dir: Path
+    papers: int = 0
+    tags: int = 0
+    graph: bool = False
+    files: int = 0
+    removed: int = 0
+    problems: list[Problem] = field(default_factory=list)
+
+
+def paper_slug(paper_id: str) -> str:
+    """File stem of a paper page: the id itself for OpenReview ids; prefixed ids get a
+    dot (which no OpenReview id contains) and, when characters had to be replaced, a
+    short hash so two ids never share a page."""
+    if SAFE_SLUG.match(paper_id):
+        return paper_id
+    prefix, _, rest = paper_id.partition(":")
+    clean = re.sub(r"[^A-Za-z0-9._-]", "-", rest).strip(".-") or "x"
+    if clean == rest:
+        return f"{prefix}.{clean}"
+    return f"{prefix}.{clean[:80]}.{hashlib.sha1(paper_id.encode()).hexdigest()[:8]}"
+
+
+def tag_slug(name: str) -> str:
+    if re.match(r"^[A-Za-z0-9][A-Za-z0-9_.+-]{0,63}$", name):
+        return name
+    return "tag." + hashlib.sha1(name.encode()).hexdigest()[:12]
+
+
+def _page(title: str, body: str, depth: int, scripts: tuple[str, ...] = ("page.js",)) -> str:
+    up = "../" * depth
+    tags = "".join(f'<script src="{up}assets/{s}" defer></script>' for s in scripts)
+    return (
+        "<!doctype html>\n"
+        '<html lang="en">\n<head>\n<meta charset="utf-8">\n'
+        f'<meta http-equiv="Content-Security-Policy" content="{CSP}">\n'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+        '<meta name="referrer" content="no-referrer">\n'
+        '<link rel="icon" href="data:,">\n'
+        f"<title>{esc(title)}</title>\n"
+        f'<link rel="stylesheet" href="{up}assets/style.css">\n{tags}\n</head>\n'
+        f"<body>\n{body}\n</body>\n</html>\n"
+    )
+
+
+class SiteBuilder:
+    """Renders every page of one knowledge base into a dict of path -> text."""
+
+    def __init__(
+        self, papers: dict[str, Paper], taxonomy: Taxonomy, title: str, graph_svg: str | None
+    ):
+        self.papers = dict(sorted(papers.items()))
+        self.taxonomy = taxonomy
+        self.title = title
+        self.graph_svg = graph_svg
+        self.backlinks: dict[str, list[tuple[str, str]]] = {}
+        for pid, paper in self.papers.items():
+            for link in paper.related:
+                self.backlinks.setdefault(link.id, []).append((pid, link.why))
+        self.tag_papers: dict[str, list[str]] = {}
+        for pid, paper in self.papers.items():
+            for tag in paper.tags:
+                self.tag_papers.setdefault(tag, []).append(pid)
+
+    # -- shared pieces -----------------------------------------------------------
+    def nav(self, depth: int, switch: bool = True) -> str:
+        up = "../" * depth
+        items = [
+            f'<a href="{up}index.html">Papers</a>',
+            f'<a href="{up}tags/index.html">Tags</a>',
+        ]
+        if self.graph_svg is not None:
+            items.append(f'<a href="{up}graph.html">Graph</a>')
+        lang = ""
+        if switch:
+            lang = (
+                '<div class="lang-switch" role="group" aria-label="Language of the notes">'
+                '<button type="button" data-show="both" aria-pressed="true">中文 + English</button>'
+                '<button type="button" data-show="zh" aria-pressed="false">中文</button>'
+                '<button type="button" data-show="en" aria-pressed="false">English</button>'
+                "</div>"
+            )
+        return (
+            f'<header class="top"><a class="brand" href="{up}index.html">{esc(self.title)}</a>'
+            f"<nav>{' '.join(items)}</nav>{lang}</header>"
+        )
+
+    def paper_href(self, pid: str, depth: int) -> str:
+        return href(("../" * depth) + f"papers/{paper_slug(pid)}.html")
+
+    def tag_href(self, name: str, depth: int) -> str:
+        return href(("../" * depth) + f"tags/{tag_slug(name)}.html")
+
+    def tag_chip(self, name: str, depth: int) -> str:
+        info = self.taxonomy.tags.get(name)
+        label = f"{info.en} · {info.zh}" if info else name
+        if info is None:
+            return f'<span class="tag unknown" title="not in tags.yaml">{esc(name)}</span>'
+        return f'<a class="tag" href="{self.tag_href(name, depth)}" title="{esc(label)}">{esc(name)}</a>'
+
+    def facts(self, paper: Paper) -> str:
+        parts = [esc(x) for x in (paper.venue,) if x]
+        if paper.year and not paper.venue:
+            parts.append(esc(paper.year))
+        if paper.decision:
+            kind = (
+                "accept"
+                if paper.decision.startswith("Accept")
+                else "reject"
+                if paper.decision.startswith(("Reject", "Withdrawn", "Desk"))
+                else "other"
+            )
+            parts.append(f'<span class="decision {kind}">{esc(paper.decision)}</span>')
+        if paper.ratings:
+            parts.append("ratings " + esc(" ".join(str(r) for r in paper.ratings)))
+        return " · ".join(parts)
+
+    def paper_item(self, pid: str, depth: int, extra: str = "") -> str:
+        paper = self.papers.get(pid)
+        if paper is None:
+            return f'<li class="missing"><code>{esc(pid)}</code> (no record){extra}</li>'
+        return (
+            f'<li><a href="{self.paper_href(pid, depth)}">{esc(paper.title)}</a> '
+            f'<span class="meta">{self.facts(paper)}</span>{extra}</li>'
+        )
+
+    # -- notes ---------------------------------------------------------------------
+    def note_html(self, note: Note) -> str:
+        blocks = []
+        for lang in ("zh", "en"):
+            text = getattr(note, lang)
+            if text:
+                marker = "original" if lang == note.lang else "translation"
+                cls = f"lang-{lang}"
+                body = linkify(text)
+            else:
+                marker = FALLBACK[lang]
+                cls = f"lang-{lang} fallback"
+                body = linkify(note.text())
+            blocks.append(
+                f'<div class="{cls}" lang="{note.lang if "fallback" in cls else lang}">'
+                f'<span class="which">{esc(LANG_NAMES[lang])} · {esc(marker)}</span>'
+                f'<p class="text">{body}</p></div>'
+            )
+        foot = f"<footer>{esc(note.source)} · {esc(note.date.isoformat())}</footer>"
+        return f'<article class="note">{"".join(blocks)}{foot}</article>'
+
+    def snippet(self, paper: Paper) -> str:
+        if not paper.notes:
+            text = paper.tldr or paper.abstract or ""
+            return f'<p class="snippet">{esc(_short(text))}</p>' if text else ""
+        note = paper.notes[0]
+        spans = []
+        for lang in ("zh", "en"):
+            text = getattr(note, lang)
+            cls = f"lang-{lang}" if text else f"lang-{lang} fallback"
+            spans.append(f'<span class="{cls}">{esc(_short(text or note.text()))}</span>')
+        return f'<p class="snippet">{"".join(spans)}</p>'
+
+    # -- pages ---------------------------------------------------------------------
+    def index_page(self) -> str:
+        items = []
+        for pid, paper in self.papers.items():
+            chips = " ".join(self.tag_chip(t, 0) for t in paper.tags)
+            items.append(
+                f'<li class="paper" data-id="{esc(pid)}">'
+                f'<a class="title" href="{self.paper_href(pid, 0)}">{esc(paper.title)}</a>'
+                f'<div class="meta"><code>{esc(pid)}</code> {self.facts(paper)}</div>'
+                f'<div class="tags">{chips}</div>{self.snippet(paper)}</li>'
+            )
+        count = len(self.papers)
+        body = (
+            f"{self.nav(0)}<main>"
+            f"<h1>{esc(self.title)}</h1>"
+            '<form class="search" role="search" action="#">'
+            '<label for="q" class="visually-hidden">Search</label>'
+            '<input id="q" name="q" type="search" autocomplete="off" spellcheck="false" '
+            'placeholder="Search titles, notes and tags (English or 中文)…"></form>'
+            f'<p id="count" aria-live="polite">{count} paper(s)</p>'
+            f'<ol id="results" class="papers">{"".join(items)}</ol>'
+            '<p id="empty" hidden>No paper matches.</p>'
+            "</main>"
+        )
+        return _page(self.title, body, 0, ("page.js", "search-data.js", "search.js"))
+
+    def paper_page(self, pid: str) -> str:
+        paper = self.papers[pid]
+        parts = [self.nav(1), "<main>", f"<h1>{esc(paper.title)}</h1>"]
+        parts.append(f'<p class="meta"><code>{esc(pid)}</code> {self.facts(paper)}</p>')
+        if paper.authors:
+            parts.append(f'<p class="authors">{esc(", ".join(paper.authors))}</p>')
+        links = paper.canonical_links()
+        if "forum" not in links and forum_url(paper):
+            links = {"forum": forum_url(paper) or "", **links}
+        if links:
+            parts.append(
+                '<p class="links">'
+                + " · ".join(ext_link(url, name) for name, url in links.items())
+                + "</p>"
+            )
+        if paper.tags:
+            parts.append(f'<p class="tags">{" ".join(self.tag_chip(t, 1) for t in paper.tags)}</p>')
+        if paper.tldr:
+            parts.append(f'<p class="tldr"><strong>TL;DR</strong> {esc(paper.tldr)}</p>')
+        if paper.abstract:
+            parts.append(
+                f'<details class="abstract"><summary>Abstract</summary><p>{esc(paper.abstract)}</p></details>'
+            )
+        if paper.keywords:
+            parts.append(f'<p class="keywords">Keywords: {esc(", ".join(paper.keywords))}</p>')
+        parts.append(f'<section id="notes"><h2>Notes ({len(paper.notes)})</h2>')
+        parts.extend(self.note_html(n) for n in paper.notes)
+        if not paper.notes:
+            parts.append('<p class="none">No notes yet.</p>')
+        parts.append("</section>")
+        if paper.related:
+            items = "".join(
+                self.paper_item(link.id, 1, f'<div class="why">{esc(link.why)}</div>')
+                for link in paper.related
+            )
+            parts.append(f'<section id="related"><h2>Related</h2><ul>{items}</ul></section>')
+        back = self.backlinks.get(pid, [])
+        if back:
+            items = "".join(
+                self.paper_item(src, 1, f'<div class="why">{esc(why)}</div>') for src, why in back
+            )
+            parts.append(f'<section id="backlinks"><h2>Linked from</h2><ul>{items}</ul></section>')
+        similar = self.same_tags(paper)
+        if similar:
+            items = "".join(self.paper_item(other, 1) for other in similar)
+            parts.append(f'<section id="same-tags"><h2>Same tags</h2><ul>{items}</ul></section>')
+        if paper.refs:
+            items = "".join(
+                f"<li>{ext_link(_ref_url(ref.url), ref.label or ref.url)}</li>"
+                for ref in paper.refs
+            )
+            parts.append(f'<section id="refs"><h2>References</h2><ul>{items}</ul></section>')
+        dates = [
+            f"added {paper.added}" if paper.added else "",
+            f"updated {paper.updated}" if paper.updated else "",
+        ]
+        if any(dates):
+            parts.append(f'<p class="dates">{esc(", ".join(d for d in dates if d))}</p>')
+        parts.append("</main>")
+        return _page(f"{paper.title} · {self.title}", "".join(parts), 1)
+
+    def same_tags(self, paper: Paper, limit: int = 5) -> list[str]:
+        """Papers sharing the most tags (Jaccard), excluding explicit links."""
+        mine = set(paper.tags)
+        if not mine:
+            return []
+        linked = {link.id for link in paper.related} | {
+            s for s, _ in self.backlinks.get(paper.id, [])
+        }
+        scores = []
+        for other_id in {o for t in mine for o in self.tag_papers.get(t, [])}:
+            if other_id == paper.id or other_id in linked:
+                continue
+            theirs = set(self.papers[other_id].tags)
+            scores.append((-len(mine & theirs) / len(mine | theirs), other_id))
+        return [pid for _, pid in sorted(scores)[:limit]]
+
+    def tag_papers_deep(self, name: str) -> list[str]:
+        wanted = set(self.taxonomy.descendants(name))
+        return [pid for pid, p in self.papers.items() if wanted & set(p.tags)]
+
+    def tag_page(self, name: str) -> str:
+        info = self.taxonomy.tags[name]
+        parts = [self.nav(1, switch=False), "<main>"]
+        parts.append(f'<h1>{esc(info.en)} <span class="zh" lang="zh">{esc(info.zh)}</span></h1>')
+        parts.append(f'<p class="meta"><code>{esc(name)}</code></p>')
+        parts.append(f'<p class="description">{esc(info.description)}</p>')
+        if info.aliases:
+            parts.append(f'<p class="aliases">Also called: {esc(", ".join(info.aliases))}</p>')
+        chain = self.taxonomy.parent_chain(name)
+        if chain:
+            crumbs = " › ".join(self.tag_chip(t, 1) for t in reversed(chain))
+            parts.append(f'<p class="parents">Under: {crumbs}</p>')
+        children = self.taxonomy.children(name)
+        if children:
+            parts.append(
+                f'<p class="children">Narrower: {" ".join(self.tag_chip(t, 1) for t in children)}</p>'
+            )
+        pids = self.tag_papers_deep(name)
+        items = []
+        for pid in pids:
+            via = [
+                t
+                for t in self.papers[pid].tags
+                if t != name and t in set(self.taxonomy.descendants(name))
+            ]
+            extra = (
+                f' <span class="via">via {" ".join(self.tag_chip(t, 1) for t in via)}</span>'
+                if name not in self.papers[pid].tags and via
+                else ""
+            )
+            items.append(self.paper_item(pid, 1, extra))
+        parts.append(f"<h2>Papers ({len(pids)})</h2>")
+        parts.append(
+            f'<ul class="papers">{"".join(items)}</ul>'
+            if items
+            else '<p class="none">No papers yet.</p>'
+        )
+        parts.append("</main>")
+        return _page(f"{info.en} · {self.title}", "".join(parts), 1)
+
+    def tags_index(self) -> str:
+        def tree(names: list[str], seen: set[str]) -> str:
+            items = []
+            for name in names:
+                if name in seen:
+                    continue
+                seen.add(name)
+                count = len(self.tag_papers_deep(name))
+                info = self.taxonomy.tags[name]
+                sub = tree(self.taxonomy.children(name), seen)
+                items.append(
+                    f'<li><a href="{self.tag_href(name, 1)}">{esc(info.en)}</a> '
+                    f'<span lang="zh">{esc(info.zh)}</span> <code>{esc(name)}</code> '
+                    f'<span class="count">{count}</span>{sub}</li>'
+                )
+            return f"<ul>{''.join(items)}</ul>" if items else ""
+
+        roots = [
+            n
+            for n, t in self.taxonomy.tags.items()
+            if not t.parent or t.parent not in self.taxonomy
+        ]
+        seen: set[str] = set()
+        body = tree(roots, seen)
+        rest = [n for n in self.taxonomy.tags if n not in seen]  # parent cycles
+        body += tree(rest, seen)
+        parts = [
+            self.nav(1, switch=False),
+            "<main><h1>Tags</h1>",
+            f'<div class="tag-tree">{body}</div>',
+            "</main>",
+        ]
+        return _page(f"Tags · {self.title}", "".join(parts), 1)
+
+    def graph_page(self) -> str:
+        body = (
+            f"{self.nav(0, switch=False)}<main><h1>Graph</h1>"
+            f'<div class="graph">{self.graph_svg}</div></main>'
+        )
+        return _page(f"Graph · {self.title}", body, 0)
+
+    def search_data(self) -> str:
+        """The client-side index: per paper, the tokens text.tokenize gives for its title,
+        its tags and the rest; search.js splits queries the same way."""
+        entries = []
+        for pid, paper in self.papers.items():
+            labels = []
+            for tag in paper.tags:
+                info = self.taxonomy.tags.get(tag)
+                labels.append(" ".join((tag, info.en, info.zh, *info.aliases)) if info else tag)
+            rest = [
+                paper.all_text(),
+                " ".join(paper.authors),
+                paper.venue or "",
+                paper.decision or "",
+            ]
+            entries.append(
+                {
+                    "id": pid,
+                    "t": _tokens(f"{paper.title} {pid}"),
+                    "g": _tokens(" ".join(labels)),
+                    "n": _tokens(" ".join(rest)),
+                }
+            )
+        data = {"cjk": [list(r) for r in _CJK_RANGES], "papers": entries}
+        return f"window.PAPERNOTES_INDEX = {script_json(data)};\n"
+
+    def pages(self) -> dict[str, str]:
+        out = {"index.html": self.index_page(), "assets/search-data.js": self.search_data()}
+        for pid in self.papers:
+            out[f"papers/{paper_slug(pid)}.html"] = self.paper_page(pid)
+        out["tags/index.html"] = self.tags_index()
+        for name in self.taxonomy.tags:
+            out[f"tags/{tag_slug(name)}.html"] = self.tag_page(name)
+        if self.graph_svg is not None:
+            out["graph.html"] = self.graph_page()
+        for asset in ASSETS:
+            out[f"assets/{asset}"] = (
+                resources.files("papernotes.site")
+                .joinpath("static", asset)
+                .read_text(encoding="utf-8")
+            )
+        return out
+
+
+def _short(text: str) -> str:
+    flat = " ".join(text.split())
+    return flat if len(flat) <= SNIPPET else flat[: SNIPPET - 1].rstrip() + "…"
+
+
+def _tokens(text: str) -> str:
+    return " ".join(sorted(set(tokenize(text))))
+
+
+def _ref_url(url: str) -> str:
+    if url.startswith("arxiv:"):
+        return "https://arxiv.org/abs/" + url[len("arxiv:") :]
+    if url.startswith("doi:"):
+        return "https://doi.org/" + url[len("doi:") :]
+    return url
+
+
+def _graph_svg(papers: dict[str, Paper], taxonomy: Taxonomy) -> str | None:
+    """The graph drawn by papernotes.links.graph, when that module is installed."""
+    return None
+
+
+def build_site(kb: KnowledgeBase, out_dir: Path, title: str | None = None) -> SiteReport:
+    """Write the site into ``out_dir`` (created if needed). A folder that is neither
+    empty nor an earlier papernotes site is refused, so no one's files get mixed in;
+    pages of papers that no longer exist are removed on rebuild."""
+    out_dir = Path(out_dir)
+    marker = out_dir / MARKER
+    if out_dir.exists():
+        if not out_dir.is_dir():
+            raise UsageError(f"{out_dir} is a file, not a folder")
+        if any(out_dir.iterdir()) and not marker.is_file():
+            raise UsageError(
+                f"{out_dir} is not empty and was not made by 'papernotes site'; choose an empty or new folder"
+            )
+    coll = kb.load_all()
+    taxonomy = kb.taxonomy()
+    builder = SiteBuilder(
+        coll.papers, taxonomy, title or "Reading notes", _graph_svg(coll.papers, taxonomy)
+    )
+    pages = builder.pages()
+    previous: set[str] = set()
+    if marker.is_file():
+        previous = set(marker.read_text(encoding="utf-8").split("\n")) - {""}
+    report = SiteReport(
+        out_dir, len(coll.papers), len(taxonomy.tags), builder.graph_svg is not None
+    )
+    report.problems = coll.problems
+    try:
+        for rel, text in pages.items():
+            path = out_dir / rel
+            path.parent.mkdir(parents=True, exist_ok=True)
+            data = text.encode("utf-8")
+            if not path.is_file() or path.read_bytes() != data:
+                path.write_bytes(data)
+            report.files += 1
+        for rel in sorted(previous - set(pages)):
+            stale = out_dir / rel
+            if ".." not in Path(rel).parts and stale.is_file():
+                stale.unlink()
+                report.removed += 1
+        marker.write_text("\n".join(sorted(pages)) + "\n", encoding="utf-8")
+    except OSError as exc:
+        raise WriteError(f"cannot write the site into {out_dir}: {exc.strerror or exc}") from None
+    return report
