@@ -17,7 +17,14 @@ def decision_style(decision: str | None) -> str:
     return "yellow"
 
 
-def render_paper(env: Env, paper, taxonomy, related_titles: dict) -> None:
+def render_paper(
+    env: Env,
+    paper,
+    taxonomy,
+    related_titles: dict,
+    backlinks: list[dict] | None = None,
+    neighbours: list | None = None,
+) -> None:
     out = console(env)
     out.print(f"[bold cyan]{safe_text(paper.id)}[/]  [bold]{safe_text(paper.title)}[/]")
     facts = [
@@ -89,3 +96,45 @@ def render_paper(env: Env, paper, taxonomy, related_titles: dict) -> None:
     if any(dates):
         out.print()
         out.print("[dim]" + ", ".join(d for d in dates if d) + "[/]")
+    if backlinks:
+        out.print()
+        out.print(f"[bold]Linked from notes/[/] ({len(backlinks)})")
+        print_backlinks(out, backlinks)
+    if neighbours:
+        out.print()
+        out.print(f"[bold]Top related[/] [dim](papernotes related {safe_text(paper.id)})[/]")
+        print_neighbours(out, neighbours)
+
+
+def print_backlinks(out, backlinks: list[dict]) -> None:
+    """Each note line that links the paper: where it is, then the line itself."""
+    for link in backlinks:
+        out.print(
+            f"  [cyan]{safe_text(link['path'])}:{link['line']}[/] [dim]{safe_text(link['title'])}[/]"
+        )
+        out.print("    " + safe_text(link["text"]))
+
+
+KIND_STYLE = {"link": "green", "mention": "yellow", "tag": "magenta", "similar": "blue"}
+
+
+def print_neighbours(out, neighbours: list) -> None:
+    for rank, n in enumerate(neighbours, 1):
+        kinds = " ".join(f"[{KIND_STYLE.get(k, 'white')}]{k}[/]" for k in n.kinds)
+        out.print(
+            f"  {rank:>2}. [cyan]{safe_text(n.id)}[/] {safe_text(n.title)}"
+            f" [dim]({n.score:.2f})[/] {kinds}"
+        )
+        for reason in n.reasons:
+            style = KIND_STYLE.get(reason.kind, "white")
+            out.print(f"      [{style}]{reason.kind}:[/] {safe_text(reason.text)}")
+
+
+def render_neighbours(env: Env, paper, neighbours: list) -> None:
+    """``papernotes related``: the paper, then its ranked neighbours with their reasons."""
+    out = console(env)
+    out.print(f"[bold cyan]{safe_text(paper.id)}[/]  [bold]{safe_text(paper.title)}[/]")
+    if not neighbours:
+        out.print("[dim]No related papers: no links, shared tags, similar notes or mentions.[/]")
+        return
+    print_neighbours(out, neighbours)

@@ -98,6 +98,9 @@ def validate(
                             "add the translation",
                         )
                     )
+    from papernotes.links.notes_md import check_notes  # links/ imports the store, not back
+
+    problems.extend(check_notes(kb, coll, strict))
     for check in EXTRA_CHECKS:
         problems.extend(check(kb, coll, strict))
     return problems

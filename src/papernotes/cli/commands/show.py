@@ -10,6 +10,9 @@ from papernotes.cli.common import emit_json, json_option, pass_env
 def command(env, paper: str, as_json: bool) -> None:
     """Show one paper: metadata, tags, every note in both languages, related papers.
 
+    Ends with the lines of notes/*.md that link the paper ([[ID]]) and the top
+    five related papers with their reasons (see 'papernotes related').
+
     PAPER is an id (H1gEP6NFwr, arxiv:1805.08651) or an OpenReview / arXiv URL.
 
     \b
@@ -29,13 +32,36 @@ def command(env, paper: str, as_json: bool) -> None:
             related_titles[link.id] = kb.get(link.id).title
         except Exception:  # noqa: BLE001 - a broken neighbour must not hide this paper
             related_titles[link.id] = None
+    backlinks, neighbours = _connections(env, kb, record.id)
     if as_json:
         data = record_data(record)
         data["path"] = kb.shown(kb.path_for(record.id))
         for link in data.get("related", []):
             link["title"] = related_titles.get(link["id"])
+        data["backlinks"] = backlinks
+        data["top_related"] = [n.to_dict() for n in neighbours]
         emit_json(data)
         return
     from papernotes.cli.render import render_paper
 
-    render_paper(env, record, taxonomy, related_titles)
+    render_paper(env, record, taxonomy, related_titles, backlinks, neighbours)
+
+
+TOP_RELATED = 5
+
+
+def _connections(env, kb, paper_id: str) -> tuple[list, list]:
+    """Backlinks from notes/ and the top related papers; a problem elsewhere in the
+    knowledge base is a warning here, never a reason to hide the paper."""
+    from papernotes.cli.common import warn
+    from papernotes.errors import PapernotesError
+    from papernotes.links.notes_md import backlinks, load_notes
+    from papernotes.links.related import linker_for
+
+    try:
+        notes = backlinks(load_notes(kb), paper_id)
+        neighbours = linker_for(kb).related(paper_id, TOP_RELATED)
+    except PapernotesError as exc:
+        warn(f"related papers not shown: {exc}", env)
+        return [], []
+    return notes, neighbours

@@ -1,0 +1,122 @@
+import click
+
+from papernotes.cli.common import pass_env
+
+
+@click.command()
+@click.option(
+    "--format",
+    "-f",
+    "fmt",
+    type=click.Choice(["dot", "mermaid", "json", "html"]),
+    default="dot",
+    show_default=True,
+    help="dot (Graphviz), mermaid, json (nodes and edges), html (one offline page).",
+)
+@click.option(
+    "--output", "-o", type=click.Path(dir_okay=False), help="Write here (default: stdout)."
+)
+@click.option("--tag", help="Only papers with this tag or a child tag (name, alias or label).")
+@click.option("--paper", help="Only this paper and its neighbours (see --depth).")
+@click.option(
+    "--depth",
+    type=click.IntRange(min=0, max=10),
+    help="Also papers this many steps away along links, similarity and mentions "
+    "(default: 0 with --tag, 1 with --paper).",
+)
+@click.option(
+    "--no-topics",
+    is_flag=True,
+    help="No topic nodes: papers sharing a tag get a shared-tag edge instead.",
+)
+@click.option(
+    "--min-similarity",
+    type=click.FloatRange(0.0, 1.0),
+    default=0.25,
+    show_default=True,
+    help="Cosine from which two papers get a 'similar' edge.",
+)
+@click.option(
+    "--layout",
+    type=click.Choice(["sfdp", "neato", "fdp", "dot", "twopi", "circo"]),
+    default="sfdp",
+    show_default=True,
+    help="DOT only: the Graphviz layout engine written into the file.",
+)
+@click.option("--clusters", is_flag=True, help="DOT only: box the papers of each main tag.")
+@click.option("--edge-labels", is_flag=True, help="DOT only: print link reasons and shared terms.")
+@pass_env
+def command(
+    env,
+    fmt: str,
+    output: str | None,
+    tag: str | None,
+    paper: str | None,
+    depth: int | None,
+    no_topics: bool,
+    min_similarity: float,
+    layout: str,
+    clusters: bool,
+    edge_labels: bool,
+) -> None:
+    """Export papers and topics as a graph.
+
+    Edges have a kind: link (explicit related entry, with its reason), tag (paper
+    to topic), parent (topic to parent topic), similar (strong content
+    similarity, with shared terms) and mention (a note names the other paper).
+    Paper nodes are coloured by the top-level tag of their first tag. The html
+    page is one file that works offline: click a node for its connections.
+
+    \b
+    Examples:
+      papernotes graph -o graph.dot && dot -Tpng graph.dot -o graph.png
+      papernotes graph --tag ntk --depth 1 --format mermaid
+      papernotes graph --format html -o graph.html
+      papernotes graph --paper H1gEP6NFwr --format json | jq '.counts'
+    """
+    from pathlib import Path
+
+    from papernotes.errors import UsageError
+    from papernotes.links.graph import build_graph, render
+    from papernotes.links.related import linker_for
+
+    if tag and paper:
+        raise UsageError("give --tag or --paper, not both")
+    kb = env.kb()
+    name = pid = None
+    if tag:
+        from papernotes.core.listing import resolve_tag
+
+        name = resolve_tag(kb, tag)
+    if paper:
+        from papernotes.model.ids import parse_paper_ref
+
+        pid = parse_paper_ref(paper)
+        kb.get(pid)
+    linker = linker_for(kb)
+    graph = build_graph(
+        linker,
+        tag=name,
+        paper=pid,
+        depth=depth,
+        topics=not no_topics,
+        min_similarity=min_similarity,
+    )
+    title = "papernotes: " + (f"#{name}" if name else pid or kb.root.name)
+    text = render(
+        graph, fmt, layout=layout, clusters=clusters, edge_labels=edge_labels, title=title
+    )
+    counts = graph.to_dict()["counts"]
+    summary = (
+        f"{counts['papers']} paper(s), {counts['topics']} topic(s), {len(graph.edges)} edge(s)"
+    )
+    if output:
+        from papernotes.store.yamlio import atomic_write
+
+        target = Path(output)
+        if not target.parent.is_dir():
+            raise UsageError(f"folder {str(target.parent)!r} does not exist")
+        atomic_write(target, text, output)
+        click.echo(f"wrote {click.format_filename(output)}: {summary}", err=True)
+    else:
+        click.echo(text, nl=False)

@@ -1,0 +1,458 @@
+"""The knowledge base as a graph of papers and topics, exported as DOT, Mermaid, JSON or HTML.
+
+Nodes are papers and the tags they carry (topics, with their parents). Edges carry a
+``kind``: ``link`` (an explicit related entry), ``tag`` (paper -> topic: papers sharing a
+tag meet at its node), ``parent`` (topic -> parent topic), ``similar`` (strong content
+similarity) and ``mention`` (a note names the other paper). Without topic nodes, shared
+tags become ``shared-tag`` edges between papers. Every exporter escapes user text for
+its own syntax; the HTML page is one file with its script and style inline.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+from collections import Counter, defaultdict, deque
+from dataclasses import dataclass, field
+
+from papernotes.links.related import Linker
+
+FORMATS = ("dot", "mermaid", "json", "html")
+LAYOUTS = ("sfdp", "neato", "fdp", "dot", "twopi", "circo")
+STRONG_SIMILARITY = 0.25
+PALETTE = (
+    "#4e79a7",
+    "#f28e2b",
+    "#59a14f",
+    "#e15759",
+    "#b07aa1",
+    "#76b7b2",
+    "#edc948",
+    "#9c755f",
+    "#ff9da7",
+    "#86bcb6",
+    "#d37295",
+    "#a0cbe8",
+)
+NO_GROUP = "(untagged)"
+NO_GROUP_COLOR = "#bab0ac"
+PAPER_EDGES = ("link", "similar", "mention", "shared-tag")
+
+
+@dataclass
+class Graph:
+    nodes: list[dict] = field(default_factory=list)
+    edges: list[dict] = field(default_factory=list)
+    groups: list[dict] = field(default_factory=list)
+
+    def to_dict(self) -> dict:
+        counts = Counter(e["kind"] for e in self.edges)
+        return {
+            "directed": True,
+            "nodes": self.nodes,
+            "edges": self.edges,
+            "groups": self.groups,
+            "counts": {
+                "papers": sum(1 for n in self.nodes if n["kind"] == "paper"),
+                "topics": sum(1 for n in self.nodes if n["kind"] == "topic"),
+                "edges": dict(sorted(counts.items())),
+            },
+        }
+
+
+def short_title(title: str, limit: int = 40) -> str:
+    """A label for a node: the name before a colon, or the title cut at a word."""
+    head, sep, _ = title.partition(":")
+    if sep and 1 <= len(head.split()) <= 6:
+        title = head
+    title = " ".join(title.split())
+    if len(title) <= limit:
+        return title
+    cut = title[:limit].rsplit(" ", 1)[0]
+    return cut.rstrip(",;:-") + "…"
+
+
+def _root(taxonomy, tag: str) -> str:
+    chain = taxonomy.parent_chain(tag) if tag in taxonomy else []
+    return chain[-1] if chain else tag
+
+
+def build_graph(
+    linker: Linker,
+    tag: str | None = None,
+    paper: str | None = None,
+    depth: int | None = None,
+    topics: bool = True,
+    min_similarity: float = STRONG_SIMILARITY,
+) -> Graph:
+    """The graph of every paper, or of a tag's papers / one paper and what lies ``depth`` steps away."""
+    papers = linker.papers
+    taxonomy = linker.taxonomy
+    paper_edges = _paper_edges(linker, min_similarity, shared_tags=not topics)
+    if tag is None and paper is None:
+        chosen = set(papers)
+    else:
+        if paper is not None:
+            start = {paper}
+            steps = 1 if depth is None else depth
+        else:
+            subtree = set(taxonomy.descendants(tag))
+            start = {pid for pid, p in papers.items() if subtree & set(p.tags)}
+            steps = 0 if depth is None else depth
+        chosen = _within(start, paper_edges, steps)
+    graph = Graph()
+    groups = Counter()
+    group_of: dict[str, str] = {}
+    for pid in chosen:
+        tags = papers[pid].tags if pid in papers else []
+        group_of[pid] = _root(taxonomy, tags[0]) if tags else NO_GROUP
+        groups[group_of[pid]] += 1
+    topic_names: list[str] = []
+    if topics:
+        for pid in sorted(chosen):
+            for name in papers[pid].tags:
+                for t in (name, *taxonomy.parent_chain(name)):
+                    if t not in topic_names:
+                        topic_names.append(t)
+        for name in topic_names:
+            groups.setdefault(_root(taxonomy, name), 0)
+    ordered = sorted(groups, key=lambda g: (g == NO_GROUP, -groups[g], g.casefold()))
+    colors = {}
+    for i, name in enumerate(g for g in ordered if g != NO_GROUP):
+        colors[name] = PALETTE[i % len(PALETTE)]
+    colors[NO_GROUP] = NO_GROUP_COLOR
+    graph.groups = [
+        {"name": g, "label": _tag_label(taxonomy, g), "color": colors[g], "papers": groups[g]}
+        for g in ordered
+    ]
+    for pid in sorted(chosen):
+        p = papers.get(pid)
+        links = p.canonical_links() if p else {}
+        graph.nodes.append(
+            {
+                "id": pid,
+                "kind": "paper",
+                "label": short_title(p.title) if p else pid,
+                "title": p.title if p else pid,
+                "tags": list(p.tags) if p else [],
+                "group": group_of[pid],
+                "color": colors[group_of[pid]],
+                "decision": p.decision if p else None,
+                "url": links.get("forum") or next(iter(links.values()), None),
+            }
+        )
+    for name in topic_names:
+        info = taxonomy.tags.get(name)
+        group = _root(taxonomy, name)
+        graph.nodes.append(
+            {
+                "id": f"tag:{name}",
+                "kind": "topic",
+                "label": name,
+                "title": f"{info.en} / {info.zh}" if info else name,
+                "tags": [name],
+                "group": group,
+                "color": colors.get(group, NO_GROUP_COLOR),
+                "decision": None,
+                "url": None,
+            }
+        )
+    for edge in paper_edges:
+        if edge["source"] in chosen and edge["target"] in chosen:
+            graph.edges.append(edge)
+    if topics:
+        for pid in sorted(chosen):
+            for name in papers[pid].tags:
+                graph.edges.append(
+                    {"source": pid, "target": f"tag:{name}", "kind": "tag", "label": ""}
+                )
+        for name in topic_names:
+            parent = taxonomy.tags[name].parent if name in taxonomy else None
+            if parent and parent in topic_names:
+                graph.edges.append(
+                    {
+                        "source": f"tag:{name}",
+                        "target": f"tag:{parent}",
+                        "kind": "parent",
+                        "label": "",
+                    }
+                )
+    return graph
+
+
+def _tag_label(taxonomy, name: str) -> str:
+    info = taxonomy.tags.get(name)
+    return info.en if info else name
+
+
+def _paper_edges(linker: Linker, min_similarity: float, shared_tags: bool) -> list[dict]:
+    papers = linker.papers
+    edges: list[dict] = []
+    seen_links: set[tuple[str, str]] = set()
+    for pid in sorted(papers):
+        for link in papers[pid].related:
+            if link.id not in papers:
+                continue
+            back = (link.id, pid)
+            if back in seen_links:
+                continue  # A -> B and B -> A: one edge, both reasons
+            seen_links.add((pid, link.id))
+            other = next((r.why for r in papers[link.id].related if r.id == pid), None)
+            why = link.why if other in (None, link.why) else f"{link.why} / {other}"
+            edges.append(
+                {
+                    "source": pid,
+                    "target": link.id,
+                    "kind": "link",
+                    "label": why,
+                    "both": other is not None,
+                }
+            )
+    # One edge per pair of papers, the strongest kind: link, then mention, then similar.
+    joined = {frozenset((e["source"], e["target"])) for e in edges}
+    for m in linker.mentions.all():
+        key = frozenset((m.source, m.target))
+        if key in joined:
+            continue
+        joined.add(key)
+        edges.append(
+            {
+                "source": m.source,
+                "target": m.target,
+                "kind": "mention",
+                "label": f"{m.how}: {m.text}",
+            }
+        )
+    for a, b, score in linker.similarity.pairs(min_similarity):
+        if frozenset((a, b)) in joined:
+            continue
+        terms = linker.similarity.shared_terms(a, b, 3)
+        edges.append(
+            {
+                "source": a,
+                "target": b,
+                "kind": "similar",
+                "label": ", ".join(terms),
+                "weight": round(score, 4),
+            }
+        )
+    if shared_tags:
+        by_tag: dict[str, list[str]] = defaultdict(list)
+        for pid in sorted(papers):
+            for t in papers[pid].tags:
+                by_tag[t].append(pid)
+        best: dict[tuple[str, str], list[str]] = defaultdict(list)
+        for t, members in by_tag.items():
+            for i, a in enumerate(members):
+                for b in members[i + 1 :]:
+                    best[(a, b)].append(t)
+        for (a, b), shared in sorted(best.items()):
+            shared.sort(key=lambda t: (-linker.tag_weight.get(t, 0.0), t))
+            edges.append(
+                {
+                    "source": a,
+                    "target": b,
+                    "kind": "shared-tag",
+                    "label": ", ".join("#" + t for t in shared[:3]),
+                    "weight": round(sum(linker.tag_weight.get(t, 0.0) for t in shared), 4),
+                }
+            )
+    return edges
+
+
+def _within(start: set[str], edges: list[dict], steps: int) -> set[str]:
+    """Papers at most ``steps`` edges away from ``start``."""
+    near: dict[str, set[str]] = defaultdict(set)
+    for e in edges:
+        near[e["source"]].add(e["target"])
+        near[e["target"]].add(e["source"])
+    seen = set(start)
+    queue = deque((pid, 0) for pid in start)
+    while queue:
+        pid, d = queue.popleft()
+        if d >= steps:
+            continue
+        for other in near[pid]:
+            if other not in seen:
+                seen.add(other)
+                queue.append((other, d + 1))
+    return seen
+
+
+# -- DOT ------------------------------------------------------------------------------
+EDGE_STYLE = {
+    "link": 'color="#333333", penwidth=1.8',
+    "similar": 'color="#4e79a7", style=dashed, dir=none',
+    "mention": 'color="#f28e2b", style=dotted, penwidth=1.4',
+    "tag": 'color="#bbbbbb", dir=none, penwidth=0.6',
+    "parent": 'color="#888888", penwidth=1.2, arrowsize=0.6',
+    "shared-tag": 'color="#bbbbbb", dir=none',
+}
+
+
+def dot_quote(text: str) -> str:
+    """A DOT double-quoted string: quotes and backslashes escaped, line breaks as \\n."""
+    text = "".join(c if c in "\n" or ord(c) >= 32 else " " for c in str(text))
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
+
+
+def wrap(text: str, width: int = 18) -> str:
+    lines: list[str] = []
+    for word in text.split():
+        if lines and len(lines[-1]) + 1 + len(word) <= width:
+            lines[-1] += " " + word
+        else:
+            lines.append(word)
+    return "\n".join(lines)
+
+
+def to_dot(
+    graph: Graph, layout: str = "sfdp", clusters: bool = False, edge_labels: bool = False
+) -> str:
+    """Graphviz source; ``layout`` is written into the graph so plain ``dot -Tpng`` honours it."""
+    out = [
+        "digraph papernotes {",
+        f'  graph [layout={layout}, overlap=prism, overlap_scaling=2, sep="+6", splines=true,'
+        ' outputorder=edgesfirst, bgcolor="white", fontname="DejaVu Sans", pad=0.3,'
+        " K=1.2, repulsiveforce=1.5];",
+        '  node [fontname="DejaVu Sans", fontsize=10, style="filled", penwidth=0.6];',
+        '  edge [fontname="DejaVu Sans", fontsize=8, arrowsize=0.5];',
+    ]
+    by_group: dict[str, list[dict]] = defaultdict(list)
+    for node in graph.nodes:
+        by_group[node["group"] if clusters else ""].append(node)
+    for i, (group, nodes) in enumerate(by_group.items()):
+        indent = "  "
+        if clusters and group:
+            out.append(f"  subgraph {dot_quote('cluster_' + str(i))} {{")
+            out.append(f'    label={dot_quote(group)}; style=rounded; color="#cccccc";')
+            indent = "    "
+        for node in nodes:
+            attrs = {
+                "label": wrap(node["label"]) if node["kind"] == "paper" else node["label"],
+                "tooltip": f"{node['title']} ({node['id']})",
+                "fillcolor": _tint(node["color"]) if node["kind"] == "paper" else node["color"],
+            }
+            if node["kind"] == "topic":
+                ink = "black" if _light(node["color"]) else "white"
+                extra = f'shape=box, style="rounded,filled,bold", fontsize=13, fontcolor="{ink}"'
+            else:
+                extra = "shape=ellipse, margin=0.04"
+            if node.get("url"):
+                attrs["URL"] = node["url"]
+            body = ", ".join(f"{k}={dot_quote(v)}" for k, v in attrs.items())
+            out.append(f"{indent}{dot_quote(node['id'])} [{body}, {extra}];")
+        if clusters and group:
+            out.append("  }")
+    for edge in graph.edges:
+        style = EDGE_STYLE.get(edge["kind"], "")
+        attrs = f"{style}, tooltip={dot_quote(edge['kind'] + ': ' + str(edge.get('label', '')))}"
+        if edge_labels and edge.get("label") and edge["kind"] in ("link", "similar"):
+            attrs += f", label={dot_quote(wrap(str(edge['label']), 24))}"
+        if edge["kind"] == "link" and edge.get("both"):
+            attrs += ", dir=both"
+        out.append(f"  {dot_quote(edge['source'])} -> {dot_quote(edge['target'])} [{attrs}];")
+    out.append("}")
+    return "\n".join(out) + "\n"
+
+
+def _light(color: str) -> bool:
+    """True when black text reads better than white on ``#rrggbb``."""
+    r, g, b = (int(color[i : i + 2], 16) for i in (1, 3, 5))
+    return 0.299 * r + 0.587 * g + 0.114 * b > 160
+
+
+def _tint(color: str, amount: float = 0.55) -> str:
+    """A lighter shade of ``#rrggbb`` so black labels stay readable on paper nodes."""
+    r, g, b = (int(color[i : i + 2], 16) for i in (1, 3, 5))
+    mix = (round(c + (255 - c) * amount) for c in (r, g, b))
+    return "#" + "".join(f"{c:02x}" for c in mix)
+
+
+# -- Mermaid ----------------------------------------------------------------------------
+MERMAID_ARROW = {
+    "link": "-->",
+    "similar": "-.-",
+    "mention": "-.->",
+    "tag": "---",
+    "parent": "==>",
+    "shared-tag": "---",
+}
+
+
+MERMAID_CODES = {"#": "#35;", '"': "#34;", "&": "#38;", "<": "#60;", ">": "#62;", "|": "#124;"}
+
+
+def mermaid_text(text: str, limit: int | None = None) -> str:
+    """Label text safe inside Mermaid quotes: markup characters as Mermaid entity codes."""
+    text = " ".join(str(text).split())
+    if limit and len(text) > limit:
+        text = text[: limit - 1] + "…"
+    return "".join(MERMAID_CODES.get(c, c) for c in text)
+
+
+def to_mermaid(graph: Graph) -> str:
+    names = {node["id"]: f"n{i}" for i, node in enumerate(graph.nodes)}
+    out = ["flowchart LR"]
+    for i, group in enumerate(graph.groups):
+        out.append(
+            f"  classDef g{i} fill:{_tint(group['color'])},stroke:{group['color']},color:#000"
+        )
+    group_class = {g["name"]: f"g{i}" for i, g in enumerate(graph.groups)}
+    for node in graph.nodes:
+        label = mermaid_text(node["label"])
+        shape = f'(["{label}"])' if node["kind"] == "topic" else f'["{label}"]'
+        out.append(f"  {names[node['id']]}{shape}:::{group_class.get(node['group'], 'g0')}")
+    for edge in graph.edges:
+        arrow = MERMAID_ARROW.get(edge["kind"], "---")
+        label = mermaid_text(edge.get("label") or "", limit=60)
+        middle = f'|"{label}"|' if label and edge["kind"] in ("link", "similar") else ""
+        out.append(f"  {names[edge['source']]} {arrow}{middle} {names[edge['target']]}")
+    for node in graph.nodes:
+        url = node.get("url")
+        if url and re.fullmatch(r"https?://[^\s\"<>]+", url):
+            out.append(f'  click {names[node["id"]]} href "{url}" _blank')
+    return "\n".join(out) + "\n"
+
+
+# -- JSON and HTML -----------------------------------------------------------------------
+def to_json(graph: Graph) -> str:
+    return json.dumps(graph.to_dict(), ensure_ascii=False, indent=2) + "\n"
+
+
+def script_json(data) -> str:
+    """JSON that cannot end a <script> element or open a comment inside it."""
+    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    for char, code in (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026")):
+        text = text.replace(char, code)
+    return text.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
+
+
+def to_html(graph: Graph, title: str = "papernotes graph") -> str:
+    from papernotes.links.graph_page import PAGE
+
+    counts = graph.to_dict()["counts"]
+    summary = f"{counts['papers']} papers, {counts['topics']} topics, {len(graph.edges)} edges"
+    values = {
+        "TITLE": html.escape(title),
+        "SUMMARY": html.escape(summary),
+        "DATA": script_json(graph.to_dict()),
+    }
+    # One pass, so text inserted for one placeholder is never read as another.
+    return re.sub(r"__(TITLE|SUMMARY|DATA)__", lambda m: values[m.group(1)], PAGE)
+
+
+def render(graph: Graph, fmt: str, **options) -> str:
+    if fmt == "dot":
+        return to_dot(
+            graph,
+            **{k: v for k, v in options.items() if k in ("layout", "clusters", "edge_labels")},
+        )
+    if fmt == "mermaid":
+        return to_mermaid(graph)
+    if fmt == "json":
+        return to_json(graph)
+    if fmt == "html":
+        return to_html(graph, options.get("title") or "papernotes graph")
+    raise ValueError(f"unknown format {fmt!r}")

@@ -1,0 +1,67 @@
+"""Counts over the whole knowledge base: papers per tag and decision, notes per language."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from papernotes.links.notes_md import load_notes
+from papernotes.links.topics import decision_rank
+
+
+def kb_stats(kb, collection=None, notes=None) -> dict:
+    """Plain numbers for ``papernotes stats`` (JSON-ready, sorted largest first)."""
+    taxonomy = kb.taxonomy()
+    coll = collection or kb.load_all()
+    papers = list(coll.papers.values())
+    notes = notes if notes is not None else load_notes(kb, taxonomy)
+    exact = Counter(t for p in papers for t in p.tags)
+    tags = []
+    for name in taxonomy.tags:
+        subtree = set(taxonomy.descendants(name))
+        tags.append(
+            {
+                "tag": name,
+                "papers": exact.get(name, 0),
+                "with_children": sum(1 for p in papers if subtree & set(p.tags)),
+                "parent": taxonomy.tags[name].parent,
+            }
+        )
+    unknown = sorted(t for t in exact if t not in taxonomy)
+    tags.extend(
+        {"tag": t, "papers": exact[t], "with_children": exact[t], "parent": None} for t in unknown
+    )
+    tags.sort(key=lambda row: (-row["papers"], -row["with_children"], row["tag"].casefold()))
+    decisions = Counter(p.decision or "(none)" for p in papers)
+    original = Counter(n.lang for p in papers for n in p.notes)
+    written = Counter(
+        lang for p in papers for n in p.notes for lang in ("zh", "en") if getattr(n, lang)
+    )
+    all_notes = [n for p in papers for n in p.notes]
+    return {
+        "papers": len(papers),
+        "unloadable": len({pr.path for pr in coll.problems}),
+        "untagged": sum(1 for p in papers if not p.tags),
+        "tags": tags,
+        "decisions": [
+            {"decision": d, "papers": n}
+            for d, n in sorted(
+                decisions.items(),
+                key=lambda kv: (decision_rank(None if kv[0] == "(none)" else kv[0]), -kv[1], kv[0]),
+            )
+        ],
+        "notes": {
+            "total": len(all_notes),
+            "bilingual": sum(1 for n in all_notes if n.zh and n.en),
+            "languages": [
+                {"lang": lang, "original": original.get(lang, 0), "with_text": written.get(lang, 0)}
+                for lang in ("zh", "en")
+            ],
+        },
+        "links": sum(len(p.related) for p in papers),
+        "notes_md": {
+            "files": len(notes),
+            "paper_links": sum(1 for n in notes for link in n.links if link.kind == "paper"),
+            "tag_links": sum(1 for n in notes for link in n.links if link.kind == "tag"),
+            "languages": dict(Counter(n.lang for n in notes)),
+        },
+    }

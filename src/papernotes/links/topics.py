@@ -1,0 +1,122 @@
+"""A topic page: everything the knowledge base knows about one tag."""
+
+from __future__ import annotations
+
+from collections import Counter
+from statistics import mean
+
+from papernotes.links.notes_md import load_notes
+
+SORTS = ("decision", "rating", "added", "id")
+
+
+def decision_rank(decision: str | None) -> int:
+    """Orals first, then spotlights, posters, other accepts, unknown, rejects, withdrawals."""
+    text = (decision or "").casefold()
+    if not text:
+        return 4
+    if text.startswith("accept"):
+        for rank, word in enumerate(("oral", "spotlight", "poster")):
+            if word in text:
+                return rank
+        return 3
+    if text.startswith("withdr"):
+        return 6
+    if text.startswith("reject") or "desk" in text:
+        return 5
+    return 4
+
+
+def mean_rating(paper) -> float | None:
+    return round(mean(paper.ratings), 2) if paper.ratings else None
+
+
+def sort_papers(papers: list, sort: str) -> list:
+    def rating(p) -> float:
+        value = mean_rating(p)
+        return -value if value is not None else 99.0
+
+    keys = {
+        "decision": lambda p: (decision_rank(p.decision), rating(p), p.id),
+        "rating": lambda p: (rating(p), decision_rank(p.decision), p.id),
+        "added": lambda p: (-(p.added.toordinal() if p.added else 0), p.id),
+        "id": lambda p: p.id,
+    }
+    return sorted(papers, key=keys[sort])
+
+
+def _label(taxonomy, name: str) -> dict:
+    tag = taxonomy.tags.get(name)
+    return {"name": name, "en": tag.en if tag else None, "zh": tag.zh if tag else None}
+
+
+def topic_page(kb, name: str, sort: str = "decision", collection=None, notes=None) -> dict:
+    """The page of canonical tag ``name`` (resolve what the user typed with resolve_tag first)."""
+    taxonomy = kb.taxonomy()
+    tag = taxonomy.tags[name]
+    coll = collection or kb.load_all()
+    subtree = taxonomy.descendants(name)
+    counts = Counter(t for p in coll.papers.values() for t in p.tags)
+    members = [p for p in coll.papers.values() if set(subtree) & set(p.tags)]
+    papers = [
+        {
+            "id": p.id,
+            "title": p.title,
+            "decision": p.decision,
+            "ratings": list(p.ratings),
+            "mean_rating": mean_rating(p),
+            "added": p.added.isoformat() if p.added else None,
+            "tags": list(p.tags),
+            "via": [t for t in p.tags if t in subtree],
+        }
+        for p in sort_papers(members, sort)
+    ]
+    member_ids = {p.id for p in members}
+    cooccurring = Counter(t for p in members for t in p.tags if t not in subtree)
+    notes = notes if notes is not None else load_notes(kb, taxonomy)
+    discussed = []
+    for note in notes:
+        tag_lines = [
+            link for link in note.links if link.kind == "tag" and link.target in set(subtree)
+        ]
+        linked = [pid for pid in note.papers if pid in member_ids]
+        if not tag_lines and not linked:
+            continue
+        first = (
+            tag_lines[0]
+            if tag_lines
+            else next(
+                link for link in note.links if link.kind == "paper" and link.target in member_ids
+            )
+        )
+        discussed.append(
+            {
+                "path": note.shown,
+                "title": note.title,
+                "tag_links": len(tag_lines),
+                "papers": linked,
+                "line": first.line,
+                "text": first.text,
+            }
+        )
+    discussed.sort(key=lambda n: (-n["tag_links"], -len(n["papers"]), n["path"]))
+    return {
+        "name": name,
+        "en": tag.en,
+        "zh": tag.zh,
+        "aliases": list(tag.aliases),
+        "description": tag.description,
+        "parent": _label(taxonomy, tag.parent) if tag.parent else None,
+        "ancestors": taxonomy.parent_chain(name),
+        "children": [
+            {**_label(taxonomy, child), "papers": counts.get(child, 0)}
+            for child in taxonomy.children(name)
+        ],
+        "sort": sort,
+        "papers": papers,
+        "notes": discussed,
+        "cooccurring": [
+            {**_label(taxonomy, t), "papers": n}
+            for t, n in sorted(cooccurring.items(), key=lambda kv: (-kv[1], kv[0]))[:10]
+        ],
+    }
