@@ -140,6 +140,10 @@ def test_site_command_writes_every_page(skb, tmp_path):
         "assets/style.css",
         "assets/page.js",
     } <= names
+    arxiv = (out / "papers" / "arxiv.1805.08651.html").read_text(encoding="utf-8")
+    assert 'href="https://arxiv.org/abs/1805.08651"' in arxiv
+    doi = (out / "papers" / f"{paper_slug('doi:10.1000/xyz')}.html").read_text(encoding="utf-8")
+    assert 'href="https://doi.org/10.1000/xyz"' in doi
 
 
 def test_rebuild_is_identical_and_drops_removed_papers(skb, tmp_path):

@@ -16,7 +16,7 @@ from importlib import resources
 from pathlib import Path
 
 from papernotes.errors import Problem, UsageError, WriteError
-from papernotes.export.bibtex import forum_url
+from papernotes.export.bibtex import arxiv_id, forum_url
 from papernotes.model.record import Note, Paper
 from papernotes.model.taxonomy import Taxonomy
 from papernotes.site.html import esc, ext_link, href, linkify, script_json
@@ -230,9 +230,7 @@ class SiteBuilder:
         parts.append(f'<p class="meta"><code>{esc(pid)}</code> {self.facts(paper)}</p>')
         if paper.authors:
             parts.append(f'<p class="authors">{esc(", ".join(paper.authors))}</p>')
-        links = paper.canonical_links()
-        if "forum" not in links and forum_url(paper):
-            links = {"forum": forum_url(paper) or "", **links}
+        links = _page_links(paper)
         if links:
             parts.append(
                 '<p class="links">'
@@ -437,6 +435,20 @@ def _short(text: str) -> str:
 
 def _tokens(text: str) -> str:
     return " ".join(sorted(set(tokenize(text))))
+
+
+def _page_links(paper: Paper) -> dict[str, str]:
+    """The record's links, plus the ones its id implies (forum, arXiv, DOI) when missing."""
+    links = paper.canonical_links()
+    implied = {}
+    if forum_url(paper) and "forum" not in links:
+        implied["forum"] = forum_url(paper) or ""
+    arxiv = arxiv_id(paper)
+    if arxiv and "arxiv" not in links:
+        implied["arxiv"] = f"https://arxiv.org/abs/{arxiv}"
+    if paper.id.startswith("doi:") and "doi" not in links:
+        implied["doi"] = "https://doi.org/" + paper.id[len("doi:") :]
+    return {**implied, **links}
 
 
 def _ref_url(url: str) -> str:
