@@ -110,6 +110,10 @@ def make_kb(root: Path) -> Path:
     write(root / "papers" / "HygrAR4tPS.yaml", RELATED)
     for name, text in PAPERS.items():
         write(root / "papers" / name, text)
+    write(
+        root / "notes" / "kernels.md",
+        "# Kernel regime <reading>\n\nStart with [[S1gNTK0001]], then #NTK papers.\n",
+    )
     return root
 
 
@@ -125,7 +129,7 @@ def test_site_command_writes_every_page(skb, tmp_path):
     out = tmp_path / "site"
     result = Runner(skb)("site", str(out))
     assert result.exit_code == 0, result.stderr
-    assert "Wrote 6 paper page(s) and 5 tag page(s)" in result.stderr
+    assert "Wrote 6 paper page(s), 5 tag page(s) and the graph" in result.stderr
     assert result.stdout == ""
     names = {p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file()}
     assert {
@@ -187,6 +191,22 @@ def test_user_text_is_escaped_in_the_html(skb, tmp_path):
     assert "Finite Width &lt;img src=x onerror=alert(1)&gt; Corrections" in index
     data = (out / "assets" / "search-data.js").read_text(encoding="utf-8")
     assert "<" not in data and ">" not in data  # even JSON strings cannot close a script
+
+
+def test_paper_pages_show_links_backlinks_and_similar_papers(skb, tmp_path):
+    out = tmp_path / "site"
+    build_site(KnowledgeBase(skb), out)
+    page = (out / "papers" / "S1gNTK0001.html").read_text(encoding="utf-8")
+    related = page.split('<section id="related">')[1].split("</section>")[0]
+    assert "On the Tunability of Optimizers in Deep Learning" in related
+    assert "both about training dynamics" in related
+    notes = page.split('<section id="note-backlinks">')[1].split("</section>")[0]
+    assert "notes/kernels.md:3" in notes and "Kernel regime &lt;reading&gt;" in notes
+    similar = page.split('<section id="similar">')[1].split("</section>")[0]
+    assert 'href="../papers/S1gNTK0002.html"' in similar and "#NTK" in similar
+    target = (out / "papers" / "H1gEP6NFwr.html").read_text(encoding="utf-8")
+    backlinks = target.split('<section id="backlinks">')[1].split("</section>")[0]
+    assert "Wide Networks Converge Like Kernels" in backlinks
 
 
 def test_search_data_uses_the_python_tokenizer(skb, tmp_path):
@@ -340,6 +360,16 @@ def test_index_search_and_paper_page_in_chromium(browser, served):
     for url in [base + "tags/index.html", base + "tags/NTK.html"]:
         page.goto(url)
         links |= internal_links(page, base)
+    # The graph page frames the interactive map of papernotes.links.graph.
+    page.goto(base + "graph.html")
+    links |= internal_links(page, base)
+    frame = page.frame_locator("iframe.graph-frame")
+    expect(frame.locator("svg g.node").first).to_be_attached()
+    assert frame.locator("svg g.node").count() >= 6
+    assert base + "graph-map.html" in {
+        page.evaluate("document.querySelector('iframe').src")
+    }
+    links.add(base + "graph-map.html")
     broken = {url: code for url in sorted(links) if (code := status(url)) != 200}
     assert broken == {}
     assert len(links) > 15
@@ -385,5 +415,9 @@ def test_site_works_from_file_urls(browser, served):
     page.locator(".tags a.tag").first.click()
     page.wait_for_load_state()
     expect(page.locator("h1")).to_contain_text("Neural tangent kernel")
+    page.get_by_role("link", name="Graph", exact=True).click()
+    page.wait_for_load_state()
+    assert page.url == (out / "graph.html").as_uri()
+    expect(page.frame_locator("iframe.graph-frame").locator("svg g.node").first).to_be_attached()
     assert watched.errors == []
     context.close()

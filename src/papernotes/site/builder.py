@@ -17,6 +17,10 @@ from pathlib import Path
 
 from papernotes.errors import Problem, UsageError, WriteError
 from papernotes.export.bibtex import arxiv_id, forum_url
+from papernotes.links.graph import build_graph, to_html
+from papernotes.links.notes_md import NoteFile, load_notes
+from papernotes.links.notes_md import backlinks as note_backlinks
+from papernotes.links.related import Linker
 from papernotes.model.record import Note, Paper
 from papernotes.model.taxonomy import Taxonomy
 from papernotes.site.html import esc, ext_link, href, linkify, script_json
@@ -34,7 +38,7 @@ FALLBACK = {
 }
 CSP = (
     "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-    "base-uri 'none'; form-action 'none'"
+    "frame-src 'self'; base-uri 'none'; form-action 'none'"
 )
 
 
@@ -88,12 +92,19 @@ class SiteBuilder:
     """Renders every page of one knowledge base into a dict of path -> text."""
 
     def __init__(
-        self, papers: dict[str, Paper], taxonomy: Taxonomy, title: str, graph_svg: str | None
+        self,
+        papers: dict[str, Paper],
+        taxonomy: Taxonomy,
+        title: str,
+        notes: list[NoteFile] | None = None,
+        graph: bool = True,
     ):
-        self.papers = dict(sorted(papers.items()))
+        self.papers = dict(sorted(papers.items(), key=lambda kv: (kv[1].title.casefold(), kv[0])))
         self.taxonomy = taxonomy
         self.title = title
-        self.graph_svg = graph_svg
+        self.notes = notes or []
+        self.linker = Linker(self.papers, taxonomy)
+        self.graph = graph
         self.backlinks: dict[str, list[tuple[str, str]]] = {}
         for pid, paper in self.papers.items():
             for link in paper.related:
@@ -110,7 +121,7 @@ class SiteBuilder:
             f'<a href="{up}index.html">Papers</a>',
             f'<a href="{up}tags/index.html">Tags</a>',
         ]
-        if self.graph_svg is not None:
+        if self.graph:
             items.append(f'<a href="{up}graph.html">Graph</a>')
         lang = ""
         if switch:
@@ -264,10 +275,23 @@ class SiteBuilder:
                 self.paper_item(src, 1, f'<div class="why">{esc(why)}</div>') for src, why in back
             )
             parts.append(f'<section id="backlinks"><h2>Linked from</h2><ul>{items}</ul></section>')
-        similar = self.same_tags(paper)
+        from_notes = note_backlinks(self.notes, pid)
+        if from_notes:
+            items = "".join(
+                f"<li><code>{esc(b['path'])}:{esc(b['line'])}</code> {esc(b['title'])}"
+                f'<div class="why">{esc(b["text"])}</div></li>'
+                for b in from_notes
+            )
+            parts.append(
+                f'<section id="note-backlinks"><h2>In long-form notes</h2><ul>{items}</ul></section>'
+            )
+        similar = self.similar(pid)
         if similar:
-            items = "".join(self.paper_item(other, 1) for other in similar)
-            parts.append(f'<section id="same-tags"><h2>Same tags</h2><ul>{items}</ul></section>')
+            items = "".join(
+                self.paper_item(n.id, 1, f'<div class="why">{esc(_reasons(n))}</div>')
+                for n in similar
+            )
+            parts.append(f'<section id="similar"><h2>Similar papers</h2><ul>{items}</ul></section>')
         if paper.refs:
             items = "".join(
                 f"<li>{ext_link(_ref_url(ref.url), ref.label or ref.url)}</li>"
@@ -283,21 +307,11 @@ class SiteBuilder:
         parts.append("</main>")
         return _page(f"{paper.title} · {self.title}", "".join(parts), 1)
 
-    def same_tags(self, paper: Paper, limit: int = 5) -> list[str]:
-        """Papers sharing the most tags (Jaccard), excluding explicit links."""
-        mine = set(paper.tags)
-        if not mine:
-            return []
-        linked = {link.id for link in paper.related} | {
-            s for s, _ in self.backlinks.get(paper.id, [])
-        }
-        scores = []
-        for other_id in {o for t in mine for o in self.tag_papers.get(t, [])}:
-            if other_id == paper.id or other_id in linked:
-                continue
-            theirs = set(self.papers[other_id].tags)
-            scores.append((-len(mine & theirs) / len(mine | theirs), other_id))
-        return [pid for _, pid in sorted(scores)[:limit]]
+    def similar(self, pid: str, limit: int = 5) -> list:
+        """The best-ranked neighbours (papernotes.links.related) not linked explicitly,
+        which the Related and Linked-from sections already show."""
+        ranked = self.linker.related(pid, limit=None)
+        return [n for n in ranked if "link" not in n.kinds and n.id in self.papers][:limit]
 
     def tag_papers_deep(self, name: str) -> list[str]:
         wanted = set(self.taxonomy.descendants(name))
@@ -378,9 +392,11 @@ class SiteBuilder:
         return _page(f"Tags · {self.title}", "".join(parts), 1)
 
     def graph_page(self) -> str:
+        """The site's frame around the interactive map drawn by papernotes.links.graph."""
         body = (
-            f"{self.nav(0, switch=False)}<main><h1>Graph</h1>"
-            f'<div class="graph">{self.graph_svg}</div></main>'
+            f"{self.nav(0, switch=False)}"
+            '<iframe class="graph-frame" src="graph-map.html" title="Graph of papers and topics">'
+            "</iframe>"
         )
         return _page(f"Graph · {self.title}", body, 0)
 
@@ -417,8 +433,9 @@ class SiteBuilder:
         out["tags/index.html"] = self.tags_index()
         for name in self.taxonomy.tags:
             out[f"tags/{tag_slug(name)}.html"] = self.tag_page(name)
-        if self.graph_svg is not None:
+        if self.graph:
             out["graph.html"] = self.graph_page()
+            out["graph-map.html"] = to_html(build_graph(self.linker), title=f"{self.title}: graph")
         for asset in ASSETS:
             out[f"assets/{asset}"] = (
                 resources.files("papernotes.site")
@@ -459,9 +476,8 @@ def _ref_url(url: str) -> str:
     return url
 
 
-def _graph_svg(papers: dict[str, Paper], taxonomy: Taxonomy) -> str | None:
-    """The graph drawn by papernotes.links.graph, when that module is installed."""
-    return None
+def _reasons(neighbour) -> str:
+    return " · ".join(r.text for r in neighbour.reasons if r.kind != "link")
 
 
 def build_site(kb: KnowledgeBase, out_dir: Path, title: str | None = None) -> SiteReport:
@@ -479,16 +495,12 @@ def build_site(kb: KnowledgeBase, out_dir: Path, title: str | None = None) -> Si
             )
     coll = kb.load_all()
     taxonomy = kb.taxonomy()
-    builder = SiteBuilder(
-        coll.papers, taxonomy, title or "Reading notes", _graph_svg(coll.papers, taxonomy)
-    )
+    builder = SiteBuilder(coll.papers, taxonomy, title or "Reading notes", load_notes(kb, taxonomy))
     pages = builder.pages()
     previous: set[str] = set()
     if marker.is_file():
         previous = set(marker.read_text(encoding="utf-8").split("\n")) - {""}
-    report = SiteReport(
-        out_dir, len(coll.papers), len(taxonomy.tags), builder.graph_svg is not None
-    )
+    report = SiteReport(out_dir, len(coll.papers), len(taxonomy.tags), builder.graph)
     report.problems = coll.problems
     try:
         for rel, text in pages.items():

@@ -35,9 +35,8 @@ def command(env, out_dir: str, title: str) -> None:
             f"{len(report.problems)} problem(s) in the knowledge base; records that do not load "
             "are left out (run 'papernotes validate')"
         )
-    graph = "" if report.graph else " (no graph: papernotes.links.graph is not available)"
     click.echo(
-        f"Wrote {report.papers} paper page(s) and {report.tags} tag page(s) to {out_dir}{graph}; "
-        f"open {out_dir}/index.html",
+        f"Wrote {report.papers} paper page(s), {report.tags} tag page(s) and the graph "
+        f"to {out_dir}; open {out_dir}/index.html",
         err=True,
     )
