@@ -366,9 +366,7 @@ def test_index_search_and_paper_page_in_chromium(browser, served):
     frame = page.frame_locator("iframe.graph-frame")
     expect(frame.locator("svg g.node").first).to_be_attached()
     assert frame.locator("svg g.node").count() >= 6
-    assert base + "graph-map.html" in {
-        page.evaluate("document.querySelector('iframe').src")
-    }
+    assert page.evaluate("document.querySelector('iframe').src") == base + "graph-map.html"
     links.add(base + "graph-map.html")
     broken = {url: code for url in sorted(links) if (code := status(url)) != 200}
     assert broken == {}
