@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterator
 
 _CJK_RANGES = (
     (0x3400, 0x4DBF),
@@ -20,6 +21,7 @@ _CJK_RANGES = (
     (0xAC00, 0xD7AF),  # hangul syllables
 )
 _TOKEN = re.compile(r"[^\W_]+", re.UNICODE)
+_CJK_RUN = re.compile("([" + "".join(f"{chr(lo)}-{chr(hi)}" for lo, hi in _CJK_RANGES) + "]+)")
 
 
 def is_cjk(char: str) -> bool:
@@ -58,11 +60,22 @@ def _runs(word: str):
             start = i
 
 
+def _split_runs(word: str) -> Iterator[tuple[str, bool]]:
+    """Same as :func:`_runs`, with a regular expression instead of a look at each character."""
+    for i, run in enumerate(_CJK_RUN.split(word)):
+        if run:
+            yield run, i % 2 == 1
+
+
 def tokenize(text: str, bigrams: bool = True) -> list[str]:
     """Index tokens for ``text``, in order: Latin words; CJK single characters and bigrams."""
     out: list[str] = []
     for match in _TOKEN.finditer(normalize(text)):
-        for run, cjk in _runs(match.group()):
+        word = match.group()
+        if word.isascii():  # the common case, without a look at each character
+            out.append(word)
+            continue
+        for run, cjk in _split_runs(word):
             if not cjk:
                 out.append(run)
                 continue
@@ -71,6 +84,16 @@ def tokenize(text: str, bigrams: bool = True) -> list[str]:
                 if bigrams and i + 1 < len(run):
                     out.append(run[i : i + 2])
     return out
+
+
+def word_spans(text: str) -> Iterator[tuple[int, int, str, bool]]:
+    """``(start, end, normalized run, is_cjk)`` for each Latin or CJK run of ``text``, with
+    offsets into ``text`` itself (not its normalized form), for highlighting matches."""
+    for match in _TOKEN.finditer(text):
+        start = match.start()
+        for run, cjk in _split_runs(match.group()):
+            yield start, start + len(run), normalize(run), cjk
+            start += len(run)
 
 
 def query_terms(text: str) -> list[list[str]]:

@@ -11,13 +11,17 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from papernotes.errors import DataError, NoKnowledgeBaseError, NotFoundError, Problem, WriteError
-from papernotes.model.ids import filename_for, is_valid_id
-from papernotes.model.record import Paper
-from papernotes.model.taxonomy import Taxonomy
-from papernotes.store.records import Loaded, dump_record, dump_taxonomy, load_record, load_taxonomy
-from papernotes.store.yamlio import atomic_write
+
+if TYPE_CHECKING:
+    from papernotes.model.record import Paper
+    from papernotes.model.taxonomy import Taxonomy
+    from papernotes.store.records import Loaded
+
+# The model and YAML modules (pydantic, yaml) load inside the methods that need them, so a
+# search on a fresh index starts without them.
 
 ROOT_ENV = "PAPERNOTES_ROOT"
 CACHE_ENV = "PAPERNOTES_CACHE_DIR"
@@ -82,6 +86,8 @@ class KnowledgeBase:
             return str(path)
 
     def path_for(self, paper_id: str) -> Path:
+        from papernotes.model.ids import filename_for
+
         return self.papers_dir / filename_for(paper_id)
 
     def record_paths(self) -> list[Path]:
@@ -110,6 +116,8 @@ class KnowledgeBase:
     # -- taxonomy --------------------------------------------------------------
     def taxonomy_checked(self) -> tuple[Taxonomy, list[Problem]]:
         if self._taxonomy is None:
+            from papernotes.store.records import load_taxonomy
+
             taxonomy, problems, _ = load_taxonomy(self.tags_path, self.shown(self.tags_path))
             self._taxonomy = (taxonomy, problems)
         return self._taxonomy
@@ -119,11 +127,16 @@ class KnowledgeBase:
         return self.taxonomy_checked()[0]
 
     def save_taxonomy(self, taxonomy: Taxonomy) -> None:
+        from papernotes.store.records import dump_taxonomy
+        from papernotes.store.yamlio import atomic_write
+
         atomic_write(self.tags_path, dump_taxonomy(taxonomy), self.shown(self.tags_path))
         self._taxonomy = None
 
     # -- records ---------------------------------------------------------------
     def load_path(self, path: Path) -> Loaded:
+        from papernotes.store.records import load_record
+
         shown = self.shown(path)
         refused = self._symlink_problem(path)
         if refused:
@@ -173,6 +186,8 @@ class KnowledgeBase:
         return out
 
     def exists(self, paper_id: str) -> bool:
+        from papernotes.model.ids import is_valid_id
+
         return is_valid_id(paper_id) and self.path_for(paper_id).is_file()
 
     def get(self, paper_id: str) -> Paper:
@@ -201,6 +216,10 @@ class KnowledgeBase:
 
     def save(self, paper: Paper) -> Path:
         """Validate and write one record atomically; returns its path."""
+        from papernotes.model.record import Paper
+        from papernotes.store.records import dump_record
+        from papernotes.store.yamlio import atomic_write
+
         paper = Paper.model_validate(paper.model_dump())
         if not self.papers_dir.is_dir():
             raise WriteError(f"{self.shown(self.papers_dir)}/ is missing; run 'papernotes init'")
