@@ -1,0 +1,183 @@
+"""``papernotes import``: read, parse, resolve and merge notes files into the knowledge base.
+
+Every file is read and parsed before anything is written, so a bad file changes
+nothing. Writing holds the knowledge base's write lock and goes through
+``KnowledgeBase.save`` (validated, atomic), one record at a time.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from papernotes.errors import Problem
+from papernotes.importers.merge import MergeResult, PaperChange, merge
+from papernotes.importers.parse import ParsedFile, parse_notes
+from papernotes.importers.resolve import resolve
+from papernotes.importers.source import read_notes_file
+from papernotes.importers.tagging import Tagger
+from papernotes.metadata.catalog import lookup
+from papernotes.model.record import Paper
+from papernotes.store.kb import KnowledgeBase
+
+# progress(stage, done, total): stage is "parse" or "write".
+Progress = Callable[[str, int, int], None]
+
+
+@dataclass
+class FileSummary:
+    path: str
+    source: str
+    encoding: str
+    entries: int
+    notes: int
+
+    def to_dict(self) -> dict:
+        return {
+            "path": self.path,
+            "source": self.source,
+            "encoding": self.encoding,
+            "entries": self.entries,
+            "notes": self.notes,
+        }
+
+
+@dataclass
+class ImportReport:
+    dry_run: bool
+    files: list[FileSummary] = field(default_factory=list)
+    papers: list[PaperChange] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)
+    related_found: int = 0
+    related_added: int = 0
+    refs_found: int = 0
+
+    def ids(self, action: str) -> list[str]:
+        return [p.id for p in self.papers if p.action == action]
+
+    @property
+    def notes_added(self) -> int:
+        return sum(len(p.notes_added) for p in self.papers)
+
+    @property
+    def refs_added(self) -> int:
+        return sum(len(p.refs_added) for p in self.papers)
+
+    def tag_counts(self) -> Counter:
+        return Counter(tag for p in self.papers for tag in p.tags_added)
+
+    def to_dict(self) -> dict:
+        return {
+            "dry_run": self.dry_run,
+            "files": [f.to_dict() for f in self.files],
+            "created": self.ids("created"),
+            "updated": self.ids("updated"),
+            "unchanged": self.ids("unchanged"),
+            "skipped": self.ids("skipped"),
+            "notes_added": self.notes_added,
+            "related_found": self.related_found,
+            "related_added": self.related_added,
+            "refs_found": self.refs_found,
+            "refs_added": self.refs_added,
+            "tags_suggested": {p.id: p.tags_added for p in self.papers if p.tags_added},
+            "warnings": [w.to_dict() for w in self.warnings],
+            "papers": [p.to_dict() for p in self.papers],
+        }
+
+
+def source_name(kb: KnowledgeBase, path: Path) -> str:
+    """What a note records as its source: the path inside the knowledge base, else the name."""
+    try:
+        return path.resolve().relative_to(kb.root.resolve()).as_posix()
+    except ValueError:
+        return path.name
+
+
+def parse_files(
+    kb: KnowledgeBase, paths: list[Path], progress: Progress | None = None
+) -> list[ParsedFile]:
+    """Read and parse every file first: a file that cannot be read stops the import."""
+    parsed: list[ParsedFile] = []
+    seen: set[Path] = set()
+    for n, path in enumerate(paths, 1):
+        shown = str(path)
+        real = path.resolve() if path.exists() else path
+        if real in seen:
+            continue
+        seen.add(real)
+        text, encoding = read_notes_file(path, shown)
+        result = parse_notes(text, source_name(kb, path), shown)
+        result.encoding = encoding
+        parsed.append(result)
+        if progress:
+            progress("parse", n, len(paths))
+    return parsed
+
+
+def import_files(
+    kb: KnowledgeBase,
+    paths: list[Path],
+    *,
+    dry_run: bool = False,
+    today: dt.date | None = None,
+    progress: Progress | None = None,
+) -> ImportReport:
+    """Import notes files into ``kb``; with ``dry_run`` only report what would change."""
+    today = today or dt.date.today()
+    files = parse_files(kb, paths, progress)
+    taxonomy = kb.taxonomy()
+    resolution = resolve(files, lookup, taxonomy)
+    report = ImportReport(dry_run=dry_run)
+    for parsed in files:
+        report.files.append(
+            FileSummary(
+                parsed.shown,
+                parsed.source,
+                parsed.encoding,
+                len(parsed.entries),
+                sum(1 for e in parsed.entries if e.note),
+            )
+        )
+        report.warnings.extend(parsed.warnings)
+    wanted = set(resolution.papers) | {link.b for link in resolution.links}
+    with contextlib.nullcontext() if dry_run else kb.lock():
+        existing, broken = _load(kb, wanted)
+        result: MergeResult = merge(resolution, existing, broken, Tagger(taxonomy), today)
+        changed = result.changed()
+        if not dry_run:
+            for n, change in enumerate(changed, 1):
+                assert change.paper is not None
+                kb.save(change.paper)
+                if progress:
+                    progress("write", n, len(changed))
+    report.papers = result.changes
+    report.warnings = _sorted_warnings(report.warnings + result.warnings, files)
+    report.related_found = result.related_found
+    report.related_added = result.related_linked
+    report.refs_found = result.refs_found
+    return report
+
+
+def _load(kb: KnowledgeBase, ids: set[str]) -> tuple[dict[str, Paper], dict[str, str]]:
+    existing: dict[str, Paper] = {}
+    broken: dict[str, str] = {}
+    for pid in sorted(ids):
+        if not kb.exists(pid):
+            continue
+        loaded = kb.load_path(kb.path_for(pid))
+        if loaded.paper is None:
+            broken[pid] = str(loaded.problems[0]) if loaded.problems else "invalid record"
+        else:
+            existing[pid] = loaded.paper
+    return existing, broken
+
+
+def _sorted_warnings(warnings: list[Problem], files: list[ParsedFile]) -> list[Problem]:
+    """In file order (as given on the command line), then by line."""
+    order = {parsed.shown: n for n, parsed in enumerate(files)}
+    unique = list(dict.fromkeys(warnings))
+    return sorted(unique, key=lambda w: (order.get(w.path, len(order)), w.line or 0))
