@@ -134,7 +134,7 @@ def test_site_command_writes_every_page(skb, tmp_path):
     names = {p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file()}
     assert {
         "index.html",
-        "tags/index.html",
+        "tags.html",
         "papers/H1gEP6NFwr.html",
         "papers/arxiv.1805.08651.html",
         f"papers/{paper_slug('doi:10.1000/xyz')}.html",
@@ -357,7 +357,7 @@ def test_index_search_and_paper_page_in_chromium(browser, served):
     page.goto(base + "papers/H1gEP6NFwr.html")
     expect(page.locator("#backlinks")).to_contain_text("Wide Networks Converge Like Kernels")
 
-    for url in [base + "tags/index.html", base + "tags/NTK.html"]:
+    for url in [base + "tags.html", base + "tags/NTK.html"]:
         page.goto(url)
         links |= internal_links(page, base)
     # The graph page frames the interactive map of papernotes.links.graph.

@@ -22,10 +22,10 @@ from papernotes.links.notes_md import NoteFile, load_notes
 from papernotes.links.notes_md import backlinks as note_backlinks
 from papernotes.links.related import Linker
 from papernotes.model.record import Note, Paper
-from papernotes.model.taxonomy import Taxonomy
+from papernotes.model.taxonomy import TAG_NAME, Taxonomy
 from papernotes.site.html import esc, ext_link, href, linkify, script_json
 from papernotes.store.kb import KnowledgeBase
-from papernotes.text import _CJK_RANGES, tokenize
+from papernotes.text import _CJK_RANGES, tokenize  # the ranges search.js must agree on
 
 MARKER = ".papernotes-site"
 ASSETS = ("style.css", "search.js", "page.js")
@@ -67,7 +67,8 @@ def paper_slug(paper_id: str) -> str:
 
 
 def tag_slug(name: str) -> str:
-    if re.match(r"^[A-Za-z0-9][A-Za-z0-9_.+-]{0,63}$", name):
+    """Valid tag names are safe file names; anything else (a broken tags.yaml) is hashed."""
+    if TAG_NAME.match(name):
         return name
     return "tag." + hashlib.sha1(name.encode()).hexdigest()[:12]
 
@@ -105,21 +106,13 @@ class SiteBuilder:
         self.notes = notes or []
         self.linker = Linker(self.papers, taxonomy)
         self.graph = graph
-        self.backlinks: dict[str, list[tuple[str, str]]] = {}
-        for pid, paper in self.papers.items():
-            for link in paper.related:
-                self.backlinks.setdefault(link.id, []).append((pid, link.why))
-        self.tag_papers: dict[str, list[str]] = {}
-        for pid, paper in self.papers.items():
-            for tag in paper.tags:
-                self.tag_papers.setdefault(tag, []).append(pid)
 
     # -- shared pieces -----------------------------------------------------------
     def nav(self, depth: int, switch: bool = True) -> str:
         up = "../" * depth
         items = [
             f'<a href="{up}index.html">Papers</a>',
-            f'<a href="{up}tags/index.html">Tags</a>',
+            f'<a href="{up}tags.html">Tags</a>',
         ]
         if self.graph:
             items.append(f'<a href="{up}graph.html">Graph</a>')
@@ -269,7 +262,7 @@ class SiteBuilder:
                 for link in paper.related
             )
             parts.append(f'<section id="related"><h2>Related</h2><ul>{items}</ul></section>')
-        back = self.backlinks.get(pid, [])
+        back = self.linker.incoming.get(pid, [])
         if back:
             items = "".join(
                 self.paper_item(src, 1, f'<div class="why">{esc(why)}</div>') for src, why in back
@@ -368,7 +361,7 @@ class SiteBuilder:
                 info = self.taxonomy.tags[name]
                 sub = tree(self.taxonomy.children(name), seen)
                 items.append(
-                    f'<li><a href="{self.tag_href(name, 1)}">{esc(info.en)}</a> '
+                    f'<li><a href="{self.tag_href(name, 0)}">{esc(info.en)}</a> '
                     f'<span lang="zh">{esc(info.zh)}</span> <code>{esc(name)}</code> '
                     f'<span class="count">{count}</span>{sub}</li>'
                 )
@@ -384,12 +377,12 @@ class SiteBuilder:
         rest = [n for n in self.taxonomy.tags if n not in seen]  # parent cycles
         body += tree(rest, seen)
         parts = [
-            self.nav(1, switch=False),
+            self.nav(0, switch=False),
             "<main><h1>Tags</h1>",
             f'<div class="tag-tree">{body}</div>',
             "</main>",
         ]
-        return _page(f"Tags · {self.title}", "".join(parts), 1)
+        return _page(f"Tags · {self.title}", "".join(parts), 0)
 
     def graph_page(self) -> str:
         """The site's frame around the interactive map drawn by papernotes.links.graph."""
@@ -430,7 +423,7 @@ class SiteBuilder:
         out = {"index.html": self.index_page(), "assets/search-data.js": self.search_data()}
         for pid in self.papers:
             out[f"papers/{paper_slug(pid)}.html"] = self.paper_page(pid)
-        out["tags/index.html"] = self.tags_index()
+        out["tags.html"] = self.tags_index()  # not tags/index.html: 'index' is a valid tag
         for name in self.taxonomy.tags:
             out[f"tags/{tag_slug(name)}.html"] = self.tag_page(name)
         if self.graph:
