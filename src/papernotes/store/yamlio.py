@@ -21,6 +21,8 @@ from papernotes.errors import Problem, WriteError
 
 _BaseLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 MAX_FILE_BYTES = 5 * 1024 * 1024
+MAX_DEPTH = 64  # records and tags.yaml nest 4 levels at most
+SAFE_COMPOSE_DEPTH = 1000  # libyaml's composer recurses in C; stay far below its stack
 
 
 class YamlProblem(Exception):
@@ -75,19 +77,47 @@ for _tag in ("timestamp", "int", "float"):
 
 
 def _reject_aliases(root: yaml.Node) -> None:
-    """A node reached twice came from an alias: refuse it (no billion laughs)."""
+    """A node reached twice came from an alias: refuse it (no billion laughs).
+
+    Also refuses nesting deeper than MAX_DEPTH, which no record needs and which
+    would make pydantic and repr() recurse until RecursionError.
+    """
     seen: set[int] = set()
-    stack = [root]
+    stack = [(root, 1)]
     while stack:
-        node = stack.pop()
+        node, depth = stack.pop()
         if id(node) in seen:
             raise YamlProblem("YAML anchors and aliases are not allowed", node.start_mark.line + 1)
         seen.add(id(node))
+        if isinstance(node, yaml.MappingNode | yaml.SequenceNode) and depth > MAX_DEPTH:
+            raise YamlProblem(_too_deep(), node.start_mark.line + 1)
         if isinstance(node, yaml.MappingNode):
             for key, value in node.value:
-                stack.extend((key, value))
+                stack.extend(((key, depth + 1), (value, depth + 1)))
         elif isinstance(node, yaml.SequenceNode):
-            stack.extend(node.value)
+            stack.extend((item, depth + 1) for item in node.value)
+
+
+def _check_depth(text: str) -> None:
+    """Refuse deep nesting from the event stream, before libyaml's recursive composer
+    sees it: 50,000 '[' (a 100 kB file) overflow its C stack and kill the process."""
+    loader = StrictLoader(text)
+    depth = 0
+    try:
+        while loader.check_event():
+            event = loader.get_event()
+            if isinstance(event, yaml.CollectionStartEvent):
+                depth += 1
+                if depth > MAX_DEPTH:
+                    raise YamlProblem(_too_deep(), event.start_mark.line + 1)
+            elif isinstance(event, yaml.CollectionEndEvent):
+                depth -= 1
+    finally:
+        loader.dispose()
+
+
+def _too_deep() -> str:
+    return f"YAML nesting is too deep (more than {MAX_DEPTH} levels)"
 
 
 def decode(raw: bytes) -> str:
@@ -110,6 +140,10 @@ def parse(text: str) -> tuple[Any, yaml.Node | None]:
         raise YamlProblem("contains a NUL byte", line)
     loader = StrictLoader(text)
     try:
+        # Every nested collection starts at one of these characters, so a text with
+        # fewer of them cannot nest deeper than that: skip the extra pass (most files).
+        if sum(map(text.count, "[{:-?")) > SAFE_COMPOSE_DEPTH:
+            _check_depth(text)
         node = loader.get_single_node()
         if node is None:
             return None, None
@@ -126,7 +160,7 @@ def parse(text: str) -> tuple[Any, yaml.Node | None]:
     except yaml.YAMLError as exc:
         raise YamlProblem(f"YAML error: {' '.join(str(exc).split())}") from None
     except RecursionError:
-        raise YamlProblem("YAML nesting is too deep") from None
+        raise YamlProblem(_too_deep()) from None
     finally:
         loader.dispose()
 
