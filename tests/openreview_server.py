@@ -145,6 +145,12 @@ def v1_data() -> tuple[dict, dict]:
             ["Nikita Kitaev", "Łukasz Kaiser", "Anselm Levskaya"],
             1900,
         ),
+        "HygrAR4tPS": _v1_submission(
+            "HygrAR4tPS",
+            "On Empirical Comparisons of Optimizers for Deep Learning",
+            ["PLACEHOLDER Author One", "PLACEHOLDER Author Two"],
+            2100,
+        ),
     }
     replies = {
         "ryxz8CVYDH": [_v1_decision("ryxz8CVYDH", 1130, "Accept (Poster)")],
