@@ -135,7 +135,7 @@ class KnowledgeBase:
 
     # -- records ---------------------------------------------------------------
     def load_path(self, path: Path) -> Loaded:
-        from papernotes.store.records import load_record
+        from papernotes.store.records import Loaded, load_record
 
         shown = self.shown(path)
         refused = self._symlink_problem(path)
