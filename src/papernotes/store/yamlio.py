@@ -155,7 +155,13 @@ def parse(text: str) -> tuple[Any, yaml.Node | None]:
         mark = exc.problem_mark or exc.context_mark
         what = exc.problem or exc.context or "invalid YAML"
         if "could not determine a constructor" in what:
-            what = f"custom YAML tags are not allowed ({what.split('tag ', 1)[-1]})"
+            tag = what.split("tag ", 1)[-1]
+            if tag == "'tag:yaml.org,2002:merge'":
+                what = "merge keys ('<<') are not allowed"
+            else:
+                what = f"custom YAML tags are not allowed ({tag})"
+        elif exc.context and exc.problem and exc.problem.startswith("but "):
+            what = f"{exc.context} {exc.problem}"  # "expected a single document ... but found"
         raise YamlProblem(f"YAML syntax error: {what}", mark.line + 1 if mark else None) from None
     except yaml.YAMLError as exc:
         raise YamlProblem(f"YAML error: {' '.join(str(exc).split())}") from None
