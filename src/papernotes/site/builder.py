@@ -191,6 +191,8 @@ class SiteBuilder:
         return f'<article class="note">{"".join(blocks)}{foot}</article>'
 
     def snippet(self, paper: Paper) -> str:
+        """The first note, short: in its original language when both are shown, else in
+        the language chosen (page.js sets it)."""
         if not paper.notes:
             text = paper.tldr or paper.abstract or ""
             return f'<p class="snippet">{esc(_short(text))}</p>' if text else ""
@@ -199,6 +201,8 @@ class SiteBuilder:
         for lang in ("zh", "en"):
             text = getattr(note, lang)
             cls = f"lang-{lang}" if text else f"lang-{lang} fallback"
+            if lang == note.lang:
+                cls += " orig"
             spans.append(f'<span class="{cls}">{esc(_short(text or note.text()))}</span>')
         return f'<p class="snippet">{"".join(spans)}</p>'
 
