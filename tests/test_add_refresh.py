@@ -150,3 +150,11 @@ def test_refresh_usage(run, kb, server, args, code, message):
     assert result.exit_code == code
     assert one_error_line(result).startswith(message)
     assert server.count() == 0
+
+
+def test_a_failing_host_is_not_asked_again_in_the_same_run(run, kb, server):
+    server.fail("status", times=100, code=503, prefix="/v2/")
+    result = run("refresh", "--all")
+    assert result.exit_code == 4
+    assert server.count("/v2/") == 6  # the first record's tries; the second fails at once
+    assert result.stdout.count("failed: 127.0.0.1") == 2

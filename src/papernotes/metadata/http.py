@@ -82,6 +82,16 @@ class HttpNotFoundError(NotFoundError):
         self.body = body
 
 
+# Failures that say the host will not answer this run either.
+GIVE_UP_ON_HOST = (
+    OfflineError,
+    ServerTimeoutError,
+    RateLimitedError,
+    ServerFailedError,
+    AuthRequiredError,
+)
+
+
 # -- settings ------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class HttpSettings:
@@ -183,6 +193,9 @@ class HttpClient:
         # Least seconds between two network requests under a URL prefix (arXiv asks 3 s).
         self.min_interval: dict[str, float] = {}
         self._last_request: dict[str, float] = {}
+        # A host that is down, challenging or rate-limiting us fails the rest of this run at
+        # once: refreshing 80 records must not wait 80 timeouts or make a rate limit worse.
+        self._given_up: dict[str, NetworkError] = {}
         self.session = requests.Session()
         self.session.headers["User-Agent"] = USER_AGENT
 
@@ -218,7 +231,15 @@ class HttpClient:
                 raise HttpNotFoundError(full_url, _json_or_none(cached["text"]))
             data = parse(cached["text"], cached["content_type"], _where(full_url))
             return Answer(full_url, 200, cached["content_type"], cached["text"], data, True)
-        status, content_type, text = self._fetch(full_url, headers)
+        host = (_where(full_url), "Authorization" in headers)
+        if host in self._given_up:
+            known = self._given_up[host]
+            raise type(known)(f"{known} (not asked again in this run)")
+        try:
+            status, content_type, text = self._fetch(full_url, headers)
+        except GIVE_UP_ON_HOST as exc:
+            self._given_up[host] = exc
+            raise
         if status == 404:
             self._cache_write(key, full_url, status, content_type, text)
             raise HttpNotFoundError(full_url, _json_or_none(text))

@@ -69,10 +69,10 @@ def command(
 
     \b
     Examples:
-      papernotes add https://openreview.net/forum?id=SkgsACVKPH --tag lth --note "..."
+      papernotes add 'https://openreview.net/forum?id=SkgsACVKPH' --tag lth --note "..."
       papernotes add rkgNKkHtvB --note "LSH attention" --no-fetch
       papernotes add arxiv:1805.08651 --related H1gEP6NFwr --why "same question" --edit
-      pbpaste | papernotes add H1gEP6NFwr --note - --lang zh
+      papernotes add H1gEP6NFwr --note - --lang zh < draft.txt
     """
     from papernotes.edit.add import AddRequest, add, clean_note, clean_title, resolve_tags
     from papernotes.errors import UsageError
