@@ -1,0 +1,1 @@
+"""Hostile input and faults: nothing crashes, nothing is lost (issue 8)."""
