@@ -14,7 +14,7 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass
 
-from papernotes.text import tokenize
+from papernotes.text import normalize, tokenize
 
 ID_TOKEN = re.compile(r"(?:(?:arxiv|doi|url):[^\s\])>,;\"']+|[A-Za-z0-9_-]{4,64})")
 PAREN_ACRONYM = re.compile(r"\(([A-Za-z][A-Za-z0-9-]{1,15})\)")
@@ -58,13 +58,21 @@ def _looks_distinctive(alias: str) -> bool:
 
 
 class MentionIndex:
-    """Finds mentions between the papers of a knowledge base."""
+    """Finds mentions between the papers of a knowledge base.
+
+    ``mentions_in`` / ``mentions_of`` look at one paper: other notes are first filtered
+    by a substring test on their normalised text (fast, in C), and only the few that
+    pass are tokenized. ``all`` scans every note (for the graph).
+    """
 
     def __init__(self, papers: dict, taxonomy=None):
         self.papers = papers
         self.ids = set(papers)
         self.aliases: dict[str, list[str]] = {}
         self._phrases: dict[str, list[tuple[tuple[str, ...], str, str, str]]] = defaultdict(list)
+        self._own: dict[str, list[tuple[str, ...]]] = defaultdict(list)
+        self._folded: dict[str, str] | None = None
+        self._common: dict[tuple[str, str], bool] = {}
         owners: dict[tuple[str, ...], set[str]] = defaultdict(set)
         candidates: dict[str, list[tuple[str, tuple[str, ...]]]] = defaultdict(list)
         for pid, paper in papers.items():
@@ -84,45 +92,34 @@ class MentionIndex:
                 if len(owners[words]) == 1:
                     self.aliases.setdefault(pid, []).append(alias)
                     self._add(words, pid, "alias", alias)
-        self._drop_common_aliases()
 
     def _add(self, words: tuple[str, ...], pid: str, how: str, text: str) -> None:
         self._phrases[words[0]].append((words, pid, how, text))
-
-    def _drop_common_aliases(self) -> None:
-        if len(self.papers) < 20:
-            return  # too few papers to tell a name from a common phrase
-        hits: dict[tuple[str, str], set[str]] = defaultdict(set)
-        for pid in self.papers:
-            for m in self._scan(pid):
-                if m.how == "alias":
-                    hits[(m.target, m.text)].add(pid)
-        limit = max(3, int(COMMON_SHARE * len(self.papers)))
-        common = {key for key, sources in hits.items() if len(sources) > limit}
-        if not common:
-            return
-        for first, entries in self._phrases.items():
-            self._phrases[first] = [
-                e for e in entries if not (e[2] == "alias" and (e[1], e[3]) in common)
-            ]
-        for pid, text in common:
-            self.aliases[pid] = [a for a in self.aliases.get(pid, []) if a != text]
+        self._own[pid].append(words)
 
     def _note_texts(self, pid: str) -> list[str]:
         paper = self.papers[pid]
         return [t for note in paper.notes for t in (note.zh, note.en) if t]
 
-    def _scan(self, pid: str, only: str | None = None) -> list[Mention]:
+    def folded(self) -> dict[str, str]:
+        """Each paper's notes, NFKC + case folded, for the substring pre-filter."""
+        if self._folded is None:
+            self._folded = {pid: normalize("\n".join(self._note_texts(pid))) for pid in self.papers}
+        return self._folded
+
+    def _find(self, pid: str, only: str | None = None) -> list[Mention]:
+        """Mentions in the notes of ``pid`` (of ``only``, when given), before the
+        common-alias rule."""
         found: dict[tuple[str, str], Mention] = {}
         for text in self._note_texts(pid):
             for match in ID_TOKEN.finditer(text):
                 token = match.group()
-                if token in self.ids and token != pid and (only is None or token == only):
+                if token in self.ids and token != pid and only in (None, token):
                     found.setdefault((token, "id"), Mention(pid, token, "id", token))
             words = _words(text)
             for i, word in enumerate(words):
                 for phrase, target, how, shown in self._phrases.get(word, ()):
-                    if target == pid or (only is not None and target != only):
+                    if target == pid or only not in (None, target):
                         continue
                     if words[i : i + len(phrase)] != phrase:
                         continue
@@ -131,16 +128,50 @@ class MentionIndex:
                     found.setdefault((target, how), Mention(pid, target, how, shown))
         return list(found.values())
 
+    def _candidates(self, target: str, words: tuple[str, ...] | None = None) -> list[str]:
+        """Papers whose notes may name ``target`` (by ``words``, or by id / any phrase)."""
+        keys = [max(w, key=len) for w in ([words] if words else self._own.get(target, []))]
+        if not words:
+            keys.append(normalize(target))
+        return [
+            pid
+            for pid, text in self.folded().items()
+            if pid != target and any(k in text for k in keys)
+        ]
+
+    def is_common(self, target: str, alias: str) -> bool:
+        """An alias the notes of many papers contain is a phrase, not a name."""
+        key = (target, alias)
+        if key not in self._common:
+            self._common[key] = False
+            limit = max(3, int(COMMON_SHARE * len(self.papers)))
+            if len(self.papers) >= 20:  # fewer papers cannot tell a name from a phrase
+                sources = self._candidates(target, _words(alias))
+                if len(sources) > limit:
+                    hits = sum(
+                        1
+                        for pid in sources
+                        if any(m.how == "alias" for m in self._find(pid, only=target))
+                    )
+                    self._common[key] = hits > limit
+        return self._common[key]
+
+    def _keep(self, mentions: list[Mention]) -> list[Mention]:
+        return [m for m in mentions if m.how != "alias" or not self.is_common(m.target, m.text)]
+
     def mentions_in(self, pid: str) -> list[Mention]:
         """Papers that the notes of ``pid`` name."""
-        return self._scan(pid) if pid in self.papers else []
+        return self._keep(self._find(pid)) if pid in self.papers else []
 
     def mentions_of(self, pid: str) -> list[Mention]:
-        """Papers whose notes name ``pid`` (scans every note once)."""
-        return [m for other in self.papers if other != pid for m in self._scan(other, only=pid)]
+        """Papers whose notes name ``pid``."""
+        if pid not in self.papers:
+            return []
+        found = [m for other in self._candidates(pid) for m in self._find(other, only=pid)]
+        return self._keep(found)
 
     def all(self) -> list[Mention]:
-        return [m for pid in self.papers for m in self._scan(pid)]
+        return [m for pid in self.papers for m in self._keep(self._find(pid))]
 
 
 def _cased_match(alias: str, text: str) -> bool:

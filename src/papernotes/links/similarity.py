@@ -8,6 +8,7 @@ others through an inverted index, so a query touches only papers that share a te
 
 from __future__ import annotations
 
+import functools
 import math
 from collections import Counter, defaultdict
 from collections.abc import Iterable
@@ -53,8 +54,9 @@ def stem(word: str) -> str:
     return word
 
 
+@functools.lru_cache(maxsize=1 << 17)
 def term(token: str) -> str | None:
-    """The index term for a token, or None when it carries no topic."""
+    """The index term for a token, or None when it carries no topic (cached: tokens repeat)."""
     if is_cjk(token[0]):
         return token if len(token) >= 2 and token not in STOP_ZH else None
     if len(token) < 2 or token.isdigit() or token in STOP_EN:
@@ -139,11 +141,31 @@ class SimilarityIndex:
                 break
         return shown
 
-    def pairs(self, min_score: float) -> list[tuple[str, str, float]]:
-        """Every pair with cosine >= ``min_score`` (each pair once, a < b)."""
-        out = []
+    def pairs(
+        self, min_score: float, top: int = 3, common_share: float = 0.05
+    ) -> list[tuple[str, str, float]]:
+        """Strongly similar pairs (each once, a < b): cosine >= ``min_score`` and among the
+        ``top`` most similar papers of one of the two.
+
+        Candidates are found through distinctive terms only (those in at most
+        ``common_share`` of the papers), so the cost stays near-linear in the number of
+        papers; each candidate's cosine is then computed in full.
+        """
+        limit = max(20, int(common_share * self.size))
+        best: dict[str, list[tuple[float, str]]] = {}
         for pid in sorted(self.vectors):
-            for other, score in self.similar(pid, min_score).items():
-                if pid < other and score >= min_score:
-                    out.append((pid, other, score))
-        return out
+            candidates: set[str] = set()
+            for t in self.vectors[pid]:
+                posting = self.postings[t]
+                if len(posting) <= limit:
+                    candidates.update(other for other, _ in posting)
+            candidates.discard(pid)
+            scored = [(self.score(pid, other), other) for other in candidates]
+            scored = [(s, o) for s, o in scored if s >= min_score]
+            scored.sort(key=lambda so: (-so[0], so[1]))
+            best[pid] = scored[:top]
+        out: dict[tuple[str, str], float] = {}
+        for pid, scored in best.items():
+            for score, other in scored:
+                out[(min(pid, other), max(pid, other))] = score
+        return [(a, b, s) for (a, b), s in sorted(out.items())]

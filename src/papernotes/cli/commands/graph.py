@@ -34,7 +34,8 @@ from papernotes.cli.common import pass_env
     type=click.FloatRange(0.0, 1.0),
     default=0.25,
     show_default=True,
-    help="Cosine from which two papers get a 'similar' edge.",
+    help="Cosine from which two papers get a 'similar' edge (kept for each paper's 3 "
+    "most similar).",
 )
 @click.option(
     "--layout",
