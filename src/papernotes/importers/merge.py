@@ -84,7 +84,7 @@ def merge(
             )
             continue
         if pid in existing:
-            work[pid] = _update(existing[pid].model_copy(deep=True), draft, change, tagger, today)
+            work[pid] = _update(existing[pid].model_copy(), draft, change, tagger, today)
         else:
             work[pid] = _create(draft, change, tagger, today)
         new_notes.update((pid, source) for source in change.notes_added)
@@ -104,7 +104,7 @@ def merge(
             )
             continue
         if link.b not in work and link.b in existing:
-            work[link.b] = existing[link.b].model_copy(deep=True)
+            work[link.b] = existing[link.b].model_copy()
             changes[link.b] = PaperChange(link.b, "unchanged", work[link.b].title)
         if link.b in work:
             one = _relate(a, link.b, link.why, changes[link.a])

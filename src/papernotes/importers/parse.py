@@ -365,7 +365,7 @@ class _Parser:
     def _fill_note(self, entry: Entry, start: int, end: int) -> None:
         body = self.text[start:end]
         base = 0xF0000
-        while any(base <= ord(c) < base + 0x1000 for c in body):
+        while re.search(f"[{chr(base)}-{chr(base + 0xFFF)}]", body):
             base += 0x1000  # the text uses this private-use block; pick another
         links: list[re.Match] = []
         parts, prev = [], 0
@@ -389,29 +389,30 @@ class _Parser:
         while rows and not rows[-1][1]:
             rows.pop()
 
+        marker = re.compile(f"[{chr(base)}-{chr(base + max(len(links), 1) - 1)}]")
+
         def unmark(text: str) -> str:
-            return "".join(
-                links[ord(c) - base].group("text") if base <= ord(c) < base + len(links) else c
-                for c in text
-            )
+            if not links:
+                return text
+            return marker.sub(lambda m: links[ord(m.group()) - base].group("text"), text)
 
         entry.note = unmark("\n".join(text for _, text in rows))
         for number, text in _logical_lines(rows):
-            self._scan_line(entry, number, text, links, base, unmark)
+            self._scan_line(entry, number, text, links, marker, unmark)
         for _, text in rows:
             plain = unmark(text).strip()
             if entry.title_line is None and looks_like_title(plain):
                 entry.title_line = plain
 
-    def _scan_line(self, entry, number, text, links, base, unmark) -> None:
+    def _scan_line(self, entry, number, text, links, marker, unmark) -> None:
+        base = ord(marker.pattern[1])
         for sentence in _sentences(text):
             found: list[tuple[int, Mention]] = []
-            for pos, c in enumerate(sentence):
-                if base <= ord(c) < base + len(links):
-                    link = links[ord(c) - base]
-                    found.append(
-                        (pos, self._mention(link.group("url"), one_line(link.group("text"))))
-                    )
+            for mark in marker.finditer(sentence) if links else ():
+                link = links[ord(mark.group()) - base]
+                found.append(
+                    (mark.start(), self._mention(link.group("url"), one_line(link.group("text"))))
+                )
             for bare in BARE_URL.finditer(sentence):
                 found.append((bare.start(), self._mention(bare.group(), None)))
             mentions = [mention for _, mention in sorted(found, key=lambda item: item[0])]
