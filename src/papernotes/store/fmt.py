@@ -39,6 +39,9 @@ def format_kb(kb: KnowledgeBase, check: bool = False) -> list[FmtResult]:
 
 def _format(kb: KnowledgeBase, check: bool) -> list[FmtResult]:
     taxonomy, tax_problems = kb.taxonomy_checked()
+    # Replace aliases only from a sound taxonomy: with an alias shared by two tags,
+    # resolve() would silently pick the first one.
+    aliases = Taxonomy() if tax_problems else taxonomy
     results: list[FmtResult] = []
     if kb.tags_path.exists():
         shown = kb.shown(kb.tags_path)
@@ -57,7 +60,7 @@ def _format(kb: KnowledgeBase, check: bool) -> list[FmtResult]:
         if loaded.paper is None:
             results.append(FmtResult(loaded.shown, False, str(loaded.problems[0])))
             continue
-        want = dump_record(canonical_paper(loaded.paper, taxonomy)).encode("utf-8")
+        want = dump_record(canonical_paper(loaded.paper, aliases)).encode("utf-8")
         changed = want != loaded.raw
         results.append(FmtResult(loaded.shown, changed))
         if changed and not check:
