@@ -133,20 +133,24 @@ class Linker:
                     )
                 )
                 continue
-            for near in theirs:
-                if near not in mine and self._related_tags(tag, near):
-                    broader = near if near in self.taxonomy.parent_chain(tag) else tag
-                    weight = PARTIAL * self.tag_weight.get(broader, 0.0)
-                    got += weight
-                    relation = "parent" if broader == near else "child"
-                    reasons.append(
-                        Reason(
-                            "tag",
-                            f"#{near} is the {relation} of #{tag}",
-                            {"tag": near, "of": tag, "relation": relation},
-                        )
+        for near in theirs:
+            if near in mine:
+                continue
+            # One of their tags is a parent or child of one of ours: it counts a little, once.
+            for tag in mine:
+                if not self._related_tags(tag, near):
+                    continue
+                broader = near if near in self.taxonomy.parent_chain(tag) else tag
+                got += PARTIAL * self.tag_weight.get(broader, 0.0)
+                relation = "parent" if broader == near else "child"
+                reasons.append(
+                    Reason(
+                        "tag",
+                        f"#{near} is the {relation} of #{tag}",
+                        {"tag": near, "of": tag, "relation": relation},
                     )
-                    break
+                )
+                break
         for reason in reasons:
             reason.detail["share"] = round(got / total, 4)
         return min(got / total, 1.0), reasons

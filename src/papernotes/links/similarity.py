@@ -44,6 +44,13 @@ STOP_ZH = frozenset(
 )
 
 
+# A CJK bigram holding one of these is a piece of grammar (如何比较 -> 何比, 提出了 -> 出了),
+# not a topic word. Characters that also start topic words (对抗, 过参数化, 最优, 更新) are absent.
+CJK_FUNCTION = frozenset(
+    "的了是在和也就都而及与或这那个们之把被让给于从到为以其如何些么吗呢吧啊很又再还只没会所说着得地"
+)
+
+
 def stem(word: str) -> str:
     """Fold English plurals so 'networks' meets 'network' (no full stemming: keeps terms readable)."""
     if len(word) > 4 and word.isascii():
@@ -58,7 +65,9 @@ def stem(word: str) -> str:
 def term(token: str) -> str | None:
     """The index term for a token, or None when it carries no topic (cached: tokens repeat)."""
     if is_cjk(token[0]):
-        return token if len(token) >= 2 and token not in STOP_ZH else None
+        if len(token) < 2 or token in STOP_ZH or CJK_FUNCTION.intersection(token):
+            return None
+        return token
     if len(token) < 2 or token.isdigit() or token in STOP_EN:
         return None
     return stem(token)

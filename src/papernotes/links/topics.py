@@ -11,13 +11,14 @@ SORTS = ("decision", "rating", "added", "id")
 
 
 def decision_rank(decision: str | None) -> int:
-    """Orals first, then spotlights, posters, other accepts, unknown, rejects, withdrawals."""
+    """Orals (talks) first, then spotlights, posters, other accepts, unknown, rejects,
+    withdrawals."""
     text = (decision or "").casefold()
     if not text:
         return 4
     if text.startswith("accept"):
-        for rank, word in enumerate(("oral", "spotlight", "poster")):
-            if word in text:
+        for rank, words in enumerate((("oral", "talk"), ("spotlight",), ("poster",))):
+            if any(word in text for word in words):
                 return rank
         return 3
     if text.startswith("withdr"):
