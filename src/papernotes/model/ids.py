@@ -108,8 +108,13 @@ def parse_paper_ref(text: str) -> str:
         return _checked(raw, raw)
     # URLs (with or without scheme / www).
     candidate = raw if "://" in raw else "https://" + raw
-    parts = urlsplit(candidate)
-    host = (parts.hostname or "").lower().removeprefix("www.")
+    try:
+        parts = urlsplit(candidate)
+        host = (parts.hostname or "").lower().removeprefix("www.")
+    except ValueError:  # '[bold]x', 'https://a]b': brackets announce an IPv6 host
+        if "://" in raw:
+            raise UsageError(f"invalid URL {raw!r}") from None
+        return _checked(raw, raw)
     if "/" in raw or "." in raw.split("/")[0]:
         if host.endswith("openreview.net"):
             ids = parse_qs(parts.query).get("id") or parse_qs(parts.query).get("noteId")
