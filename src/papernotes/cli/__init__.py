@@ -15,7 +15,7 @@ import sys
 import click
 
 from papernotes import __version__
-from papernotes.cli.common import Env, run_safely
+from papernotes.cli.common import Env, one_line_usage, run_safely
 
 COMMANDS_PACKAGE = "papernotes.cli.commands"
 
@@ -50,6 +50,13 @@ class LazyGroup(click.Group):
 
     def invoke(self, ctx: click.Context):
         return run_safely(ctx, lambda: super(LazyGroup, self).invoke(ctx))
+
+    def make_context(self, info_name, args, parent=None, **extra) -> click.Context:
+        # Errors in the global options (before any command runs) are one line too.
+        try:
+            return super().make_context(info_name, args, parent=parent, **extra)
+        except click.UsageError as exc:
+            raise one_line_usage(exc) from None
 
 
 @click.group(

@@ -114,6 +114,31 @@ def one_line(message: str) -> str:
     )
 
 
+class OneLineUsageError(click.UsageError):
+    """A click usage error shown like every other error: one line, with where to look.
+
+    click prints the usage line, a 'Try ... --help' line and the error: three lines
+    where the README promises one.
+    """
+
+    def show(self, file: Any = None) -> None:
+        where = self.ctx.command_path if self.ctx else "papernotes"
+        click.echo(
+            f"Error: {one_line(self.format_message())} (see '{where} --help')",
+            file=file,
+            err=file is None,
+        )
+
+
+def one_line_usage(exc: click.UsageError) -> click.UsageError:
+    """``exc`` as a OneLineUsageError; 'no arguments, show the help' stays as it is."""
+    if isinstance(exc, OneLineUsageError | click.exceptions.NoArgsIsHelpError):
+        return exc
+    converted = OneLineUsageError(exc.format_message(), exc.ctx)
+    converted.exit_code = exc.exit_code
+    return converted
+
+
 def run_safely(ctx: click.Context, call: Callable[[], Any]) -> Any:
     """Run a command; turn papernotes errors into one line on stderr and an exit code."""
     from papernotes.errors import ExitCode, PapernotesError
@@ -122,6 +147,8 @@ def run_safely(ctx: click.Context, call: Callable[[], Any]) -> Any:
     debug = bool(env and env.debug) or "--debug" in sys.argv[1:2]
     try:
         return call()
+    except click.UsageError as exc:
+        raise one_line_usage(exc) from None
     except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException):
         raise
     except PapernotesError as exc:
