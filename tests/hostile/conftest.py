@@ -139,7 +139,7 @@ def pn_tty(*args: str, root: Path, columns: int = 160) -> Proc:
 def terminal_controls(text: str) -> list[str]:
     """Control characters left once rich's own colour codes (SGR) are removed."""
     rest = SGR.sub("", text)
-    return [c for c in rest if (ord(c) < 32 and c not in "\r\n") or 0x7F <= ord(c) <= 0x9F]
+    return [c for c in rest if (ord(c) < 32 and c not in "\r\n\t") or 0x7F <= ord(c) <= 0x9F]
 
 
 def have_unshare() -> bool:
