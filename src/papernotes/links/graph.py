@@ -21,7 +21,7 @@ from papernotes.links.related import Linker
 FORMATS = ("dot", "mermaid", "json", "html")
 LAYOUTS = ("sfdp", "neato", "fdp", "dot", "twopi", "circo")
 STRONG_SIMILARITY = 0.25
-PALETTE = (
+PALETTE = (  # Tableau 10, then more distinct shades; groups past 20 reuse colours
     "#4e79a7",
     "#f28e2b",
     "#59a14f",
@@ -31,9 +31,17 @@ PALETTE = (
     "#edc948",
     "#9c755f",
     "#ff9da7",
-    "#86bcb6",
-    "#d37295",
-    "#a0cbe8",
+    "#1f77b4",
+    "#8c564b",
+    "#17becf",
+    "#bcbd22",
+    "#d62728",
+    "#9467bd",
+    "#2ca02c",
+    "#7f7f7f",
+    "#aec7e8",
+    "#ffbb78",
+    "#98df8a",
 )
 NO_GROUP = "(untagged)"
 NO_GROUP_COLOR = "#bab0ac"
@@ -319,6 +327,8 @@ def to_dot(
         '  node [fontname="DejaVu Sans", fontsize=10, style="filled", penwidth=0.6];',
         '  edge [fontname="DejaVu Sans", fontsize=8, arrowsize=0.5];',
     ]
+    if graph.nodes:
+        out.append(f"  label={dot_quote(legend(graph))}; labelloc=b; fontsize=14;")
     by_group: dict[str, list[dict]] = defaultdict(list)
     for node in graph.nodes:
         by_group[node["group"] if clusters else ""].append(node)
@@ -355,6 +365,25 @@ def to_dot(
         out.append(f"  {dot_quote(edge['source'])} -> {dot_quote(edge['target'])} [{attrs}];")
     out.append("}")
     return "\n".join(out) + "\n"
+
+
+def legend(graph: Graph) -> str:
+    """One caption saying what the shapes, colours and lines mean."""
+    counts = graph.to_dict()["counts"]
+    kinds = counts["edges"]
+    parts = [
+        f"{counts['papers']} papers (ellipses, coloured by the top-level tag of their first tag)",
+        f"{counts['topics']} topics (boxes)",
+    ]
+    lines = [
+        ("link", "dark arrows: explicit links"),
+        ("mention", "dotted orange: a note names the other paper"),
+        ("similar", "dashed blue: similar notes"),
+        ("shared-tag", "grey: shared tags"),
+        ("tag", "grey: paper to its tags"),
+    ]
+    described = [text for kind, text in lines if kinds.get(kind)]
+    return ", ".join(parts) + ("; " + "; ".join(described) if described else "")
 
 
 def _light(color: str) -> bool:
