@@ -5,6 +5,8 @@ Kept free of heavy imports: rich and the core load inside the functions that use
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import json
 import os
 import re
@@ -139,6 +141,9 @@ def one_line_usage(exc: click.UsageError) -> click.UsageError:
     return converted
 
 
+NO_SPACE = {errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EROFS}
+
+
 def run_safely(ctx: click.Context, call: Callable[[], Any]) -> Any:
     """Run a command; turn papernotes errors into one line on stderr and an exit code."""
     from papernotes.errors import ExitCode, PapernotesError
@@ -169,6 +174,13 @@ def run_safely(ctx: click.Context, call: Callable[[], Any]) -> Any:
     except Exception as exc:  # noqa: BLE001 - the last line of defence
         if debug:
             raise
+        if isinstance(exc, OSError) and exc.errno in NO_SPACE:
+            # Not caught below the CLI, so most likely stdout itself: `list > /dev/full`.
+            where = f" {exc.filename}" if exc.filename else " the output"
+            with contextlib.suppress(OSError):
+                sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - no second error at exit
+            click.echo(f"Error: cannot write{where}: {exc.strerror}", err=True)
+            ctx.exit(ExitCode.CANNOT_WRITE)
         click.echo(
             f"Error: internal error: {type(exc).__name__}: {one_line(str(exc))[:300]} (run with --debug for the traceback)",
             err=True,
