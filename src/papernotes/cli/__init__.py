@@ -92,6 +92,9 @@ def cli(ctx: click.Context, root: str | None, no_color: bool, debug: bool) -> No
 
 
 def main() -> None:
+    for name in ("stdout", "stderr"):
+        if getattr(sys, name) is None:  # started with the stream closed: `papernotes list >&-`
+            setattr(sys, name, open(os.devnull, "w"))  # noqa: SIM115
     try:
         cli.main(prog_name="papernotes")
     except KeyboardInterrupt:
