@@ -10,6 +10,7 @@ import re
 import shutil
 import subprocess
 import sys
+import textwrap
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -174,3 +175,28 @@ def py_cmd(*args: str) -> str:
     import shlex
 
     return " ".join(shlex.quote(a) for a in (sys.executable, "-m", "papernotes", *args))
+
+
+# Run papernotes as user 'nobody' (uid 65534) from a root process: the script is given to
+# `python -c`, followed by the papernotes arguments.
+AS_NOBODY = textwrap.dedent(
+    """
+    import contextlib, io, os, sys
+    from papernotes.cli import cli
+
+    def run():
+        try:
+            cli.main(sys.argv[1:], prog_name="papernotes")
+        except SystemExit as exc:
+            return exc.code or 0
+
+    # First as root, output thrown away: imports every module the command needs, since
+    # the interpreter's own files under /root are closed to 'nobody'.
+    with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
+        run()
+    os.setgroups([])
+    os.setgid(65534)
+    os.setuid(65534)
+    sys.exit(run())
+    """
+)

@@ -15,6 +15,7 @@ import pytest
 
 from ..conftest import write
 from .conftest import (
+    AS_NOBODY,
     child_env,
     no_traceback,
     nonblank,
@@ -581,29 +582,6 @@ def test_broken_symlinks(kb, run, kind, frozen):
 
 
 # -- permissions ----------------------------------------------------------------
-
-
-AS_NOBODY = textwrap.dedent(
-    """
-    import contextlib, io, os, sys
-    from papernotes.cli import cli
-
-    def run():
-        try:
-            cli.main(sys.argv[1:], prog_name="papernotes")
-        except SystemExit as exc:
-            return exc.code or 0
-
-    # First as root, output thrown away: imports every module the command needs, since
-    # the interpreter's own files under /root are closed to 'nobody'.
-    with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
-        run()
-    os.setgroups([])
-    os.setgid(65534)
-    os.setuid(65534)
-    sys.exit(run())
-    """
-)
 
 
 def test_unreadable_record(kb):
