@@ -170,12 +170,19 @@ def test_html_is_one_self_contained_escaped_page(lrun, lkb, tmp_path):
     assert "https://" not in outside
 
 
-def test_html_page_runs_in_a_real_browser(lrun, tmp_path):
+PROBE = """<script>
+var node = document.querySelector('g.node[data-id="TargetPaper1"]');
+node.dispatchEvent(new MouseEvent("click", {bubbles: true}));
+document.body.setAttribute("data-details", document.getElementById("details").textContent);
+document.body.setAttribute("data-dimmed", String(document.querySelectorAll("g.node.dim").length));
+</script>
+</body>"""
+
+
+def dump_dom(page, tmp_path) -> str:
     browser = shutil.which("chromium") or shutil.which("chromium-browser")
     assert browser, "Chromium is a test requirement (.ci/run installs it)"
-    target = tmp_path / "graph.html"
-    assert lrun("graph", "--format", "html", "-o", str(target)).exit_code == 0
-    dom = subprocess.run(
+    return subprocess.run(
         [
             browser,
             "--headless",
@@ -184,16 +191,30 @@ def test_html_page_runs_in_a_real_browser(lrun, tmp_path):
             "--virtual-time-budget=5000",
             f"--user-data-dir={tmp_path / 'chrome'}",
             "--dump-dom",
-            target.as_uri(),
+            page.as_uri(),
         ],
         capture_output=True,
         text=True,
         timeout=120,
     ).stdout
-    assert 'data-ready="18"' in dom  # the script ran to the end
-    assert dom.count('<g class="node paper"') == 12 and dom.count('<g class="node topic"') == 6
+
+
+def test_html_page_runs_in_a_real_browser(lrun, tmp_path):
+    target = tmp_path / "graph.html"
+    assert lrun("graph", "--format", "html", "-o", str(target)).exit_code == 0
+    # A click on a paper, as a user would: its connections fill the side panel.
+    probe = tmp_path / "probe.html"
+    probe.write_text(target.read_text(encoding="utf-8").replace("</body>", PROBE), "utf-8")
+    dom = dump_dom(probe, tmp_path)
+    assert 'data-ready="18"' in dom  # the page's script ran to the end
+    assert dom.count('<g class="node paper') == 12 and dom.count('<g class="node topic') == 6
     assert "<title>Evil &lt;/script&gt;&lt;script&gt;alert(1)&lt;/script&gt;" in dom
-    assert dom.count("<script") == 2
+    assert dom.count("<script") == 3  # the data, the page's script, the probe
+    details = re.search(r'data-details="([^"]*)"', dom).group(1)
+    assert details.startswith("Wide network training dynamicsTargetPaper1 · Accept (Poster)")
+    assert "linkBudgets for optimizer searchvery related, also compares tuning effort" in details
+    dimmed = int(re.search(r'data-dimmed="(\d+)"', dom).group(1))
+    assert 0 < dimmed < 18
 
 
 def test_output_errors_and_stdout(lrun, tmp_path):

@@ -58,6 +58,8 @@ PAGE = r"""<!DOCTYPE html>
   line.tag, line.shared-tag { stroke: #ccc; stroke-width: 0.8; }
   line.parent { stroke: #888; stroke-width: 1.2; }
   .hidden { display: none; }
+  svg.far text.plabel, svg.nolabels text.plabel { display: none; }
+  svg.far g.node.near text.plabel { display: inline; }
 </style>
 </head>
 <body>
@@ -66,7 +68,8 @@ PAGE = r"""<!DOCTYPE html>
   <span class="summary">__SUMMARY__</span>
   <input type="search" id="search" placeholder="Find a paper, id or tag" aria-label="Find">
   <span id="kinds"></span>
-  <label><input type="checkbox" id="labels" checked> labels</label>
+  <label title="Paper titles show when zoomed in, and for the selected paper's neighbours">
+    <input type="checkbox" id="labels" checked> paper labels</label>
 </header>
 <main>
   <div id="canvas">
@@ -119,56 +122,106 @@ PAGE = r"""<!DOCTYPE html>
   var seed = 42;
   function rand() { seed = (seed * 16807) % 2147483647; return seed / 2147483647; }
   var groups = data.groups.map(function (g) { return g.name; });
-  var n = nodes.length, W = Math.max(800, Math.sqrt(n) * 110);
+  var n = nodes.length, W = Math.max(600, Math.sqrt(n) * 60);
+  // Start near the answer: groups around a circle, each topic in its group's sector,
+  // each paper at the middle of its topics. The simulation then only has to relax.
+  var topicsOf = {};
+  edges.forEach(function (e) {
+    if (e.kind === "tag") (topicsOf[e.source] = topicsOf[e.source] || []).push(byId[e.target]);
+  });
+  var inGroup = {};
   nodes.forEach(function (nd) {
     var gi = Math.max(0, groups.indexOf(nd.group));
     var angle = 2 * Math.PI * gi / Math.max(1, groups.length);
-    var ring = groups.length > 1 ? W * 0.3 : 0;
-    nd.x = Math.cos(angle) * ring + (rand() - 0.5) * W * 0.3;
-    nd.y = Math.sin(angle) * ring + (rand() - 0.5) * W * 0.3;
+    var ring = groups.length > 1 ? W * 0.5 : 0;
+    var k = inGroup[gi] = (inGroup[gi] || 0) + 1;
+    var spread = W * 0.12 * Math.sqrt(k);
+    nd.x = Math.cos(angle) * ring + Math.cos(k * 2.4) * spread;
+    nd.y = Math.sin(angle) * ring + Math.sin(k * 2.4) * spread;
     nd.vx = 0; nd.vy = 0;
     nd.r = nd.kind === "topic" ? 7 + Math.sqrt(nd.degree) * 1.5 : 5 + Math.sqrt(nd.degree);
   });
-  var REST = { link: 60, similar: 80, mention: 70, tag: 70, parent: 90, "shared-tag": 80 };
-  var STRENGTH = { link: 0.08, similar: 0.04, mention: 0.04, tag: 0.03, parent: 0.05, "shared-tag": 0.02 };
+  nodes.forEach(function (nd) {
+    var mine = topicsOf[nd.id];
+    if (!mine || !mine.length) return;
+    var x = 0, y = 0;
+    mine.forEach(function (t) { x += t.x; y += t.y; });
+    nd.x = x / mine.length + (rand() - 0.5) * 40;
+    nd.y = y / mine.length + (rand() - 0.5) * 40;
+  });
+  nodes.forEach(function (nd) {
+    nd.size = nd.kind === "topic" ? Math.max(14, nd.label.length * 3.75 + 5) : nd.r + 3;
+  });
+  // Forces as in d3-force: springs along edges (weaker at hubs), many-body repulsion,
+  // collision by node size, and a weak pull to the centre for loose components.
+  var DISTANCE = { link: 40, similar: 60, mention: 50, tag: 45, parent: 90, "shared-tag": 60 };
+  var count = {};
+  edges.forEach(function (e) {
+    count[e.source] = (count[e.source] || 0) + 1; count[e.target] = (count[e.target] || 0) + 1;
+  });
+  edges.forEach(function (e) {
+    var cs = count[e.source], ct = count[e.target];
+    e.strength = 1 / Math.min(cs, ct); e.bias = cs / (cs + ct);
+  });
+  var exact = n <= 900, cell = 300, CHARGE = -400, GRAVITY = 0.05;
+  var TICKS = n <= 300 ? 800 : n <= 1500 ? 300 : 150;
+  function repel(a, b, alpha) {
+    var x = b.x - a.x, y = b.y - a.y, d2 = x * x + y * y;
+    if (d2 === 0) { x = rand() - 0.5; y = rand() - 0.5; d2 = x * x + y * y; }
+    if (!exact && d2 > cell * cell) return;
+    if (d2 < 1) d2 = 1;
+    var w = CHARGE * alpha / d2;
+    a.vx += x * w; a.vy += y * w; b.vx -= x * w; b.vy -= y * w;
+  }
+  function collide() {
+    for (var i = 0; i < n; i++) for (var j = i + 1; j < n; j++) {
+      var a = nodes[i], b = nodes[j], x = b.x - a.x, y = b.y - a.y;
+      var min = a.size + b.size + 4;
+      if (Math.abs(x) > min || Math.abs(y) > min) continue;
+      var d = Math.sqrt(x * x + y * y) || 0.01;
+      if (d >= min) continue;
+      var push = (min - d) / d * 0.35;
+      a.vx -= x * push; a.vy -= y * push; b.vx += x * push; b.vy += y * push;
+    }
+  }
   function tick(alpha) {
-    var cell = 120, grid = {};
-    nodes.forEach(function (nd) {
-      var key = Math.floor(nd.x / cell) + "," + Math.floor(nd.y / cell);
-      (grid[key] = grid[key] || []).push(nd);
-    });
-    nodes.forEach(function (a) {
-      var cx = Math.floor(a.x / cell), cy = Math.floor(a.y / cell);
-      for (var dx = -1; dx <= 1; dx++) for (var dy = -1; dy <= 1; dy++) {
-        var list = grid[(cx + dx) + "," + (cy + dy)];
-        if (!list) continue;
-        for (var j = 0; j < list.length; j++) {
-          var b = list[j];
-          if (b.index <= a.index) continue;
-          var x = a.x - b.x, y = a.y - b.y, d2 = x * x + y * y;
-          if (d2 === 0) { x = rand() - 0.5; y = rand() - 0.5; d2 = x * x + y * y; }
-          if (d2 > cell * cell) continue;
-          var d = Math.sqrt(d2), f = alpha * 900 / d2, min = a.r + b.r + 14;
-          if (d < min) f += alpha * (min - d) / d;
-          a.vx += x * f; a.vy += y * f; b.vx -= x * f; b.vy -= y * f;
-        }
-      }
-    });
     edges.forEach(function (e) {
       var a = byId[e.source], b = byId[e.target];
-      var x = b.x - a.x, y = b.y - a.y, d = Math.sqrt(x * x + y * y) || 1;
-      var f = (d - (REST[e.kind] || 70)) / d * alpha * (STRENGTH[e.kind] || 0.03) * 4;
-      a.vx += x * f; a.vy += y * f; b.vx -= x * f; b.vy -= y * f;
+      var x = b.x + b.vx - a.x - a.vx, y = b.y + b.vy - a.y - a.vy;
+      var d = Math.sqrt(x * x + y * y) || 0.01;
+      var rest = (DISTANCE[e.kind] || 50) + a.size + b.size;
+      var l = (d - rest) / d * alpha * e.strength;
+      x *= l; y *= l;
+      b.vx -= x * e.bias; b.vy -= y * e.bias; a.vx += x * (1 - e.bias); a.vy += y * (1 - e.bias);
     });
+    if (exact) {
+      for (var i = 0; i < n; i++) for (var j = i + 1; j < n; j++) repel(nodes[i], nodes[j], alpha);
+    } else {
+      var grid = {};
+      nodes.forEach(function (nd) {
+        var key = Math.floor(nd.x / cell) + "," + Math.floor(nd.y / cell);
+        (grid[key] = grid[key] || []).push(nd);
+      });
+      nodes.forEach(function (a) {
+        var cx = Math.floor(a.x / cell), cy = Math.floor(a.y / cell);
+        for (var dx = -1; dx <= 1; dx++) for (var dy = -1; dy <= 1; dy++) {
+          var list = grid[(cx + dx) + "," + (cy + dy)] || [];
+          for (var k = 0; k < list.length; k++) if (list[k].index > a.index) repel(a, list[k], alpha);
+        }
+      });
+    }
+    nodes.forEach(function (nd) {
+      nd.vx -= nd.x * GRAVITY * alpha; nd.vy -= nd.y * GRAVITY * alpha;
+    });
+    if (n <= 1500) collide();
     nodes.forEach(function (nd) {
       if (nd.fixed) { nd.vx = nd.vy = 0; return; }
-      nd.vx -= nd.x * 0.004 * alpha; nd.vy -= nd.y * 0.004 * alpha;
       nd.vx *= 0.6; nd.vy *= 0.6;
-      nd.x += Math.max(-30, Math.min(30, nd.vx)); nd.y += Math.max(-30, Math.min(30, nd.vy));
+      nd.x += nd.vx; nd.y += nd.vy;
     });
   }
-  var ticks = n > 1500 ? 120 : 300;
-  for (var t = 0; t < ticks; t++) tick(1 - t / ticks * 0.9);
+  var alpha = 1, decay = 1 - Math.pow(0.001, 1 / TICKS);
+  while (alpha > 0.001) { tick(alpha); alpha += (0 - alpha) * decay; }
 
   // ---- drawing ----
   var DIRECTED = { link: true, mention: true, parent: true };
@@ -218,15 +271,22 @@ PAGE = r"""<!DOCTYPE html>
       e.line.setAttribute("y2", (b.y - y / d * endGap).toFixed(1));
     });
     nodes.forEach(function (nd) {
-      nd.g.setAttribute("transform", "translate(" + nd.x.toFixed(1) + "," + nd.y.toFixed(1) + ")");
+      var k = nd.kind === "topic" ? topicScale : Math.sqrt(topicScale);
+      var scale = k !== 1 ? " scale(" + k.toFixed(2) + ")" : "";
+      nd.g.setAttribute("transform", "translate(" + nd.x.toFixed(1) + "," + nd.y.toFixed(1) + ")" + scale);
     });
   }
+  var topicScale = 1;
   place();
 
   // ---- pan and zoom ----
   var view = { x: 0, y: 0, k: 1 };
   function applyView() {
     viewport.setAttribute("transform", "translate(" + view.x + "," + view.y + ") scale(" + view.k + ")");
+    svg.classList.toggle("far", view.k < 0.75 && n > 40);
+    // Zoomed out, topic boxes grow so their names stay readable on screen.
+    var scale = Math.min(2.5, Math.max(1, 0.8 / view.k));
+    if (Math.abs(scale - topicScale) > 0.05) { topicScale = scale; place(); }
   }
   function fit() {
     var box = svg.getBoundingClientRect(), minX = Infinity, minY = Infinity, maxX = -Infinity, maxY = -Infinity;
@@ -311,7 +371,11 @@ PAGE = r"""<!DOCTYPE html>
     });
   }
   function highlight(keepNode, keepEdge) {
-    nodes.forEach(function (m) { m.g.classList.toggle("dim", !!keepNode && !keepNode(m)); });
+    nodes.forEach(function (m) {
+      var keep = !!(keepNode && keepNode(m));
+      m.g.classList.toggle("dim", !!keepNode && !keep);
+      m.g.classList.toggle("near", keep);
+    });
     edges.forEach(function (e) {
       e.line.classList.toggle("hidden", !!hiddenKinds[e.kind]);
       e.line.classList.toggle("dim", !!keepNode && !(keepEdge ? keepEdge(e) : keepNode(byId[e.source]) && keepNode(byId[e.target])));
@@ -326,9 +390,7 @@ PAGE = r"""<!DOCTYPE html>
     });
   });
   document.getElementById("labels").addEventListener("change", function (ev) {
-    Array.prototype.forEach.call(document.querySelectorAll("text.plabel"), function (t) {
-      t.classList.toggle("hidden", !ev.target.checked);
-    });
+    svg.classList.toggle("nolabels", !ev.target.checked);
   });
   var kindsBox = document.getElementById("kinds");
   kindsPresent.forEach(function (kind) {
