@@ -101,7 +101,7 @@ def _rich(env, page: dict) -> None:
             title_justify="left",
             header_style="bold",
         )
-        for col in ("id", "title", "decision", "rating", "via"):
+        for col in ("id", "title", "decision", "rating", "child tag"):
             table.add_column(
                 col,
                 overflow="fold",
