@@ -1,0 +1,142 @@
+"""Running a query against the index: ranked hits with snippets, or just the ids."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from papernotes.errors import NotFoundError, UsageError
+from papernotes.index import snippet
+from papernotes.index.documents import COLUMNS, WEIGHTS
+from papernotes.index.query import Compiled, Node, Vocabulary, compile_query, parse
+from papernotes.index.store import Index
+
+if TYPE_CHECKING:
+    from papernotes.store.kb import KnowledgeBase
+
+_BM25 = "bm25(fts, " + ", ".join(str(WEIGHTS[c]) for c in COLUMNS) + ")"
+
+
+@dataclass
+class Hit:
+    """One search result. ``snippet`` marks matches with « and »; ``snippet_text`` and
+    ``spans`` give the same without markers, for renderers that style them."""
+
+    id: str
+    title: str
+    tags: list[str]
+    score: float
+    snippet: str
+    snippet_text: str = field(default="", repr=False)
+    spans: list[tuple[int, int]] = field(default_factory=list, repr=False)
+
+    def to_dict(self) -> dict:
+        return {
+            "id": self.id,
+            "title": self.title,
+            "tags": list(self.tags),
+            "score": self.score,
+            "snippet": self.snippet,
+        }
+
+
+def parse_query(query: str) -> Node | None:
+    """The query's syntax tree (None: nothing searchable); UsageError when it is empty."""
+    if not isinstance(query, str) or not query.strip():
+        raise UsageError("empty query: give words to search for (see 'papernotes search --help')")
+    return parse(query)
+
+
+def search(kb: KnowledgeBase, query: str, limit: int | None = 20) -> list[Hit]:
+    """The papers matching ``query``, best first (at most ``limit``; None for all)."""
+    tree = parse_query(query)
+    with Index(kb) as index:
+        index.refresh()
+        return hits(index, tree, limit)
+
+
+def select(kb: KnowledgeBase, query: str) -> list[str]:
+    """Ids of every paper matching ``query``, best first (for export and site)."""
+    tree = parse_query(query)
+    with Index(kb) as index:
+        index.refresh()
+        compiled = _compile(index, tree)
+        if compiled is None:
+            return []
+        rows = index.connection().execute(
+            f"SELECT d.id FROM fts JOIN docs d ON d.doc = fts.rowid "
+            f"WHERE fts MATCH ? ORDER BY {_BM25}, d.id",
+            (compiled.match,),
+        )
+        return [paper_id for (paper_id,) in rows]
+
+
+def hits(index: Index, tree: Node | None, limit: int | None = 20) -> list[Hit]:
+    """Run a parsed query on a refreshed index."""
+    compiled = _compile(index, tree)
+    if compiled is None or (limit is not None and limit <= 0):
+        return []
+    conn = index.connection()
+    ranked = conn.execute(
+        f"SELECT rowid, {_BM25} AS r FROM fts WHERE fts MATCH ? ORDER BY r, rowid LIMIT ?",
+        (compiled.match, -1 if limit is None else limit),
+    ).fetchall()
+    if not ranked:
+        return []
+    rows = {}
+    for chunk in range(0, len(ranked), 500):
+        part = [doc for doc, _ in ranked[chunk : chunk + 500]]
+        marks = ",".join("?" * len(part))
+        for row in conn.execute(
+            f"SELECT doc, id, title, tags, texts FROM docs WHERE doc IN ({marks})", part
+        ):
+            rows[row[0]] = row
+    out = []
+    for doc, rank in ranked:
+        _, paper_id, title, tags, texts = rows[doc]
+        text, spans = snippet.best(
+            [tuple(t) for t in json.loads(texts)], compiled.needles, typed=compiled.typed
+        )
+        out.append(
+            Hit(
+                id=paper_id,
+                title=title,
+                tags=json.loads(tags),
+                score=round(-rank, 4) + 0.0,
+                snippet=snippet.marked(text, spans),
+                snippet_text=text,
+                spans=spans,
+            )
+        )
+    return out
+
+
+def count(index: Index, tree: Node | None) -> int:
+    """How many papers match (for 'showing 20 of N')."""
+    compiled = _compile(index, tree)
+    if compiled is None:
+        return 0
+    row = (
+        index.connection()
+        .execute("SELECT count(*) FROM fts WHERE fts MATCH ?", (compiled.match,))
+        .fetchone()
+    )
+    return int(row[0])
+
+
+def _compile(index: Index, tree: Node | None) -> Compiled | None:
+    if tree is None:
+        return None
+    vocab = Vocabulary.load(index.connection(), lambda text: _taxonomy_tag(index.kb, text))
+    return compile_query(tree, vocab)
+
+
+def _taxonomy_tag(kb: KnowledgeBase, text: str) -> str | None:
+    """A tag the index's token lookup missed: ask the taxonomy itself (with suggestions)."""
+    from papernotes.core.listing import resolve_tag
+
+    try:
+        return resolve_tag(kb, text)
+    except NotFoundError as exc:
+        raise UsageError(str(exc)) from None

@@ -1,0 +1,659 @@
+"""The search index: an SQLite FTS5 cache of the records, kept fresh on every use.
+
+The YAML files are the truth. Each use compares ``papers/*.yaml`` and ``tags.yaml`` with what
+was indexed, by size and modification time only (a single ``scandir`` and one ``stat`` per
+file; YAML is parsed only for files that changed), and re-indexes what changed, appeared or
+vanished. A missing, unreadable, corrupt or older-schema index is rebuilt from scratch.
+
+Concurrency: the database runs in WAL mode with a busy timeout, so readers never block and
+writers queue. A full rebuild is written to a temporary file and renamed over the index; to
+keep that rename away from open WAL connections, every user of the index holds a shared
+``flock`` on ``index.lock`` and the rename takes it exclusively. ``build.lock`` lets only
+one process rebuild at a time; the others wait and then use its result.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import json
+import os
+import sqlite3
+import sys
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from papernotes.errors import WriteError
+from papernotes.index.documents import COLUMNS, Doc, paper_doc, tag_entries, tags_column
+
+if TYPE_CHECKING:
+    from papernotes.store.kb import KnowledgeBase
+
+SCHEMA_VERSION = 2
+INDEX_NAME = "index.sqlite"
+TIMEOUT_ENV = "PAPERNOTES_INDEX_TIMEOUT"
+DEFAULT_TIMEOUT = 60.0
+PARALLEL_FROM = 3000  # records: below this a rebuild does not start worker processes
+PARALLEL_SCAN_FROM = 8000  # files: from here a freshness check stats in two processes
+
+Progress = Callable[[int, int], None]
+FILES_SQL = "SELECT name, size, mtime FROM files"
+
+SCHEMA = f"""
+CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT) WITHOUT ROWID;
+CREATE TABLE files(
+    name TEXT PRIMARY KEY, size INTEGER, mtime INTEGER, doc INTEGER, problem TEXT
+) WITHOUT ROWID;
+CREATE TABLE docs(
+    doc INTEGER PRIMARY KEY, id TEXT UNIQUE NOT NULL, title TEXT NOT NULL,
+    tags TEXT NOT NULL, year INTEGER, texts TEXT NOT NULL
+);
+CREATE INDEX docs_year ON docs(year);
+CREATE INDEX files_doc ON files(doc);
+CREATE TABLE tag_keys(key TEXT PRIMARY KEY, tag TEXT NOT NULL) WITHOUT ROWID;
+CREATE TABLE tag_info(
+    tag TEXT PRIMARY KEY, names TEXT NOT NULL, tree TEXT NOT NULL, text TEXT NOT NULL
+) WITHOUT ROWID;
+CREATE VIRTUAL TABLE fts USING fts5({", ".join(COLUMNS)}, tokenize='ascii', detail=full);
+"""
+
+
+class NeedsRebuild(Exception):
+    """The index file cannot be used as it is (missing, corrupt, foreign or old)."""
+
+
+class RefreshStats:
+    """What a refresh did; ``skipped`` counts records that could not be loaded."""
+
+    def __init__(self) -> None:
+        self.papers = self.added = self.updated = self.removed = self.skipped = 0
+        self.rebuilt = False
+        self.seconds = 0.0
+        self.problems: list[str] = []
+
+    @property
+    def changed(self) -> int:
+        return self.added + self.updated + self.removed
+
+    def __repr__(self) -> str:
+        return f"RefreshStats({vars(self)})"
+
+
+class Scan:
+    """Size and mtime of every record file, plus a cheap signature of the whole folder."""
+
+    def __init__(self, names: list[str], keys: list, signature: str, tags_signature: str):
+        self._names = names
+        self._keys = keys
+        self._files: dict[str, tuple[int, int]] | None = None
+        self.signature = signature
+        self.tags_signature = tags_signature
+
+    @property
+    def files(self) -> dict[str, tuple[int, int]]:
+        """Name -> (size, mtime_ns); built only when the index is not current."""
+        if self._files is None:
+            self._files = {
+                n: k for n, k in zip(self._names, self._keys, strict=True) if k is not None
+            }
+        return self._files
+
+
+def default_timeout() -> float:
+    try:
+        return max(0.0, float(os.environ.get(TIMEOUT_ENV, DEFAULT_TIMEOUT)))
+    except ValueError:
+        return DEFAULT_TIMEOUT
+
+
+def scan(kb: KnowledgeBase) -> Scan:
+    """Stat every ``papers/*.yaml`` (the files ``KnowledgeBase.record_paths`` loads).
+
+    The signature mixes the folder's mtime (changes on add, delete, rename) with every file's
+    size and mtime, order-independently, so a fresh index is recognised without reading the
+    ``files`` table.
+    """
+    names: list[str] = []
+    keys: list = []
+    folder_mtime = 0
+    try:
+        fd = os.open(kb.papers_dir, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+    except FileNotFoundError:
+        pass
+    except OSError as exc:
+        raise WriteError(f"cannot read {kb.shown(kb.papers_dir)}/: {exc.strerror or exc}") from None
+    else:
+        try:
+            folder_mtime = os.fstat(fd).st_mtime_ns
+            names = [n for n in os.listdir(fd) if n.endswith(".yaml") and n[0] != "."]
+            keys = stat_all(fd, names)
+        except OSError as exc:
+            raise WriteError(
+                f"cannot read {kb.shown(kb.papers_dir)}/: {exc.strerror or exc}"
+            ) from None
+        finally:
+            os.close(fd)
+    # a file that vanished between listing and stat (or a dangling link) is no record
+    present = [k for k in keys if k is not None]
+    total = sum(map(hash, present)) & 0xFFFFFFFFFFFFFFFF
+    try:
+        st = os.stat(kb.tags_path)
+        tags_signature = f"{st.st_size}:{st.st_mtime_ns}"
+    except OSError:
+        tags_signature = "missing"
+    return Scan(names, keys, f"{len(present)}:{folder_mtime}:{total:x}", tags_signature)
+
+
+def stat_all(dir_fd: int, names: list[str]) -> list[tuple[int, int] | None]:
+    """``(size, mtime_ns)`` of each name, None when it cannot be stat'ed.
+
+    One ``stat`` per file is the whole cost of a freshness check. On a large folder a forked
+    child stats half of the names meanwhile (threads would queue on the GIL after each call).
+    """
+    if len(names) >= PARALLEL_SCAN_FROM and _can_fork():
+        half = len(names) // 2
+        try:
+            theirs = _stat_in_child(dir_fd, names[half:])
+        except OSError:
+            theirs = None
+        if theirs is not None:
+            mine = _stat_names(dir_fd, names[:half])
+            rest = theirs()
+            if rest is not None and len(rest) == len(names) - half:
+                return mine + rest
+            return mine + _stat_names(dir_fd, names[half:])
+    return _stat_names(dir_fd, names)
+
+
+def _stat_names(dir_fd: int, names: list[str]) -> list[tuple[int, int] | None]:
+    stat = os.stat
+    out: list[tuple[int, int] | None] = []
+    append = out.append
+    for name in names:
+        try:
+            st = stat(name, dir_fd=dir_fd)
+        except OSError:
+            append(None)
+            continue
+        append((st.st_size, st.st_mtime_ns))
+    return out
+
+
+def _can_fork() -> bool:
+    if not hasattr(os, "fork") or (os.cpu_count() or 1) < 2:
+        return False
+    threading = sys.modules.get("threading")
+    return threading is None or threading.active_count() == 1
+
+
+def _stat_in_child(dir_fd: int, names: list[str]):
+    """Fork a child that stats ``names`` and sends the results back through a pipe.
+
+    Returns a function that collects them (None if the child failed). The child touches
+    nothing but ``stat`` and the pipe, and leaves with ``os._exit``.
+    """
+    import marshal
+
+    read_end, write_end = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # pragma: no cover - runs in the child
+        code = 1
+        try:
+            os.close(read_end)
+            data = memoryview(marshal.dumps(_stat_names(dir_fd, names)))
+            while data:
+                data = data[os.write(write_end, data) :]
+            code = 0
+        finally:
+            os._exit(code)
+    os.close(write_end)
+
+    def collect() -> list | None:
+        chunks = []
+        try:
+            while chunk := os.read(read_end, 1 << 20):
+                chunks.append(chunk)
+        finally:
+            os.close(read_end)
+            _, status = os.waitpid(pid, 0)
+        if status != 0:
+            return None
+        try:
+            return marshal.loads(b"".join(chunks))
+        except (ValueError, EOFError, TypeError):
+            return None
+
+    return collect
+
+
+class Index:
+    """The index of one knowledge base. Use as a context manager; it holds a shared lock."""
+
+    def __init__(self, kb: KnowledgeBase, timeout: float | None = None):
+        self.kb = kb
+        self.timeout = default_timeout() if timeout is None else timeout
+        try:
+            self.folder = kb.cache_dir()
+        except OSError as exc:
+            raise WriteError(
+                f"cannot create the index cache folder: {exc.strerror or exc}"
+            ) from None
+        self.path = self.folder / INDEX_NAME
+        self.conn: sqlite3.Connection | None = None
+        self._lock = None
+
+    # -- opening ----------------------------------------------------------------
+    def __enter__(self) -> Index:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def close(self) -> None:
+        if self.conn is not None:
+            with contextlib.suppress(sqlite3.Error):
+                self.conn.close()
+            self.conn = None
+        if self._lock is not None:
+            self._lock.close()
+            self._lock = None
+
+    def _connect(self, path: Path) -> sqlite3.Connection:
+        conn = sqlite3.connect(path, timeout=self.timeout, isolation_level=None)
+        conn.execute("PRAGMA synchronous=NORMAL")
+        return conn
+
+    def _open(self) -> sqlite3.Connection:
+        """Take the shared lock and open the index; NeedsRebuild if it cannot be used."""
+        if self.conn is not None:
+            return self.conn
+        self._lock = _flock(self.folder / "index.lock", True, self.timeout, "replaced")
+        if not self.path.is_file() or self.path.stat().st_size == 0:
+            raise NeedsRebuild("missing")
+        try:
+            conn = self._connect(self.path)
+        except sqlite3.Error as exc:
+            raise NeedsRebuild(str(exc)) from None
+        self.conn = conn
+        try:
+            row = conn.execute("SELECT value FROM meta WHERE key = 'version'").fetchone()
+        except sqlite3.Error as exc:
+            _raise_if_locked(exc, self.timeout)
+            raise NeedsRebuild(str(exc)) from None
+        if row is None or row[0] != str(SCHEMA_VERSION):
+            raise NeedsRebuild(f"schema version {row[0] if row else None}")
+        return conn
+
+    # -- public -----------------------------------------------------------------
+    def refresh(self, progress: Progress | None = None, force: bool = False) -> RefreshStats:
+        """Bring the index up to date with the files (a full rebuild when ``force``)."""
+        started = time.perf_counter()
+        stats = RefreshStats()
+        if force:
+            self.close()
+            self._rebuild(stats, progress, force=True)
+        for attempt in range(3):
+            try:
+                self._update(self._open(), stats, progress)
+                break
+            except (NeedsRebuild, sqlite3.DatabaseError) as exc:
+                if isinstance(exc, sqlite3.Error):
+                    _raise_if_locked(exc, self.timeout)
+                self.close()
+                if attempt == 2:
+                    raise WriteError(
+                        f"the search index {self.path} cannot be rebuilt ({exc}); delete it and retry"
+                    ) from None
+                self._rebuild(stats, progress, force=attempt > 0)
+        conn = self.conn
+        assert conn is not None
+        meta = dict(conn.execute("SELECT key, value FROM meta WHERE key IN ('papers', 'skipped')"))
+        stats.papers = int(meta.get("papers", 0))
+        stats.skipped = int(meta.get("skipped", 0))
+        if stats.skipped and not stats.problems:
+            stats.problems = [
+                p
+                for (p,) in conn.execute(
+                    "SELECT problem FROM files WHERE doc IS NULL ORDER BY name LIMIT 5"
+                )
+            ]
+        stats.seconds = time.perf_counter() - started
+        return stats
+
+    def connection(self) -> sqlite3.Connection:
+        """The open database (after :meth:`refresh`)."""
+        if self.conn is None:
+            raise RuntimeError("refresh() the index before querying it")
+        return self.conn
+
+    # -- incremental update --------------------------------------------------------
+    def _update(self, conn: sqlite3.Connection, stats: RefreshStats, progress) -> None:
+        now = scan(self.kb)
+        if self._is_current(conn, now):
+            return
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as exc:
+            _raise_if_locked(exc, self.timeout)
+            raise
+        try:
+            if not self._is_current(conn, now):
+                self._apply(conn, now, stats, progress)
+            conn.execute("COMMIT")
+        except BaseException:
+            with contextlib.suppress(sqlite3.Error):
+                conn.execute("ROLLBACK")
+            raise
+
+    def _is_current(self, conn: sqlite3.Connection, now: Scan) -> bool:
+        meta = dict(
+            conn.execute("SELECT key, value FROM meta WHERE key IN ('files', 'tags')").fetchall()
+        )
+        return meta.get("files") == now.signature and meta.get("tags") == now.tags_signature
+
+    def _apply(self, conn: sqlite3.Connection, now: Scan, stats: RefreshStats, progress) -> None:
+        old_tags = conn.execute("SELECT value FROM meta WHERE key = 'tags'").fetchone()
+        if old_tags is None or old_tags[0] != now.tags_signature:
+            self._refresh_taxonomy(conn)
+        tag_texts = dict(conn.execute("SELECT tag, text FROM tag_info"))
+        current = now.files
+        known = {name: (size, mtime) for name, size, mtime in conn.execute(FILES_SQL)}
+        gone = sorted(known.keys() - current.keys())
+        todo = sorted(name for name, key in current.items() if known.get(name) != key)
+        for name in gone:
+            had_doc = self._forget(conn, name)
+            stats.removed += had_doc
+        total = len(todo)
+        for done, name in enumerate(todo, 1):
+            had_doc = self._forget(conn, name) if name in known else False
+            doc, problem = load_doc(self.kb, name, lambda t: tag_text_for(tag_texts, t))
+            if self._store(conn, name, current[name], doc, problem):
+                stats.updated += had_doc
+                stats.added += not had_doc
+            else:
+                stats.removed += had_doc
+            if progress and (done % 50 == 0 or done == total):
+                progress(done, total)
+        self._write_meta(conn, now)
+
+    def _refresh_taxonomy(self, conn: sqlite3.Connection) -> None:
+        """Reload tags.yaml and rewrite the ``tags`` column of papers whose tags changed text."""
+        old = dict(conn.execute("SELECT tag, text FROM tag_info"))
+        self.kb._taxonomy = None  # tags.yaml changed since the kb object read it
+        entries, keys = tag_entries(self.kb.taxonomy())
+        conn.execute("DELETE FROM tag_info")
+        conn.execute("DELETE FROM tag_keys")
+        _insert_tags(conn, entries, keys)
+        new = {e.name: e.text for e in entries}
+        changed = {t for t in old.keys() | new.keys() if old.get(t) != new.get(t)}
+        if not changed:
+            return
+        for doc, tags_json in conn.execute("SELECT doc, tags FROM docs").fetchall():
+            tags = json.loads(tags_json)
+            if changed.intersection(tags):
+                text = tags_column(tags, lambda t: tag_text_for(new, t))
+                conn.execute("UPDATE fts SET tags = ? WHERE rowid = ?", (text, doc))
+
+    def _forget(self, conn: sqlite3.Connection, name: str) -> bool:
+        """Drop a file and its document; True when it had one."""
+        row = conn.execute("SELECT doc FROM files WHERE name = ?", (name,)).fetchone()
+        conn.execute("DELETE FROM files WHERE name = ?", (name,))
+        if row is None or row[0] is None:
+            return False
+        conn.execute("DELETE FROM fts WHERE rowid = ?", (row[0],))
+        conn.execute("DELETE FROM docs WHERE doc = ?", (row[0],))
+        return True
+
+    def _store(
+        self,
+        conn: sqlite3.Connection,
+        name: str,
+        key: tuple[int, int],
+        doc: Doc | None,
+        problem: str | None,
+    ) -> bool:
+        """Insert one file's document (or its problem); False when it is not searchable."""
+        rowid = None
+        if doc is not None:
+            other = conn.execute("SELECT doc FROM docs WHERE id = ?", (doc.id,)).fetchone()
+            if other is not None:
+                first = conn.execute("SELECT name FROM files WHERE doc = ?", (other[0],)).fetchone()
+                problem = f"papers/{name}: duplicate id {doc.id!r} (also in papers/{first[0] if first else '?'})"
+            else:
+                rowid = _insert_doc(conn, doc)
+        conn.execute(
+            "INSERT INTO files(name, size, mtime, doc, problem) VALUES (?, ?, ?, ?, ?)",
+            (name, key[0], key[1], rowid, problem),
+        )
+        return rowid is not None
+
+    def _write_meta(self, conn: sqlite3.Connection, now: Scan) -> None:
+        papers = conn.execute("SELECT count(*) FROM docs").fetchone()[0]
+        skipped = conn.execute("SELECT count(*) FROM files WHERE doc IS NULL").fetchone()[0]
+        conn.executemany(
+            "INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)",
+            [
+                ("version", str(SCHEMA_VERSION)),
+                ("files", now.signature),
+                ("tags", now.tags_signature),
+                ("papers", str(papers)),
+                ("skipped", str(skipped)),
+            ],
+        )
+
+    # -- full rebuild ---------------------------------------------------------------
+    def _rebuild(self, stats: RefreshStats, progress, force: bool) -> None:
+        """Build a new index in a temporary file and rename it over the old one."""
+        with _flock(self.folder / "build.lock", False, self.timeout, "rebuilt"):
+            if not force and self._usable():
+                return  # another process rebuilt it while we waited
+            tmp = self.folder / f"{INDEX_NAME}.{os.getpid()}.tmp"
+            try:
+                self._build(tmp, stats, progress)
+                with _flock(self.folder / "index.lock", False, self.timeout, "used"):
+                    for suffix in ("-wal", "-shm"):
+                        with contextlib.suppress(FileNotFoundError):
+                            os.unlink(f"{self.path}{suffix}")
+                    os.replace(tmp, self.path)
+            except OSError as exc:
+                raise WriteError(f"cannot write the search index: {exc.strerror or exc}") from None
+            except sqlite3.Error as exc:
+                _raise_if_locked(exc, self.timeout)
+                raise WriteError(f"cannot write the search index: {exc}") from None
+            finally:
+                for suffix in ("", "-journal", "-wal", "-shm"):
+                    with contextlib.suppress(FileNotFoundError):
+                        os.unlink(f"{tmp}{suffix}")
+            stats.rebuilt = True
+
+    def _usable(self) -> bool:
+        try:
+            conn = sqlite3.connect(self.path, timeout=self.timeout)
+        except sqlite3.Error:
+            return False
+        try:
+            row = conn.execute("SELECT value FROM meta WHERE key = 'version'").fetchone()
+            return row is not None and row[0] == str(SCHEMA_VERSION)
+        except sqlite3.Error:
+            return False
+        finally:
+            conn.close()
+
+    def _build(self, tmp: Path, stats: RefreshStats, progress) -> None:
+        for suffix in ("", "-journal", "-wal", "-shm"):
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(f"{tmp}{suffix}")
+        conn = sqlite3.connect(tmp, isolation_level=None)
+        try:
+            conn.execute("PRAGMA journal_mode=OFF")
+            conn.execute("PRAGMA synchronous=OFF")
+            conn.execute("PRAGMA cache_size=-32000")
+            conn.executescript(SCHEMA)
+            conn.execute("BEGIN")
+            self.kb._taxonomy = None
+            entries, keys = tag_entries(self.kb.taxonomy())
+            _insert_tags(conn, entries, keys)
+            tag_texts = {e.name: e.text for e in entries}
+            now = scan(self.kb)
+            names = sorted(now.files)
+            for done, (name, doc, problem) in enumerate(load_docs(self.kb, names, tag_texts), 1):
+                if self._store(conn, name, now.files[name], doc, problem):
+                    stats.added += 1
+                if progress and (done % 200 == 0 or done == len(names)):
+                    progress(done, len(names))
+            self._write_meta(conn, now)
+            conn.execute("INSERT OR REPLACE INTO meta VALUES ('built', ?)", (str(time.time()),))
+            conn.execute("COMMIT")
+            conn.execute("INSERT INTO fts(fts) VALUES ('optimize')")
+            conn.execute("PRAGMA journal_mode=WAL")
+        finally:
+            conn.close()
+
+
+# -- loading records ---------------------------------------------------------------------
+def tag_text_for(tag_texts: dict[str, str], name: str) -> str:
+    text = tag_texts.get(name)
+    if text is None:
+        from papernotes.index.documents import joined
+
+        text = joined(name)
+    return text
+
+
+def load_doc(kb: KnowledgeBase, name: str, tags_text) -> tuple[Doc | None, str | None]:
+    """The document of ``papers/<name>``, or the first problem that keeps it out."""
+    loaded = kb.load_path(kb.papers_dir / name)
+    if loaded.paper is None or loaded.problems:
+        problems = loaded.problems
+        first = str(problems[0]) if problems else f"{loaded.shown}: cannot be loaded"
+        return None, first
+    return paper_doc(loaded.paper, tags_text), None
+
+
+def load_docs(
+    kb: KnowledgeBase, names: list[str], tag_texts: dict[str, str]
+) -> Iterator[tuple[str, Doc | None, str | None]]:
+    """Documents for many files, in worker processes when there are many and cores to spare."""
+    workers = min(os.cpu_count() or 1, 4)
+    if len(names) < PARALLEL_FROM or workers < 2:
+        for name in names:
+            doc, problem = load_doc(kb, name, lambda t: tag_text_for(tag_texts, t))
+            yield name, doc, problem
+        return
+    import multiprocessing
+
+    chunks = [names[i : i + 250] for i in range(0, len(names), 250)]
+    context = multiprocessing.get_context("spawn")
+    with context.Pool(
+        workers, initializer=_worker_init, initargs=(str(kb.root), tag_texts)
+    ) as pool:
+        for results in pool.imap(_worker_load, chunks):
+            yield from results
+
+
+_WORKER: dict = {}
+
+
+def _worker_init(root: str, tag_texts: dict[str, str]) -> None:
+    from papernotes.store.kb import KnowledgeBase
+
+    _WORKER["kb"] = KnowledgeBase(Path(root))
+    _WORKER["tags"] = tag_texts
+
+
+def _worker_load(names: list[str]) -> list[tuple[str, Doc | None, str | None]]:
+    kb, tag_texts = _WORKER["kb"], _WORKER["tags"]
+    out = []
+    for name in names:
+        doc, problem = load_doc(kb, name, lambda t: tag_text_for(tag_texts, t))
+        out.append((name, doc, problem))
+    return out
+
+
+# -- small helpers -----------------------------------------------------------------------
+def _insert_tags(conn: sqlite3.Connection, entries, keys: dict[str, str]) -> None:
+    conn.executemany(
+        "INSERT INTO tag_info(tag, names, tree, text) VALUES (?, ?, ?, ?)",
+        [
+            (e.name, json.dumps(e.names, ensure_ascii=False), json.dumps(e.tree), e.text)
+            for e in entries
+        ],
+    )
+    conn.executemany("INSERT INTO tag_keys(key, tag) VALUES (?, ?)", keys.items())
+
+
+def _insert_doc(conn: sqlite3.Connection, doc: Doc) -> int:
+    cur = conn.execute(
+        "INSERT INTO docs(id, title, tags, year, texts) VALUES (?, ?, ?, ?, ?)",
+        (
+            doc.id,
+            doc.title,
+            json.dumps(doc.tags, ensure_ascii=False),
+            doc.year,
+            json.dumps(doc.texts, ensure_ascii=False),
+        ),
+    )
+    rowid = cur.lastrowid
+    conn.execute(
+        f"INSERT INTO fts(rowid, {', '.join(COLUMNS)}) VALUES (?{', ?' * len(COLUMNS)})",
+        (rowid, *doc.row()),
+    )
+    return rowid
+
+
+def _raise_if_locked(exc: sqlite3.Error, timeout: float) -> None:
+    message = str(exc)
+    if "locked" in message or "busy" in message:
+        raise WriteError(
+            f"the search index is locked by another process (waited {timeout:g} s); try again"
+        ) from None
+    if "readonly" in message or "read-only" in message or "disk is full" in message:
+        raise WriteError(f"cannot write the search index: {message}") from None
+
+
+class _Lock:
+    def __init__(self, handle):
+        self.handle = handle
+
+    def close(self) -> None:
+        self.handle.close()
+
+    def __enter__(self) -> _Lock:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+
+def _flock(path: Path, shared: bool, timeout: float, holder: str) -> _Lock:
+    """A shared or exclusive ``flock`` on ``path``, waiting up to ``timeout`` seconds;
+    ``holder`` says what the other process is doing, for the error message."""
+    try:
+        import fcntl
+    except ImportError:  # no flock (Windows): SQLite's own locking still applies
+        return _Lock(open(os.devnull))  # noqa: SIM115
+    try:
+        handle = open(path, "a+b")  # noqa: SIM115
+    except OSError as exc:
+        raise WriteError(f"cannot open {path}: {exc.strerror or exc}") from None
+    mode = (fcntl.LOCK_SH if shared else fcntl.LOCK_EX) | fcntl.LOCK_NB
+    deadline = time.monotonic() + timeout
+    delay = 0.002
+    while True:
+        try:
+            fcntl.flock(handle, mode)
+            return _Lock(handle)
+        except OSError as exc:
+            if exc.errno not in (errno.EAGAIN, errno.EACCES, errno.EWOULDBLOCK):
+                handle.close()
+                raise WriteError(f"cannot lock {path}: {exc.strerror or exc}") from None
+        if time.monotonic() >= deadline:
+            handle.close()
+            raise WriteError(
+                f"the search index is being {holder} by another process (waited {timeout:g} s); "
+                "try again"
+            )
+        time.sleep(delay)
+        delay = min(delay * 2, 0.05)
