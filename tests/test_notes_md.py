@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from papernotes.links.notes_md import backlinks, parse_markdown
+from papernotes.links.notes_md import backlinks, note_lang, parse_markdown
 from tests.conftest import write
 
 
@@ -41,6 +41,15 @@ def test_code_urls_anchors_headings_and_numbers_are_not_links():
         "end of sentence #NTK.\n"
     )
     assert raw(text) == ("Heading", [("tag", "NTK", 13)])
+
+
+def test_note_language_is_judged_line_by_line():
+    english = "# Title\nSome English text.\nMore of it, with [[H1gEP6NFwr]].\n"
+    chinese = "## 中文\n这是一段比较长的中文笔记，引用 Adam 与 SGD。\n"
+    assert note_lang(english) == "en"
+    assert note_lang(chinese) == "zh"
+    assert note_lang(english + chinese) == "zh+en"
+    assert note_lang("") == "en"
 
 
 def test_notes_command_lists_titles_papers_and_tags(run, kb):

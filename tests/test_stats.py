@@ -42,7 +42,7 @@ def test_stats_json(lrun):
         "files": 1,
         "paper_links": 4,
         "tag_links": 2,
-        "languages": {"en": 1},
+        "languages": {"zh+en": 1},
     }
 
 
@@ -57,6 +57,7 @@ def test_stats_plain_rows(lrun):
     assert ["tag", "theory", "6"] in rows
     assert ["decision", "Reject", "1"] in rows
     assert ["note-language", "en", "11"] in rows
+    assert ["notes-md-language", "zh+en", "1"] in rows
     assert all(len(r) == 3 for r in rows)
     assert ["tag", "GAN", "1"] in rows
 

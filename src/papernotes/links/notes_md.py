@@ -128,6 +128,19 @@ def _front_matter_end(lines: list[str]) -> int:
     return 0
 
 
+def note_lang(text: str) -> str:
+    """'zh', 'en', or 'zh+en' for a note whose lines are in both languages (each at least a
+    fifth of the lines with letters). Line by line, because a Chinese section still quotes
+    English titles, which would drown it in a whole-file count."""
+    langs = [detect_lang(line) for line in text.splitlines() if any(c.isalpha() for c in line)]
+    if not langs:
+        return "en"
+    zh = langs.count("zh") / len(langs)
+    if 0.2 <= zh <= 0.8:
+        return "zh+en"
+    return "zh" if zh > 0.8 else "en"
+
+
 def note_paths(notes_dir: Path) -> list[Path]:
     if not notes_dir.is_dir():
         return []
@@ -161,7 +174,7 @@ def read_note(path: Path, shown: str, taxonomy: Taxonomy) -> NoteFile:
         return note
     title, raw_links = parse_markdown(text)
     note.title = title or path.stem
-    note.lang = detect_lang(text)
+    note.lang = note_lang(text)
     for link in raw_links:
         if link.kind == "paper":
             try:

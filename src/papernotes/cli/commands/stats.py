@@ -44,6 +44,8 @@ def _rows(data: dict, tags: list[dict]) -> list[tuple[str, str, int]]:
         rows.append(("note-language", lang["lang"], lang["original"]))
     rows.append(("notes", "bilingual", data["notes"]["bilingual"]))
     rows.append(("notes", "total", data["notes"]["total"]))
+    for lang, count in sorted(data["notes_md"]["languages"].items()):
+        rows.append(("notes-md-language", lang, count))
     rows.append(("notes-md", "files", data["notes_md"]["files"]))
     rows.append(("notes-md", "paper-links", data["notes_md"]["paper_links"]))
     rows.append(("notes-md", "tag-links", data["notes_md"]["tag_links"]))
