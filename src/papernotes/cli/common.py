@@ -71,7 +71,8 @@ def console(env: Env | None = None, stderr: bool = False) -> Console:
         highlight=False,
         emoji=False,
         width=width,
-        soft_wrap=False,
+        # Piped output is not wrapped: one logical line stays one line for grep and friends.
+        soft_wrap=not stream.isatty(),
     )
 
 

@@ -7,6 +7,17 @@ from papernotes.cli.common import Env, console, safe_text
 LANG_NAMES = {"zh": "中文", "en": "English"}
 
 
+def print_indented(out, indent: int, markup: str) -> None:
+    """Indented text whose wrapped lines keep the indent on a terminal; one line when piped."""
+    if out.is_terminal:
+        from rich.padding import Padding
+        from rich.text import Text
+
+        out.print(Padding(Text.from_markup(markup), (0, 0, 0, indent)))
+    else:
+        out.print(" " * indent + markup)
+
+
 def decision_style(decision: str | None) -> str:
     if not decision:
         return "dim"
@@ -74,7 +85,7 @@ def render_paper(
                 tag = "original" if lang == note.lang else "translation"
                 out.print(f"  [yellow]{LANG_NAMES[lang]}[/] [dim]({tag})[/]")
                 for line in text.splitlines() or [""]:
-                    out.print("    " + safe_text(line))
+                    print_indented(out, 4, safe_text(line))
     if paper.related:
         out.print()
         out.print("[bold]Related[/]")
@@ -112,7 +123,7 @@ def print_backlinks(out, backlinks: list[dict]) -> None:
         out.print(
             f"  [cyan]{safe_text(link['path'])}:{link['line']}[/] [dim]{safe_text(link['title'])}[/]"
         )
-        out.print("    " + safe_text(link["text"]))
+        print_indented(out, 4, safe_text(link["text"]))
 
 
 KIND_STYLE = {"link": "green", "mention": "yellow", "tag": "magenta", "similar": "blue"}
