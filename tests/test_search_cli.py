@@ -331,3 +331,21 @@ def test_help_shows_the_query_syntax(root):
     assert result.exit_code == 0
     for part in ('"exact phrase"', "tag:NTK", "year:2018..2020", "lang:zh", "--limit"):
         assert part in result.stdout
+
+
+def test_progress_bar_appears_only_on_a_terminal_for_long_work(monkeypatch, capsys):
+    from papernotes.cli import indexing
+    from papernotes.cli.common import Env
+
+    monkeypatch.setattr(indexing, "SHOW_AFTER", 0.0)
+    monkeypatch.setattr(indexing, "is_tty", lambda stderr=False: True)
+    bar = indexing.LazyProgress(Env(no_color=True), "Indexing records")
+    bar(0, 10)
+    bar(5, 10)
+    assert bar.bar is not None
+    bar.close()
+    monkeypatch.setattr(indexing, "is_tty", lambda stderr=False: False)
+    quiet = indexing.LazyProgress(Env(no_color=True), "Indexing records")
+    quiet(5, 10)
+    assert quiet.bar is None
+    assert capsys.readouterr().out == ""

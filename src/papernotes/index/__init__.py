@@ -11,7 +11,7 @@ any other input is answered. The query language is described in :mod:`.query`, t
 and its freshness rules in :mod:`.store`.
 """
 
-from papernotes.index.search import Hit, count, hits, parse_query, search, select
+from papernotes.index.engine import Hit, count, hits, parse_query, search, select
 from papernotes.index.store import Index, RefreshStats
 
 __all__ = [

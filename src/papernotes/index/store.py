@@ -17,6 +17,7 @@ from __future__ import annotations
 import contextlib
 import errno
 import json
+import marshal
 import os
 import sqlite3
 import sys
@@ -31,7 +32,7 @@ from papernotes.index.documents import COLUMNS, Doc, paper_doc, tag_entries, tag
 if TYPE_CHECKING:
     from papernotes.store.kb import KnowledgeBase
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 INDEX_NAME = "index.sqlite"
 TIMEOUT_ENV = "PAPERNOTES_INDEX_TIMEOUT"
 DEFAULT_TIMEOUT = 60.0
@@ -52,6 +53,7 @@ CREATE TABLE docs(
 );
 CREATE INDEX docs_year ON docs(year);
 CREATE INDEX files_doc ON files(doc);
+CREATE TABLE snapshot(id INTEGER PRIMARY KEY CHECK (id = 1), data BLOB NOT NULL);
 CREATE TABLE tag_keys(key TEXT PRIMARY KEY, tag TEXT NOT NULL) WITHOUT ROWID;
 CREATE TABLE tag_info(
     tag TEXT PRIMARY KEY, names TEXT NOT NULL, tree TEXT NOT NULL, text TEXT NOT NULL
@@ -85,8 +87,8 @@ class Scan:
     """Size and mtime of every record file, plus a cheap signature of the whole folder."""
 
     def __init__(self, names: list[str], keys: list, signature: str, tags_signature: str):
-        self._names = names
-        self._keys = keys
+        self.names = names  # as listed, in directory order
+        self.keys = keys  # (size, mtime_ns) or None, per name
         self._files: dict[str, tuple[int, int]] | None = None
         self.signature = signature
         self.tags_signature = tags_signature
@@ -96,7 +98,7 @@ class Scan:
         """Name -> (size, mtime_ns); built only when the index is not current."""
         if self._files is None:
             self._files = {
-                n: k for n, k in zip(self._names, self._keys, strict=True) if k is not None
+                n: k for n, k in zip(self.names, self.keys, strict=True) if k is not None
             }
         return self._files
 
@@ -194,8 +196,6 @@ def _stat_in_child(dir_fd: int, names: list[str]):
     Returns a function that collects them (None if the child failed). The child touches
     nothing but ``stat`` and the pipe, and leaves with ``os._exit``.
     """
-    import marshal
-
     read_end, write_end = os.pipe()
     pid = os.fork()
     if pid == 0:  # pragma: no cover - runs in the child
@@ -358,18 +358,14 @@ class Index:
         if old_tags is None or old_tags[0] != now.tags_signature:
             self._refresh_taxonomy(conn)
         tag_texts = dict(conn.execute("SELECT tag, text FROM tag_info"))
-        current = now.files
-        known = {name: (size, mtime) for name, size, mtime in conn.execute(FILES_SQL)}
-        gone = sorted(known.keys() - current.keys())
-        todo = sorted(name for name, key in current.items() if known.get(name) != key)
+        gone, todo = self._changes(conn, now)
         for name in gone:
-            had_doc = self._forget(conn, name)
-            stats.removed += had_doc
+            stats.removed += self._forget(conn, name)
         total = len(todo)
-        for done, name in enumerate(todo, 1):
-            had_doc = self._forget(conn, name) if name in known else False
+        for done, (name, key) in enumerate(todo, 1):
+            had_doc = self._forget(conn, name)
             doc, problem = load_doc(self.kb, name, lambda t: tag_text_for(tag_texts, t))
-            if self._store(conn, name, current[name], doc, problem):
+            if self._store(conn, name, key, doc, problem):
                 stats.updated += had_doc
                 stats.added += not had_doc
             else:
@@ -377,6 +373,37 @@ class Index:
             if progress and (done % 50 == 0 or done == total):
                 progress(done, total)
         self._write_meta(conn, now)
+
+    def _changes(
+        self, conn: sqlite3.Connection, now: Scan
+    ) -> tuple[list[str], list[tuple[str, tuple[int, int]]]]:
+        """Files that vanished, and files that are new or changed (with their stat key).
+
+        The last scan is kept as one blob: when the folder lists the same names in the same
+        order (an edit, not an addition), comparing two lists is all it takes. Otherwise the
+        ``files`` table is read and compared by name.
+        """
+        row = conn.execute("SELECT data FROM snapshot WHERE id = 1").fetchone()
+        old = None
+        if row is not None:
+            try:
+                old = marshal.loads(row[0])
+            except (ValueError, EOFError, TypeError):
+                old = None
+        if old is not None and old[0] == now.names:
+            gone, todo = [], []
+            for name, key, was in zip(now.names, now.keys, old[1], strict=True):
+                if key != was:
+                    if key is None:
+                        gone.append(name)
+                    else:
+                        todo.append((name, key))
+            return gone, sorted(todo)
+        current = now.files
+        known = {name: (size, mtime) for name, size, mtime in conn.execute(FILES_SQL)}
+        gone = sorted(known.keys() - current.keys())
+        todo = sorted((name, key) for name, key in current.items() if known.get(name) != key)
+        return gone, todo
 
     def _refresh_taxonomy(self, conn: sqlite3.Connection) -> None:
         """Reload tags.yaml and rewrite the ``tags`` column of papers whose tags changed text."""
@@ -441,6 +468,10 @@ class Index:
                 ("papers", str(papers)),
                 ("skipped", str(skipped)),
             ],
+        )
+        conn.execute(
+            "INSERT OR REPLACE INTO snapshot(id, data) VALUES (1, ?)",
+            (marshal.dumps((now.names, now.keys)),),
         )
 
     # -- full rebuild ---------------------------------------------------------------
