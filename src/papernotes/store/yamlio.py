@@ -9,6 +9,7 @@ literal blocks, so ``load -> dump`` of a canonical file gives back the same byte
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import stat
 import tempfile
@@ -270,6 +271,20 @@ def atomic_write(path: Path, content: str | bytes, shown: str | None = None) -> 
     shown = shown or str(path)
     tmp = None
     try:
+        try:
+            info = os.stat(path)  # through symlinks
+        except FileNotFoundError:
+            info = None
+        if info is not None and stat.S_ISDIR(info.st_mode):
+            raise IsADirectoryError(errno.EISDIR, "is a directory")
+        if info is not None and not stat.S_ISREG(info.st_mode):
+            # /dev/null, /dev/stdout, a FIFO: write into it; renaming over it would
+            # replace the device node itself (as root, `export -o /dev/null` did).
+            with open(path, "wb") as handle:
+                handle.write(data)
+            return
+        if info is not None and os.path.islink(path):
+            path = Path(os.path.realpath(path))  # keep the link, replace what it points to
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
