@@ -385,3 +385,44 @@ def test_closed_stdout(kb):
     no_traceback(done.stderr)
     assert done.returncode == 0
     assert done.stderr == ""
+
+
+def test_output_into_a_device_or_pipe_is_written_not_replaced(kb, run, tmp_path):
+    """`export -o /dev/null` once renamed a temp file over the device node (as root). The
+    check uses nodes made in tmp_path: a FIFO always, a null device where mknod works."""
+    import stat
+    import threading
+
+    fifo = tmp_path / "out.fifo"
+    os.mkfifo(fifo)
+    got: list[bytes] = []
+    reader = threading.Thread(target=lambda: got.append(fifo.read_bytes()), daemon=True)
+    reader.start()
+    result = run("export", "--format", "json", "-o", str(fifo))
+    assert result.exit_code == 0, result.stderr
+    assert stat.S_ISFIFO(fifo.stat().st_mode)
+    reader.join(timeout=60)
+    assert got and b'"id": "H1gEP6NFwr"' in got[0]
+    node = tmp_path / "null"
+    try:
+        os.mknod(node, 0o666 | stat.S_IFCHR, os.makedev(1, 3))
+    except PermissionError:  # not root: the FIFO above is the check
+        return
+    result = run("export", "-o", str(node))
+    assert result.exit_code == 0, result.stderr
+    assert stat.S_ISCHR(node.stat().st_mode)
+
+
+def test_writes_go_through_symlinks(kb, run):
+    """A record symlinked inside the knowledge base stays a symlink after fmt."""
+    drafts = kb / "drafts"
+    drafts.mkdir()
+    (drafts / "HygrAR4tPS.yaml").write_text(UNCANONICAL, encoding="utf-8")
+    link = kb / "papers" / "HygrAR4tPS.yaml"
+    link.unlink()
+    link.symlink_to("../drafts/HygrAR4tPS.yaml")
+    result = run("fmt")
+    assert result.exit_code == 0, result.stderr
+    assert link.is_symlink()
+    assert (drafts / "HygrAR4tPS.yaml").read_text(encoding="utf-8") == CANONICAL
+    assert temp_files(kb) == []
