@@ -256,6 +256,19 @@ def test_query_selects_like_search(erun):
     assert [d["id"] for d in data] == ["H1gEP6NFwr"]
 
 
+def test_query_uses_the_search_syntax(erun):
+    def ids(*args):
+        result = erun("export", "-f", "json", *args)
+        assert result.exit_code == 0, result.stderr
+        return {d["id"] for d in json.loads(result.stdout)}
+
+    assert ids("jacot") == {"B1xjacot01", "B1xjacot02"}
+    assert ids("jacot", "-again") == {"B1xjacot01"}  # a negated word, not an option
+    assert ids("tag:ntk", "year:2018") == {"arxiv:1805.08651"}
+    assert ids('"second paper"') == {"B1xjacot02"}
+    assert ids("jacot", "--tag", "optimization") == set()
+
+
 def test_ids_given_keep_their_order_and_accept_urls(erun):
     result = erun(
         "export", "-f", "json", "HygrAR4tPS", "https://openreview.net/forum?id=H1gEP6NFwr"
@@ -312,6 +325,8 @@ def test_output_file_is_written_atomically(erun, tmp_path):
         (["--ids", "../etc/passwd"], 2, "Error: invalid paper id '../etc/passwd'"),
         (["--ids"], 2, "Error: --ids needs at least one paper id"),
         (["-f", "docx"], 2, "Error: Invalid value for '--format'"),
+        (["--fromat", "json"], 2, "Error: No such option: --fromat"),
+        (["year:20xx"], 2, "Error: "),
         (["-f", "markdown", "--json"], 2, "Error: --json conflicts with --format markdown"),
         (["-o", "/nonexistent/dir/x.bib"], 2, "Error: cannot write /nonexistent/dir/x.bib"),
     ],

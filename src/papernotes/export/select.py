@@ -3,13 +3,13 @@
 Arguments are told apart like this: with ``ids=True`` every argument must be a
 paper; otherwise the arguments are ids when each one names an existing paper or
 one of them is unmistakably a reference (a URL, or an ``arxiv:``/``doi:``/``url:``
-id), and a search query (the words joined) in every other case. ``tag`` narrows
-any of these to papers with that tag or one of its child tags.
+id), and a search query in every other case: the words joined, read by
+:func:`papernotes.index.select` exactly as ``papernotes search`` reads them.
+``tag`` narrows any of these to papers with that tag or one of its child tags.
 """
 
 from __future__ import annotations
 
-import importlib.util
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -45,35 +45,6 @@ def _explicit(arg: str) -> bool:
     return arg.strip().lower().startswith(EXPLICIT_PREFIXES)
 
 
-def query_ids(kb: KnowledgeBase, query: str) -> list[str]:
-    """Ids matching ``query``, best first, through the search index."""
-    if importlib.util.find_spec("papernotes.index") is not None:
-        from papernotes import index
-
-        if hasattr(index, "select"):
-            return list(index.select(kb, query))
-    return _scan(kb, query)
-
-
-def _scan(kb: KnowledgeBase, query: str) -> list[str]:
-    """Fallback while there is no search index: every query term must occur."""
-    from papernotes.text import query_terms, tokenize
-
-    groups = query_terms(query)
-    taxonomy = kb.taxonomy()
-    out = []
-    for paper in kb.load_all().papers.values():
-        labels = [
-            " ".join((t, info.en, info.zh, *info.aliases))
-            for t in paper.tags
-            if (info := taxonomy.tags.get(t))
-        ]
-        tokens = set(tokenize(" ".join([paper.id, paper.all_text(), *paper.authors, *labels])))
-        if all(all(tok in tokens for tok in group) for group in groups):
-            out.append(paper.id)
-    return out
-
-
 def select(
     kb: KnowledgeBase, args: Sequence[str] = (), tag: str | None = None, ids: bool = False
 ) -> Selection:
@@ -98,7 +69,10 @@ def select(
                 chosen.append(paper)
     else:
         mode = "query"
-        chosen = [everything[i] for i in query_ids(kb, " ".join(args)) if i in everything]
+        from papernotes.index import select as search_select  # sqlite only when searching
+
+        found = search_select(kb, " ".join(args))
+        chosen = [everything[i] for i in found if i in everything]
     if wanted_tags is not None:
         allowed = set(wanted_tags)
         chosen = [p for p in chosen if allowed & set(p.tags)]

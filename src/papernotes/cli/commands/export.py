@@ -6,8 +6,8 @@ from papernotes.cli.complete import complete_paper_ids, complete_tags
 FORMATS = ("bibtex", "csljson", "markdown", "json", "yaml")
 
 
-@click.command()
-@click.argument("selection", nargs=-1, shell_complete=complete_paper_ids)
+@click.command(context_settings={"ignore_unknown_options": True})
+@click.argument("selection", nargs=-1, type=click.UNPROCESSED, shell_complete=complete_paper_ids)
 @click.option(
     "--format",
     "-f",
@@ -52,11 +52,12 @@ def command(
 ) -> None:
     """Export papers as BibTeX, CSL-JSON, a Markdown reading list, JSON or YAML.
 
-    SELECTION is a search query (the same words as 'papernotes search') or paper
-    ids: the arguments are ids when each names an existing paper, or when one is a
-    URL or an arxiv:/doi:/url: id; --ids forces ids. --tag narrows either. Nothing
-    selected means every paper. Citation keys (firstauthorYEARword) are the same in
-    BibTeX and CSL-JSON and stay the same from run to run.
+    SELECTION is a search query, in the syntax of 'papernotes search' (ntk -gan,
+    tag:NTK year:2020, "exact phrase"), or paper ids: the arguments are ids when each
+    names an existing paper, or when one is a URL or an arxiv:/doi:/url: id; --ids
+    forces ids. --tag narrows either. Nothing selected means every paper. Citation
+    keys (firstauthorYEARword) are the same in BibTeX and CSL-JSON and stay the same
+    from run to run.
 
     \b
     Examples:
@@ -64,6 +65,7 @@ def command(
       papernotes export -f csljson 收敛 > refs.json
       papernotes export -f markdown --tag LTH --lang zh > reading.md
       papernotes export -f bibtex H1gEP6NFwr HygrAR4tPS
+      papernotes export -f json ntk -gan year:2020
     """
     from pathlib import Path
 
@@ -71,6 +73,9 @@ def command(
     from papernotes.errors import UsageError
     from papernotes.export import render, select
 
+    for word in selection:
+        if word.startswith("--") and len(word) > 2:  # '-gan' is a search word, '--x' a typo
+            raise click.UsageError(f"No such option: {word}")
     if as_json:
         if fmt not in ("bibtex", "json"):
             raise UsageError(f"--json conflicts with --format {fmt}")
