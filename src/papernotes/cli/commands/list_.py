@@ -1,12 +1,14 @@
 import click
 
 from papernotes.cli.common import emit_json, json_option, pass_env
+from papernotes.cli.complete import complete_tags
 
 
 @click.command(name="list")
 @click.option(
     "--tag",
     "tag",
+    shell_complete=complete_tags,
     help="Only papers with this tag or one of its child tags (names, aliases, labels).",
 )
 @click.option(

@@ -1,10 +1,11 @@
 import click
 
 from papernotes.cli.common import emit_json, json_option, pass_env
+from papernotes.cli.complete import complete_paper_ids
 
 
 @click.command()
-@click.argument("paper")
+@click.argument("paper", shell_complete=complete_paper_ids)
 @json_option
 @pass_env
 def command(env, paper: str, as_json: bool) -> None:
