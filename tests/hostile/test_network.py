@@ -118,3 +118,35 @@ def test_ctrl_c_while_waiting_for_the_server(kb, server, monkeypatch):
     assert proc.returncode == 130
     assert nonblank(err.decode()) == ["Interrupted"]
     assert snapshot(kb) == before
+
+
+HOSTILE_CONTENT = {
+    "control-title": {"title": "Evil \x1b[2J title\x07"},
+    "multiline-title": {"title": "line1\nline2\r\nline3"},
+    "empty-authors": {"authors": ["", "  ", "A. Author"]},
+    "authors-not-a-list": {"authors": "Just One"},
+    "numbers-as-keywords": {"keywords": ["", None, 5]},
+    "javascript-pdf": {"pdf": "javascript:alert(1)"},
+    "abstract-object": {"abstract": {"a": 1}},
+    "nul-in-abstract": {"abstract": "a\x00b"},
+    "3-mb-abstract": {"abstract": "x" * 3_000_000},
+    "markup-and-nel": {"title": "[bold red]T[/bold red] a\x85b", "abstract": "\\[x] :smile:"},
+}
+
+
+@pytest.mark.parametrize("name", sorted(HOSTILE_CONTENT))
+def test_hostile_metadata_never_breaks_a_record(kb, run, server, name):
+    """The server answers 200 with strange content: the record stays valid, notes kept."""
+    import copy
+
+    note = copy.deepcopy(server.v1_notes["H1gEP6NFwr"])
+    note["content"].update(HOSTILE_CONTENT[name])
+    server.v1_notes["H1gEP6NFwr"] = note
+    notes_before = KnowledgeBase(kb).get("H1gEP6NFwr").notes
+    result = run("refresh", "H1gEP6NFwr")
+    no_traceback(result.stdout, result.stderr)
+    assert result.exit_code == 0, result.stderr
+    assert run("validate").exit_code == 0
+    paper = KnowledgeBase(kb).get("H1gEP6NFwr")
+    assert paper.notes == notes_before
+    assert "\x1b" not in paper.title and "\n" not in paper.title
