@@ -216,11 +216,17 @@ class KnowledgeBase:
 
     def save(self, paper: Paper) -> Path:
         """Validate and write one record atomically; returns its path."""
+        from pydantic import ValidationError
+
         from papernotes.model.record import Paper
-        from papernotes.store.records import dump_record
+        from papernotes.store.records import dump_record, validation_problems
         from papernotes.store.yamlio import atomic_write
 
-        paper = Paper.model_validate(paper.model_dump())
+        try:
+            paper = Paper.model_validate(paper.model_dump())
+        except ValidationError as exc:  # a caller's bug or bad input: never write it
+            shown = self.shown(self.papers_dir / f"{getattr(paper, 'id', '?')}.yaml")
+            raise DataError(validation_problems(exc, shown, None, Paper)) from None
         if not self.papers_dir.is_dir():
             raise WriteError(f"{self.shown(self.papers_dir)}/ is missing; run 'papernotes init'")
         path = self.path_for(paper.id)
