@@ -426,3 +426,17 @@ def test_writes_go_through_symlinks(kb, run):
     assert link.is_symlink()
     assert (drafts / "HygrAR4tPS.yaml").read_text(encoding="utf-8") == CANONICAL
     assert temp_files(kb) == []
+
+
+def test_saving_an_invalid_record_writes_nothing(kb):
+    """save() validates again: a record built without validation is refused in one line."""
+    from papernotes.errors import DataError
+    from papernotes.model.record import Paper
+
+    before = snapshot(kb)
+    bad = Paper.model_construct(**{**KnowledgeBase(kb).get("H1gEP6NFwr").__dict__, "title": "a\nb"})
+    with pytest.raises(DataError) as caught:
+        KnowledgeBase(kb).save(bad)
+    assert caught.value.exit_code == 6
+    assert str(caught.value) == "papers/H1gEP6NFwr.yaml: title: must be a single line"
+    assert snapshot(kb) == before
