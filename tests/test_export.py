@@ -4,6 +4,7 @@ the Markdown reading list, JSON/YAML records, selection rules and failures."""
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import bibtexparser
 import pytest
@@ -345,3 +346,25 @@ def test_unloadable_record_is_reported_and_skipped(erun, ekb):
     assert result.exit_code == 0
     assert len(json.loads(result.stdout)) == len(ALL_IDS)
     assert "1 record(s) could not be loaded" in result.stderr
+
+
+def test_repository_ntk_papers_export_and_render():
+    """The issue's check on the shipped knowledge base: every NTK paper in the .bib,
+    and the CSL-JSON of the same papers rendered by citeproc-py."""
+    repo = Runner(Path(__file__).resolve().parents[1])
+    ntk = {row["id"] for row in json.loads(repo("list", "--tag", "NTK", "--json").stdout)}
+    assert len(ntk) >= 5
+    library = parse_bib(repo("export", "--tag", "NTK", "--format", "bibtex").stdout)
+    urls = {fields(e)["url"] for e in library.entries}
+    assert urls == {f"https://openreview.net/forum?id={pid}" for pid in ntk}
+    items = json.loads(repo("export", "--tag", "NTK", "--format", "csljson").stdout)
+    assert [i["id"] for i in items] == [e.key for e in library.entries]
+    bibliography = CitationStylesBibliography(
+        CitationStylesStyle("harvard-cite-them-right", validate=False),
+        CiteProcJSON(items),
+        formatter.plain,
+    )
+    for item in items:
+        bibliography.register(Citation([CitationItem(item["id"])]))
+    rendered = "\n".join(str(entry) for entry in bibliography.bibliography())
+    assert all(item["title"] in rendered for item in items)
