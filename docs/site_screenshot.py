@@ -8,6 +8,7 @@ Chinese notes are legible; Playwright drives the system browser (no download).
 
 from __future__ import annotations
 
+import shutil
 import sys
 import tempfile
 from pathlib import Path
@@ -35,7 +36,9 @@ def main(query: str) -> None:
         out = Path(tmp) / "site"
         report = build_site(KnowledgeBase(REPO), out)
         with sync_playwright() as pw:
-            browser = pw.chromium.launch(executable_path="/usr/bin/chromium", args=ARGS)
+            browser = pw.chromium.launch(
+                executable_path=shutil.which("chromium") or "/usr/bin/chromium", args=ARGS
+            )
             page = browser.new_page(viewport={"width": 1100, "height": 820})
             page.goto((out / "index.html").as_uri())
             page.locator("#q").press_sequentially(query, delay=30)

@@ -12,6 +12,7 @@ import functools
 import http.server
 import json
 import re
+import shutil
 import threading
 import urllib.error
 import urllib.request
@@ -27,7 +28,7 @@ from papernotes.text import tokenize
 from .conftest import RECORD, RELATED, TAGS, Runner, write
 
 REPO = Path(__file__).resolve().parents[1]
-CHROMIUM = "/usr/bin/chromium"
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"  # Debian: apt-get install chromium
 CHROMIUM_ARGS = [
     "--headless",
     "--no-sandbox",
