@@ -4,6 +4,7 @@ the Markdown reading list, JSON/YAML records, selection rules and failures."""
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import bibtexparser
@@ -18,8 +19,11 @@ from citeproc import (
     formatter,
 )
 from citeproc.source.json import CiteProcJSON
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from papernotes.export.bibtex import base_key, citation_keys, latex_escape
+from papernotes.export.bibtex import base_key, citation_keys, latex_escape, to_bibtex
+from papernotes.export.markdown import md_escape
 from papernotes.model.record import Paper
 
 from .conftest import Runner, write
@@ -368,3 +372,29 @@ def test_repository_ntk_papers_export_and_render():
         bibliography.register(Citation([CitationItem(item["id"])]))
     rendered = "\n".join(str(entry) for entry in bibliography.bibliography())
     assert all(item["title"] in rendered for item in items)
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    title=st.text(
+        st.characters(blacklist_categories=("Cc", "Cs", "Zl", "Zp")), min_size=1, max_size=60
+    ).filter(str.strip),
+    author=st.text(st.characters(blacklist_categories=("Cc", "Cs", "Zl", "Zp")), max_size=20),
+)
+def test_any_title_and_author_give_one_parseable_entry(title, author):
+    paper = Paper.model_validate(
+        {
+            "id": "H1gEP6NFwr",
+            "title": title,
+            "authors": [author] if author.strip() else [],
+            "venue": "ICLR 2020",
+            "year": 2020,
+        }
+    )
+    keys = citation_keys([paper])
+    assert re.fullmatch(r"[a-z][a-z0-9]*", keys[paper.id])
+    library = bibtexparser.parse_string(to_bibtex([paper], keys))
+    assert library.failed_blocks == [] and [e.key for e in library.entries] == [keys[paper.id]]
+    assert set(library.entries[0].fields_dict) >= {"title", "booktitle", "year", "url"}
+    escaped = md_escape(title)
+    assert re.search(r"(?<!\\)[<>\[\]*_`]", escaped) is None
