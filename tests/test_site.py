@@ -23,7 +23,7 @@ from playwright.sync_api import expect, sync_playwright
 
 from papernotes.site import build_site, paper_slug, tag_slug
 from papernotes.store.kb import KnowledgeBase
-from papernotes.text import tokenize
+from papernotes.text import query_terms, tokenize
 
 from .conftest import RECORD, RELATED, TAGS, Runner, write
 
@@ -398,6 +398,27 @@ def test_script_in_a_note_is_text_not_code(browser, served):
     link = page.locator(".note .lang-en a.ext")
     expect(link).to_have_attribute("href", "https://example.org/paper?a=1&b=2")
     context.close()
+
+
+QUERIES = [
+    "NTK收敛性",
+    "基于NTK理论",
+    "ＮＴＫ　收敛",
+    "Émile Brontë",
+    "ランダム行列",
+    "d_x·y",
+    "한국어 x²",
+]
+
+
+def test_javascript_splits_queries_like_text_query_terms(browser, served):
+    _, out = served
+    page = browser.new_page()
+    page.goto((out / "index.html").as_uri())
+    for query in QUERIES:
+        got = page.evaluate("q => window.papernotesQueryTerms(q)", query)
+        assert got == query_terms(query), query
+    page.close()
 
 
 def test_site_works_from_file_urls(browser, served):

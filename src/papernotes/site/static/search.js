@@ -34,7 +34,9 @@
 
   function queryTerms(text) {
     var groups = [];
-    var words = text.normalize("NFKC").toLowerCase().match(WORD) || [];
+    // NFKC + lower case, plus the two differences of Python's casefold that matter here.
+    var folded = text.normalize("NFKC").toLowerCase().replace(/ß/g, "ss").replace(/ς/g, "σ");
+    var words = folded.match(WORD) || [];
     words.forEach(function (word) {
       runs(word).forEach(function (run) {
         if (!run.cjk) {
@@ -50,6 +52,13 @@
     });
     return groups;
   }
+
+  // Exposed so the browser test can compare it with papernotes.text.query_terms.
+  window.papernotesQueryTerms = function (text) {
+    return queryTerms(text).map(function (group) {
+      return group.tokens;
+    });
+  };
 
   var papers = data.papers.map(function (entry) {
     var fields = {};
