@@ -287,6 +287,16 @@ def test_damage_between_check_and_query_is_survived(root, kb):
     assert [h["id"] for h in json.loads(result.stdout)] == ["NtkPaper01", "CntkPaper2"]
 
 
+def test_damage_that_only_a_query_reaches_is_repaired(kb):
+    refresh(kb)
+    with sqlite3.connect(index_path(kb)) as conn:
+        conn.execute("UPDATE fts_data SET block = X'00ff00ff' WHERE id > 10")
+    with sqlite3.connect(index_path(kb)) as conn, pytest.raises(sqlite3.DatabaseError):
+        conn.execute("SELECT rowid FROM fts WHERE fts MATCH 'ntk'").fetchall()
+    assert found(kb, "ntk") == ["NtkPaper01", "CntkPaper2"]
+    assert select(kb, "ntk") == ["NtkPaper01", "CntkPaper2"]
+
+
 def test_unusable_index_path_is_a_one_line_error(root, kb):
     refresh(kb)
     _directory(index_path(kb))

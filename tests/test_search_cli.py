@@ -349,3 +349,10 @@ def test_progress_bar_appears_only_on_a_terminal_for_long_work(monkeypatch, caps
     quiet(5, 10)
     assert quiet.bar is None
     assert capsys.readouterr().out == ""
+
+
+def test_empty_knowledge_base(run_empty):
+    result = run_empty("search", "ntk", "--json")
+    assert result.exit_code == 0 and json.loads(result.stdout) == []
+    result = run_empty("reindex")
+    assert result.exit_code == 0 and result.stdout.startswith("Indexed 0 paper(s)")

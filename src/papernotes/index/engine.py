@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -61,29 +62,43 @@ def select(kb: KnowledgeBase, query: str) -> list[str]:
     tree = parse_query(query)
     with Index(kb) as index:
         index.refresh()
-        compiled = _compile(index, tree)
-        if compiled is None:
-            return []
-        rows = index.connection().execute(
-            f"SELECT d.id FROM fts JOIN docs d ON d.doc = fts.rowid "
-            f"WHERE fts MATCH ? ORDER BY {_BM25}, d.id",
-            (compiled.match,),
-        )
-        return [paper_id for (paper_id,) in rows]
+        return index.read(lambda conn: _select(index, conn, tree))
 
 
 def hits(index: Index, tree: Node | None, limit: int | None = 20) -> list[Hit]:
     """Run a parsed query on a refreshed index."""
-    compiled = _compile(index, tree)
-    if compiled is None or (limit is not None and limit <= 0):
+    if limit is not None and limit <= 0:
         return []
-    conn = index.connection()
+    return index.read(lambda conn: _hits(index, conn, tree, limit))
+
+
+def count(index: Index, tree: Node | None) -> int:
+    """How many papers match (for 'showing 20 of N')."""
+    return index.read(lambda conn: _count(index, conn, tree))
+
+
+def _select(index: Index, conn: sqlite3.Connection, tree: Node | None) -> list[str]:
+    compiled = _compile(index, conn, tree)
+    if compiled is None:
+        return []
+    rows = conn.execute(
+        f"SELECT d.id FROM fts JOIN docs d ON d.doc = fts.rowid "
+        f"WHERE fts MATCH ? ORDER BY {_BM25}, d.id",
+        (compiled.match,),
+    )
+    return [paper_id for (paper_id,) in rows]
+
+
+def _hits(
+    index: Index, conn: sqlite3.Connection, tree: Node | None, limit: int | None
+) -> list[Hit]:
+    compiled = _compile(index, conn, tree)
+    if compiled is None:
+        return []
     ranked = conn.execute(
         f"SELECT rowid, {_BM25} AS r FROM fts WHERE fts MATCH ? ORDER BY r, rowid LIMIT ?",
         (compiled.match, -1 if limit is None else limit),
     ).fetchall()
-    if not ranked:
-        return []
     rows = {}
     for chunk in range(0, len(ranked), 500):
         part = [doc for doc, _ in ranked[chunk : chunk + 500]]
@@ -112,23 +127,18 @@ def hits(index: Index, tree: Node | None, limit: int | None = 20) -> list[Hit]:
     return out
 
 
-def count(index: Index, tree: Node | None) -> int:
-    """How many papers match (for 'showing 20 of N')."""
-    compiled = _compile(index, tree)
+def _count(index: Index, conn: sqlite3.Connection, tree: Node | None) -> int:
+    compiled = _compile(index, conn, tree)
     if compiled is None:
         return 0
-    row = (
-        index.connection()
-        .execute("SELECT count(*) FROM fts WHERE fts MATCH ?", (compiled.match,))
-        .fetchone()
-    )
-    return int(row[0])
+    row = conn.execute("SELECT count(*) FROM fts WHERE fts MATCH ?", (compiled.match,))
+    return int(row.fetchone()[0])
 
 
-def _compile(index: Index, tree: Node | None) -> Compiled | None:
+def _compile(index: Index, conn: sqlite3.Connection, tree: Node | None) -> Compiled | None:
     if tree is None:
         return None
-    vocab = Vocabulary.load(index.connection(), lambda text: _taxonomy_tag(index.kb, text))
+    vocab = Vocabulary.load(conn, lambda text: _taxonomy_tag(index.kb, text))
     return compile_query(tree, vocab)
 
 

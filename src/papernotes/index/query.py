@@ -247,14 +247,21 @@ class Vocabulary:
         tag_keys: dict[str, str],
         tag_names: dict[str, list[str]],
         tag_trees: dict[str, list[str]],
-        years: list[int],
+        years: list[int] | Callable[[], list[int]],
         fallback_tag: Callable[[str], str | None] | None = None,
     ):
         self.tag_keys = tag_keys
         self.tag_names = tag_names
         self.tag_trees = tag_trees
-        self.years = years
+        self._years = years
         self.fallback_tag = fallback_tag or (lambda text: None)
+
+    @property
+    def years(self) -> list[int]:
+        """Years that papers have (read from the index only for a ``year:`` filter)."""
+        if callable(self._years):
+            self._years = self._years()
+        return self._years
 
     @classmethod
     def load(cls, conn, fallback_tag=None) -> Vocabulary:
@@ -263,10 +270,12 @@ class Vocabulary:
         for tag, names_json, tree_json in conn.execute("SELECT tag, names, tree FROM tag_info"):
             names[tag] = json.loads(names_json)
             trees[tag] = json.loads(tree_json)
-        years = [
-            y for (y,) in conn.execute("SELECT DISTINCT year FROM docs WHERE year IS NOT NULL")
-        ]
-        return cls(keys, names, trees, sorted(years), fallback_tag)
+
+        def years() -> list[int]:
+            rows = conn.execute("SELECT DISTINCT year FROM docs WHERE year IS NOT NULL")
+            return sorted(y for (y,) in rows)
+
+        return cls(keys, names, trees, years, fallback_tag)
 
     def resolve(self, text: str) -> str | None:
         """Canonical tag for a name, label or alias typed in a query."""

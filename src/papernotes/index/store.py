@@ -24,7 +24,7 @@ import sys
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from papernotes.errors import WriteError
 from papernotes.index.documents import COLUMNS, Doc, paper_doc, tag_entries, tags_column
@@ -40,6 +40,7 @@ PARALLEL_FROM = 3000  # records: below this a rebuild does not start worker proc
 PARALLEL_SCAN_FROM = 8000  # files: from here a freshness check stats in two processes
 
 Progress = Callable[[int, int], None]
+T = TypeVar("T")
 FILES_SQL = "SELECT name, size, mtime FROM files"
 
 SCHEMA = f"""
@@ -138,14 +139,14 @@ def scan(kb: KnowledgeBase) -> Scan:
         finally:
             os.close(fd)
     # a file that vanished between listing and stat (or a dangling link) is no record
-    present = [k for k in keys if k is not None]
-    total = sum(map(hash, present)) & 0xFFFFFFFFFFFFFFFF
+    present = len(keys) - keys.count(None)
+    total = sum(map(hash, filter(None, keys))) & 0xFFFFFFFFFFFFFFFF
     try:
         st = os.stat(kb.tags_path)
         tags_signature = f"{st.st_size}:{st.st_mtime_ns}"
     except OSError:
         tags_signature = "missing"
-    return Scan(names, keys, f"{len(present)}:{folder_mtime}:{total:x}", tags_signature)
+    return Scan(names, keys, f"{present}:{folder_mtime}:{total:x}", tags_signature)
 
 
 def stat_all(dir_fd: int, names: list[str]) -> list[tuple[int, int] | None]:
@@ -155,7 +156,7 @@ def stat_all(dir_fd: int, names: list[str]) -> list[tuple[int, int] | None]:
     child stats half of the names meanwhile (threads would queue on the GIL after each call).
     """
     if len(names) >= PARALLEL_SCAN_FROM and _can_fork():
-        half = len(names) // 2
+        half = len(names) * 9 // 20  # the parent has more to do afterwards
         try:
             theirs = _stat_in_child(dir_fd, names[half:])
         except OSError:
@@ -243,6 +244,7 @@ class Index:
         self.path = self.folder / INDEX_NAME
         self.conn: sqlite3.Connection | None = None
         self._lock = None
+        self._progress: Progress | None = None
 
     # -- opening ----------------------------------------------------------------
     def __enter__(self) -> Index:
@@ -291,6 +293,7 @@ class Index:
         """Bring the index up to date with the files (a full rebuild when ``force``)."""
         started = time.perf_counter()
         stats = RefreshStats()
+        self._progress = progress
         if force:
             self.close()
             self._rebuild(stats, progress, force=True)
@@ -327,6 +330,18 @@ class Index:
         if self.conn is None:
             raise RuntimeError("refresh() the index before querying it")
         return self.conn
+
+    def read(self, query: Callable[[sqlite3.Connection], T]) -> T:
+        """Run ``query`` on the index. Damage that only a query reaches (the freshness check
+        reads little) gets the index rebuilt, and the query one more try."""
+        try:
+            return query(self.connection())
+        except sqlite3.DatabaseError as exc:
+            _raise_if_locked(exc, self.timeout)
+            if not _is_damage(exc):
+                raise
+        self.refresh(progress=self._progress, force=True)
+        return query(self.connection())
 
     # -- incremental update --------------------------------------------------------
     def _update(self, conn: sqlite3.Connection, stats: RefreshStats, progress) -> None:
@@ -632,6 +647,17 @@ def _insert_doc(conn: sqlite3.Connection, doc: Doc) -> int:
         (rowid, *doc.row()),
     )
     return rowid
+
+
+def _is_damage(exc: sqlite3.Error) -> bool:
+    message = str(exc).lower()
+    return (
+        any(
+            word in message
+            for word in ("malformed", "not a database", "corrupt", "no such", "disk i/o", "fts5")
+        )
+        and "syntax error" not in message
+    )
 
 
 def _raise_if_locked(exc: sqlite3.Error, timeout: float) -> None:
