@@ -35,8 +35,9 @@ def render_paper(
     related_titles: dict,
     backlinks: list[dict] | None = None,
     neighbours: list | None = None,
+    out=None,
 ) -> None:
-    out = console(env)
+    out = out or console(env)
     out.print(f"[bold cyan]{safe_text(paper.id)}[/]  [bold]{safe_text(paper.title)}[/]")
     facts = [
         safe_text(x)

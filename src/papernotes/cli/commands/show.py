@@ -6,9 +6,14 @@ from papernotes.cli.complete import complete_paper_ids
 
 @click.command()
 @click.argument("paper", shell_complete=complete_paper_ids)
+@click.option(
+    "--pager/--no-pager",
+    default=None,
+    help="Page the output. Default: only on a terminal, when it is taller than the screen ($PAGER, else less).",
+)
 @json_option
 @pass_env
-def command(env, paper: str, as_json: bool) -> None:
+def command(env, paper: str, pager: bool | None, as_json: bool) -> None:
     """Show one paper: metadata, tags, every note in both languages, related papers.
 
     Ends with the lines of notes/*.md that link the paper ([[ID]]) and the top
@@ -43,9 +48,20 @@ def command(env, paper: str, as_json: bool) -> None:
         data["top_related"] = [n.to_dict() for n in neighbours]
         emit_json(data)
         return
+    from papernotes.cli.common import console
     from papernotes.cli.render import render_paper
 
-    render_paper(env, record, taxonomy, related_titles, backlinks, neighbours)
+    out = console(env)
+    if pager is False or not out.is_terminal:
+        render_paper(env, record, taxonomy, related_titles, backlinks, neighbours, out=out)
+        return
+    with out.capture() as captured:
+        render_paper(env, record, taxonomy, related_titles, backlinks, neighbours, out=out)
+    text = captured.get()
+    if pager or text.count("\n") >= out.size.height:
+        click.echo_via_pager(text)
+    else:
+        click.echo(text, nl=False)
 
 
 TOP_RELATED = 5
