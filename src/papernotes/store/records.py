@@ -53,9 +53,14 @@ def _message(err: dict, model: type[BaseModel]) -> tuple[str, str | None]:
     if kind == "missing":
         return "missing required field", None
     msg = msg.removeprefix("Value error, ")
+    got = err.get("input")
     if kind.endswith("_type") or kind in {"date_from_datetime_inexact", "int_from_float"}:
-        got = err.get("input")
         return f"{msg[0].lower()}{msg[1:]} (got {type(got).__name__} {_short(got)})", None
+    if kind == "string_pattern_mismatch" and "https?" in str(err.get("ctx", {}).get("pattern")):
+        # pydantic would show the regular expression: 'String should match pattern ...'
+        return f"must be an http(s):// URL without spaces (got {_short(got)})", None
+    if kind in {"literal_error", "greater_than_equal", "less_than_equal", "string_too_short"}:
+        return f"{msg[0].lower()}{msg[1:]} (got {_short(got)})", None
     return msg, None
 
 
