@@ -111,7 +111,8 @@ def pn(*args: str, root: Path | None = None, timeout: float = 60, env=None, **kw
 def pn_tty(*args: str, root: Path, columns: int = 160) -> Proc:
     """Run papernotes with stdout on a real pseudo-terminal, colours on (what a human sees)."""
     master, slave = pty.openpty()
-    env = child_env(COLUMNS=str(columns), TERM="xterm-256color")
+    # PAGER=cat: show pages long output on a terminal; a real less would wait for keys.
+    env = child_env(COLUMNS=str(columns), TERM="xterm-256color", PAGER="cat")
     env.pop("NO_COLOR", None)
     proc = subprocess.Popen(
         [sys.executable, "-m", "papernotes", "--root", str(root), *args],

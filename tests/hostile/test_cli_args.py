@@ -245,7 +245,14 @@ def test_markup_and_escapes_are_printed_literally_when_piped(hostile, run, args)
 
 @pytest.mark.parametrize(
     "args",
-    [("show", "evilEVIL01"), ("list",), ("tags",), ("related", "evilEVIL01"), ("topic", "evil")],
+    [
+        ("show", "evilEVIL01"),  # through the pager (PAGER=cat), which drops colours
+        ("show", "evilEVIL01", "--no-pager"),
+        ("list",),
+        ("tags",),
+        ("related", "evilEVIL01"),
+        ("topic", "evil"),
+    ],
     ids=" ".join,
 )
 def test_markup_and_escapes_are_printed_literally_on_a_terminal(hostile, args):
@@ -257,8 +264,9 @@ def test_markup_and_escapes_are_printed_literally_on_a_terminal(hostile, args):
     assert done.returncode == 0, done.stderr
     assert terminal_controls(done.stdout) == []
     assert terminal_controls(done.stderr) == []
-    if args[0] == "show":
+    if args[0] in ("list", "tags") or "--no-pager" in args:
         assert "\x1b[" in done.stdout  # colours really were on
+    if args[0] == "show":
         from .conftest import SGR
 
         text = SGR.sub("", done.stdout)

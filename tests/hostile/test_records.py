@@ -151,13 +151,16 @@ CASES = [
         "title: contains a control character",
     ),
     case(
-        "badlang", "id: badlang\ntitle: t\n" + NOTE.replace("en\n", "fr\n", 1), 4, "notes[0].lang"
+        "badlang",
+        "id: badlang\ntitle: t\n" + NOTE.replace("en\n", "fr\n", 1),
+        4,
+        "notes[0].lang: input should be 'zh' or 'en' (got 'fr')",
     ),
     case(
         "badlink",
         "id: badlink\ntitle: t\nlinks:\n  pdf: javascript:alert(1)\n",
         4,
-        "links.pdf",
+        "links.pdf: must be an http(s):// URL without spaces (got 'javascript:alert(1)')",
     ),
     case("selflink", "id: selflink\ntitle: t\nrelated:\n- id: selflink\n  why: me\n", 1, "itself"),
     # unknown fields (a typo is an error, with a suggestion)
