@@ -238,15 +238,18 @@ READS = [
     ("related", "H1gEP6NFwr"),
     ("fmt", "--check"),
     ("export", "--format", "json"),
+    ("search", "tuning"),
 ]
 WRITES = [WRITERS["fmt"], WRITERS["add-note"], WRITERS["add-new"]]
 
 
-def _read_only_runs(root: Path, cache: Path) -> tuple[str, list[tuple[tuple, int, str, str]]]:
+def _read_only_runs(
+    root: Path, cache: Path, writes: list[tuple[str, ...]]
+) -> tuple[str, list[tuple[tuple, int, str, str]]]:
     """Run every command on ``root`` made read-only by the best means this machine has:
     a read-only bind mount in a private mount namespace (EROFS, the real thing), else as
     user 'nobody' on a root-owned tree (EACCES), else chmod a-w (EACCES)."""
-    commands = READS + WRITES
+    commands = READS + writes
     out = []
     if have_unshare():
         for args in commands:
@@ -295,8 +298,12 @@ def test_read_only_knowledge_base(messy, tmp_path):
         for folder in (base, root, root / "papers", root / "notes"):
             folder.chmod(0o755)
         cache.chmod(0o777)
+        notes = base / "reading.md"
+        notes.write_text("- https://openreview.net/forum?id=abcdEFGH12\n  a note\n", "utf-8")
+        notes.chmod(0o644)
+        writes = [*WRITES, ("import", str(notes))]
         before = snapshot(root)
-        reason, runs = _read_only_runs(root, cache)
+        reason, runs = _read_only_runs(root, cache, writes)
         after = snapshot(root)
     finally:
         shutil.rmtree(base, ignore_errors=True)
