@@ -3,6 +3,7 @@ real subprocess runs (for signals, pipes, memory, other users and mount namespac
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
 import pty
@@ -144,12 +145,21 @@ def terminal_controls(text: str) -> list[str]:
     return [c for c in rest if (ord(c) < 32 and c not in "\r\n\t") or 0x7F <= ord(c) <= 0x9F]
 
 
+@functools.cache
 def have_unshare() -> bool:
-    """Whether this machine lets us make a private mount namespace (for ro / tmpfs mounts)."""
+    """Whether this machine lets us make a private mount namespace with a tmpfs and a
+    read-only bind mount (needs no privileges where user namespaces are enabled)."""
     if not shutil.which("unshare") or not shutil.which("mount"):
         return False
     probe = subprocess.run(
-        ["unshare", "-rm", "sh", "-c", "mount -t tmpfs -o size=64k none /mnt 2>/dev/null"],
+        [
+            "unshare",
+            "-rm",
+            "sh",
+            "-ec",
+            'd=$(mktemp -d); mount -t tmpfs -o size=64k none "$d"; '
+            'mount --bind -o ro "$d" "$d"; ! touch "$d/x" 2>/dev/null',
+        ],
         capture_output=True,
         timeout=30,
     )
@@ -182,22 +192,34 @@ def py_cmd(*args: str) -> str:
 # `python -c`, followed by the papernotes arguments.
 AS_NOBODY = textwrap.dedent(
     """
-    import contextlib, io, os, sys
+    import contextlib, io, os, shutil, sys, tempfile
     from papernotes.cli import cli
 
-    def run():
+    def run(argv):
         try:
-            cli.main(sys.argv[1:], prog_name="papernotes")
+            cli.main(argv, prog_name="papernotes")
         except SystemExit as exc:
             return exc.code or 0
 
-    # First as root, output thrown away: imports every module the command needs, since
-    # the interpreter's own files under /root are closed to 'nobody'.
+    # First as root on a scratch copy, output thrown away: this imports every module the
+    # command needs, since the interpreter's own files under /root are closed to 'nobody'.
+    args = sys.argv[1:]
+    root = args[args.index("--root") + 1]
+    scratch = tempfile.mkdtemp()
+    copy = os.path.join(scratch, "kb")
+    shutil.copytree(root, copy, symlinks=True)
+    cache = os.environ.get("PAPERNOTES_CACHE_DIR")
+    os.environ["PAPERNOTES_CACHE_DIR"] = os.path.join(scratch, "cache")
     with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
-        run()
+        run([copy if a == root else a for a in args])
+    if cache is None:
+        del os.environ["PAPERNOTES_CACHE_DIR"]
+    else:
+        os.environ["PAPERNOTES_CACHE_DIR"] = cache
+    shutil.rmtree(scratch, ignore_errors=True)
     os.setgroups([])
     os.setgid(65534)
     os.setuid(65534)
-    sys.exit(run())
+    sys.exit(run(args))
     """
 )
