@@ -118,9 +118,18 @@ def bench_size(count: int, runs: int, base: dict[str, str], work: Path) -> list[
     run(papernotes(root, "search", "warm-up"))
     rg = shutil.which("rg")
     for label, query, word in QUERIES:
-        seconds, peak, code = median_run(papernotes(root, "search", query), runs)
-        g, _, _ = median_run(["grep", "-ril", word, str(root / "papers")], runs)
-        r = median_run([rg, "-il", word, str(root / "papers")], runs)[0] if rg else None
+        # interleaved, so a burst of load elsewhere hits all three alike
+        argvs = [papernotes(root, "search", query), ["grep", "-ril", word, str(root / "papers")]]
+        if rg:
+            argvs.append([rg, "-il", word, str(root / "papers")])
+        results: list[list[tuple[float, float, int]]] = [[] for _ in argvs]
+        for _ in range(runs):
+            for argv, out in zip(argvs, results, strict=True):
+                out.append(run(argv))
+        seconds, g = (statistics.median(t for t, _, _ in out) for out in results[:2])
+        r = statistics.median(t for t, _, _ in results[2]) if rg else None
+        peak = max(p for _, p, _ in results[0])
+        code = max(c for _, _, c in results[0])
         rows.append((f"search: {label} ({query})", seconds, g, r, peak, code))
 
     first = sorted((root / "papers").iterdir())[len(base) // 2].name.removesuffix(".yaml")
@@ -174,7 +183,7 @@ def machine() -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", default="2594,50000", help="comma-separated paper counts")
-    parser.add_argument("--runs", type=int, default=5, help="runs per measurement (median)")
+    parser.add_argument("--runs", type=int, default=7, help="runs per measurement (median)")
     parser.add_argument("--keep", action="store_true", help="keep the knowledge bases")
     args = parser.parse_args()
     if not Path(PAPERNOTES).exists():
