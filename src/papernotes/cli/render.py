@@ -13,7 +13,7 @@ def print_indented(out, indent: int, markup: str) -> None:
         from rich.padding import Padding
         from rich.text import Text
 
-        out.print(Padding(Text.from_markup(markup), (0, 0, 0, indent)))
+        out.print(Padding(Text.from_markup(markup, emoji=False), (0, 0, 0, indent)))
     else:
         out.print(" " * indent + markup)
 

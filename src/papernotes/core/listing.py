@@ -4,12 +4,17 @@ from __future__ import annotations
 
 from collections import Counter
 
-from papernotes.errors import NotFoundError, Problem
+from papernotes.errors import DataError, NotFoundError, Problem, UsageError
 from papernotes.store.kb import KnowledgeBase
 
 
 def resolve_tag(kb: KnowledgeBase, text: str) -> str:
-    taxonomy = kb.taxonomy()
+    """The canonical tag for a name, label or alias; one-line errors otherwise."""
+    if not text.strip():
+        raise UsageError("empty tag name (see 'papernotes tags')")
+    taxonomy, problems = kb.taxonomy_checked()
+    if problems and not taxonomy.tags:
+        raise DataError(problems)
     name = taxonomy.resolve(text)
     if name is None:
         close = taxonomy.suggest(text)
@@ -38,7 +43,7 @@ def summary(paper) -> dict:
 def list_papers(
     kb: KnowledgeBase, tag: str | None = None, sort: str = "id"
 ) -> tuple[list[dict], list[Problem]]:
-    wanted = set(kb.taxonomy().descendants(resolve_tag(kb, tag))) if tag else None
+    wanted = set(kb.taxonomy().descendants(resolve_tag(kb, tag))) if tag is not None else None
     coll = kb.load_all()
     papers = [p for p in coll.papers.values() if wanted is None or wanted & set(p.tags)]
     keys = {

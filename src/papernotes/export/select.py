@@ -51,11 +51,11 @@ def select(
     coll = kb.load_all()
     everything = coll.papers
     args = [a for a in args if a.strip()]
-    wanted_tags = kb.taxonomy().descendants(resolve_tag(kb, tag)) if tag else None
+    wanted_tags = kb.taxonomy().descendants(resolve_tag(kb, tag)) if tag is not None else None
     if ids and not args:
         raise UsageError("--ids needs at least one paper id")
     if not args:
-        mode = "tag" if tag else "all"
+        mode = "tag" if tag is not None else "all"
         chosen = sorted(everything.values(), key=lambda p: p.id)
     elif (
         ids or any(_explicit(a) for a in args) or all(_as_existing_id(a, everything) for a in args)

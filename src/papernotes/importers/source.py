@@ -11,6 +11,7 @@ import unicodedata
 from pathlib import Path
 
 from papernotes.errors import NotFoundError, UsageError
+from papernotes.store.files import TooLarge, read_bounded
 
 MAX_NOTES_BYTES = 50 * 1024 * 1024
 
@@ -30,6 +31,8 @@ def read_notes_file(path: Path, shown: str) -> tuple[str, str]:
     """The text of a notes file with LF line ends, and the name of the encoding it was in."""
     try:
         if not path.exists():
+            if path.is_symlink():
+                raise UsageError(f"{shown} is a broken symbolic link or a symbolic-link loop")
             raise NotFoundError(f"{shown}: no such file")
         if path.is_dir():
             raise UsageError(f"{shown} is a directory; give the notes files inside it")
@@ -39,7 +42,12 @@ def read_notes_file(path: Path, shown: str) -> tuple[str, str]:
                 f"{shown} is too large ({size / 1e6:.0f} MB; the limit is "
                 f"{MAX_NOTES_BYTES // 2**20} MiB)"
             )
-        raw = path.read_bytes()
+        with path.open("rb") as handle:
+            raw = read_bounded(handle, MAX_NOTES_BYTES)
+    except TooLarge:
+        raise UsageError(
+            f"{shown} is too large (more than {MAX_NOTES_BYTES // 2**20} MiB)"
+        ) from None
     except PermissionError:
         raise UsageError(f"cannot read {shown}: permission denied") from None
     except OSError as exc:

@@ -151,6 +151,9 @@ def _interactive() -> bool:
     return sys.stdin.isatty() and sys.stderr.isatty()
 
 
+NOTE_BYTES = 1_000_000
+
+
 def _read_note(note: str | None, note_file: str | None) -> str | None:
     from papernotes.edit.add import clean_note
     from papernotes.errors import UsageError
@@ -160,8 +163,18 @@ def _read_note(note: str | None, note_file: str | None) -> str | None:
     if note == "-" or note_file == "-":
         import sys
 
+        from papernotes.store.files import TooLarge, read_bounded
+
         stream = getattr(sys.stdin, "buffer", None)
-        raw = stream.read() if stream is not None else sys.stdin.read().encode("utf-8")
+        try:
+            if stream is not None:
+                raw = read_bounded(stream, NOTE_BYTES)
+            else:
+                raw = sys.stdin.read(NOTE_BYTES + 1).encode("utf-8")
+                if len(raw) > NOTE_BYTES:
+                    raise TooLarge
+        except TooLarge:
+            raise UsageError("the note on standard input is too long (more than 1 MB)") from None
         try:
             return clean_note(raw.decode("utf-8"))
         except UnicodeDecodeError:
@@ -170,11 +183,14 @@ def _read_note(note: str | None, note_file: str | None) -> str | None:
         return None
     from pathlib import Path
 
+    from papernotes.store.files import TooLarge, read_bounded
+
     path = Path(note_file)
     try:
-        if path.stat().st_size > 1_000_000:
-            raise UsageError(f"note file {note_file!r} is larger than 1 MB")
-        raw = path.read_bytes()
+        with path.open("rb") as handle:
+            raw = read_bounded(handle, NOTE_BYTES)
+    except TooLarge:
+        raise UsageError(f"note file {note_file!r} is too long (more than 1 MB)") from None
     except IsADirectoryError:
         raise UsageError(f"note file {note_file!r} is a directory") from None
     except OSError as exc:

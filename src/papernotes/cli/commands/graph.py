@@ -81,15 +81,15 @@ def command(
     from papernotes.links.graph import build_graph, render
     from papernotes.links.related import linker_for
 
-    if tag and paper:
+    if tag is not None and paper is not None:
         raise UsageError("give --tag or --paper, not both")
     kb = env.kb()
     name = pid = None
-    if tag:
+    if tag is not None:
         from papernotes.core.listing import resolve_tag
 
         name = resolve_tag(kb, tag)
-    if paper:
+    if paper is not None:
         from papernotes.model.ids import parse_paper_ref
 
         pid = parse_paper_ref(paper)

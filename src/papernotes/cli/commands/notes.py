@@ -24,13 +24,13 @@ def command(env, paper: str | None, tag: str | None, as_json: bool) -> None:
 
     kb = env.kb()
     notes = load_notes(kb)
-    if paper:
+    if paper is not None:
         from papernotes.model.ids import parse_paper_ref
 
         pid = parse_paper_ref(paper)
         kb.get(pid)  # unknown paper: exit 3 with close ids
         notes = [n for n in notes if pid in n.papers]
-    if tag:
+    if tag is not None:
         from papernotes.core.listing import resolve_tag
 
         name = resolve_tag(kb, tag)
