@@ -48,6 +48,8 @@ TARGETS = {
 
 TIME = shutil.which("time") or ("/usr/bin/time" if Path("/usr/bin/time").exists() else None)
 RSS_FILE = Path(tempfile.gettempdir()) / f"papernotes-bench-rss-{os.getpid()}"
+# As an installed package runs: Python may cache compiled modules (__pycache__).
+ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
 
 
 def run(argv: list[str]) -> tuple[float, float, int]:
@@ -59,7 +61,7 @@ def run(argv: list[str]) -> tuple[float, float, int]:
     if TIME:
         argv = [TIME, "-f", "%M", "-o", str(RSS_FILE), *argv]
     started = time.perf_counter()
-    proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=ENV)
     proc.stdout.read()
     _, status, usage = os.wait4(proc.pid, 0)
     elapsed = time.perf_counter() - started
