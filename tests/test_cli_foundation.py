@@ -240,3 +240,10 @@ def test_version(run):
 
     result = run("--version", root=False)
     assert result.stdout.strip() == f"papernotes {__version__}"
+
+
+def test_mistyped_command_suggests(run):
+    result = run("serch", "ntk")
+    assert result.exit_code == 2
+    assert result.stderr.startswith("Error: No such command 'serch'; did you mean 'search'?")
+    assert len(result.stderr.strip().splitlines()) == 1

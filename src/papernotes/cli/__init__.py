@@ -48,6 +48,17 @@ class LazyGroup(click.Group):
         module = importlib.import_module(f"{COMMANDS_PACKAGE}.{module_name}")
         return module.command
 
+    def resolve_command(self, ctx: click.Context, args: list[str]):
+        name = args[0] if args else ""
+        if name and not name.startswith("-") and self.get_command(ctx, name) is None:
+            import difflib
+
+            close = difflib.get_close_matches(name, self.list_commands(ctx), n=2, cutoff=0.6)
+            if close:
+                hint = " or ".join(repr(c) for c in close)
+                ctx.fail(f"No such command {name!r}; did you mean {hint}?")
+        return super().resolve_command(ctx, args)
+
     def invoke(self, ctx: click.Context):
         return run_safely(ctx, lambda: super(LazyGroup, self).invoke(ctx))
 
