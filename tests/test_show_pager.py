@@ -61,3 +61,14 @@ def test_short_output_and_no_pager_print_directly(kb, tmp_path):
 def test_piped_output_is_never_paged(run):
     result = run("show", "H1gEP6NFwr", "--pager")
     assert result.exit_code == 0 and "On the Tunability" in result.stdout
+
+
+def test_show_skips_top_related_on_large_knowledge_bases(run, monkeypatch):
+    from papernotes.cli.commands import show
+
+    assert "Top related" in run("show", "H1gEP6NFwr").stdout
+    monkeypatch.setattr(show, "SHOW_RELATED_MAX_PAPERS", 1)
+    result = run("show", "H1gEP6NFwr")
+    assert result.exit_code == 0
+    assert "Top related" not in result.stdout
+    assert "run 'papernotes related H1gEP6NFwr'" in result.stderr

@@ -65,6 +65,9 @@ def command(env, paper: str, pager: bool | None, as_json: bool) -> None:
 
 
 TOP_RELATED = 5
+# Ranking neighbours reads every record; above this many, show leaves it to
+# 'papernotes related' rather than make every show wait for it.
+SHOW_RELATED_MAX_PAPERS = 5000
 
 
 def _connections(env, kb, paper_id: str) -> tuple[list, list]:
@@ -77,6 +80,14 @@ def _connections(env, kb, paper_id: str) -> tuple[list, list]:
 
     try:
         notes = backlinks(load_notes(kb), paper_id)
+        count = len(kb.record_paths())
+        if count > SHOW_RELATED_MAX_PAPERS:
+            warn(
+                f"top related papers not shown for {count} papers (it reads every record); "
+                f"run 'papernotes related {paper_id}'",
+                env,
+            )
+            return notes, []
         neighbours = linker_for(kb).related(paper_id, TOP_RELATED)
     except PapernotesError as exc:
         warn(f"related papers not shown: {exc}", env)
