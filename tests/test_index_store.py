@@ -287,6 +287,33 @@ def test_damage_between_check_and_query_is_survived(root, kb):
     assert [h["id"] for h in json.loads(result.stdout)] == ["NtkPaper01", "CntkPaper2"]
 
 
+TAMPERED = {
+    "docs emptied": "DELETE FROM docs",
+    "fts emptied": "DELETE FROM fts",
+    "files emptied": "DELETE FROM files",
+    "tags not JSON": "UPDATE docs SET tags = 'not json'",
+    "texts not JSON": "UPDATE docs SET texts = '{'",
+    "texts of the wrong shape": "UPDATE docs SET texts = '[1, 2]'",
+    "tag names not JSON": "UPDATE tag_info SET names = '['",
+    "count not a number": "UPDATE meta SET value = 'x' WHERE key = 'papers'",
+    "count missing": "DELETE FROM meta WHERE key = 'skipped'",
+    "snapshot not marshal": "UPDATE snapshot SET data = x'00ff'",
+}
+
+
+@pytest.mark.parametrize("change", TAMPERED.values(), ids=TAMPERED.keys())
+def test_rows_that_cannot_be_right_get_the_index_rebuilt(root, kb, change):
+    """Valid SQLite, right version, wrong contents: rebuilt, never a wrong answer."""
+    refresh(kb)
+    with sqlite3.connect(index_path(kb)) as conn:
+        conn.execute(change)
+    assert found(kb, "ntk") == ["NtkPaper01", "CntkPaper2"]
+    bump(write_record(root, "CntkPaper2", {"title": "Capybara kernels"}))  # an edit after it
+    assert found(kb, "capybara") == ["CntkPaper2"]
+    assert found(kb, "ntk") == ["NtkPaper01"]
+    assert refresh(kb).skipped == 0
+
+
 def test_damage_that_only_a_query_reaches_is_repaired(kb):
     refresh(kb)
     with sqlite3.connect(index_path(kb)) as conn:

@@ -228,12 +228,24 @@ def test_filters(search, query, expected):
     [
         ("lang:fr", "lang: expects zh or en, not 'fr'"),
         ("year:20x", "year: expects a year"),
-        ("tag:ntkk", "unknown tag 'ntkk' (did you mean 'NTK'?)"),
-        ("tag:zzzzzz", "unknown tag 'zzzzzz'"),
     ],
 )
 def test_bad_filter_values_are_usage_errors(search, query, message):
     one_line_error(search(query), 2, message)
+
+
+@pytest.mark.parametrize(
+    ("query", "message"),
+    [
+        ("tag:ntkk", "unknown tag 'ntkk' (did you mean 'NTK'?)"),
+        ("tag:zzzzzz", "unknown tag 'zzzzzz'"),
+        ("ntk OR tag:zzzzzz", "unknown tag 'zzzzzz'"),
+    ],
+)
+def test_unknown_tag_is_not_found_as_for_list(root, search, query, message):
+    one_line_error(search(query), 3, message)
+    listed = CliRunner().invoke(cli, ["--root", str(root), "list", "--tag", "zzzzzz"])
+    assert listed.exit_code == 3
 
 
 @pytest.mark.parametrize("query", ["", "   ", "\t\n"])

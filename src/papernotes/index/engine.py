@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import sqlite3
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -10,8 +9,15 @@ from typing import TYPE_CHECKING
 from papernotes.errors import NotFoundError, UsageError
 from papernotes.index import snippet
 from papernotes.index.documents import COLUMNS, WEIGHTS
-from papernotes.index.query import Compiled, Node, Vocabulary, compile_query, parse
-from papernotes.index.store import Index
+from papernotes.index.query import (
+    Compiled,
+    Node,
+    UnknownTagError,
+    Vocabulary,
+    compile_query,
+    parse,
+)
+from papernotes.index.store import Index, IndexDamaged, decoded
 
 if TYPE_CHECKING:
     from papernotes.store.kb import KnowledgeBase
@@ -109,15 +115,18 @@ def _hits(
             rows[row[0]] = row
     out = []
     for doc, rank in ranked:
-        _, paper_id, title, tags, texts = rows[doc]
-        text, spans = snippet.best(
-            [tuple(t) for t in json.loads(texts)], compiled.needles, typed=compiled.typed
-        )
+        try:
+            _, paper_id, title, tags_json, texts_json = rows[doc]
+            texts = [(str(k), str(lang), str(t)) for k, lang, t in decoded(texts_json)]
+            tags = [str(tag) for tag in decoded(tags_json)]
+        except (KeyError, TypeError, ValueError):
+            raise IndexDamaged(f"document {doc} is missing or malformed") from None
+        text, spans = snippet.best(texts, compiled.needles, typed=compiled.typed)
         out.append(
             Hit(
                 id=paper_id,
                 title=title,
-                tags=json.loads(tags),
+                tags=tags,
                 score=round(-rank, 4) + 0.0,
                 snippet=snippet.marked(text, spans),
                 snippet_text=text,
@@ -149,4 +158,4 @@ def _taxonomy_tag(kb: KnowledgeBase, text: str) -> str | None:
     try:
         return resolve_tag(kb, text)
     except NotFoundError as exc:
-        raise UsageError(str(exc)) from None
+        raise UnknownTagError(str(exc)) from None

@@ -14,11 +14,10 @@ repaired rather than refused. Only an empty query, or a filter with a bad value,
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Callable
 
-from papernotes.errors import UsageError
+from papernotes.errors import NotFoundError, UsageError
 from papernotes.index.documents import ALL, NOTHING, TEXT_COLUMNS, facet, tag_facet, term_key
 from papernotes.text import is_cjk, query_terms
 
@@ -32,6 +31,11 @@ LANGS = {"zh": "zh", "chinese": "zh", "中文": "zh", "cn": "zh", "en": "en", "e
 LANGS |= {"英文": "en"}
 DECISIONS = {"accepted": "accept", "rejected": "reject", "withdraw": "withdrawn"}
 YEAR = re.compile(r"^(?:(\d{4})|(\d{4})?\.\.(\d{4})?|(<=|>=|<|>|=)(\d{4}))$")
+
+
+class UnknownTagError(NotFoundError, UsageError):
+    """``tag:`` names no tag: exit code 3 as for ``list --tag``, and still a UsageError for
+    callers of :func:`papernotes.index.search`, which promise only that for bad queries."""
 
 
 # -- the syntax tree (plain classes: dataclasses cost start-up time on every search) --------
@@ -265,11 +269,15 @@ class Vocabulary:
 
     @classmethod
     def load(cls, conn, fallback_tag=None) -> Vocabulary:
+        from papernotes.index.store import IndexDamaged, decoded
+
         keys = dict(conn.execute("SELECT key, tag FROM tag_keys"))
         names, trees = {}, {}
         for tag, names_json, tree_json in conn.execute("SELECT tag, names, tree FROM tag_info"):
-            names[tag] = json.loads(names_json)
-            trees[tag] = json.loads(tree_json)
+            names[tag] = decoded(names_json)
+            trees[tag] = decoded(tree_json)
+            if not (isinstance(names[tag], list) and isinstance(trees[tag], list)):
+                raise IndexDamaged(f"tag {tag!r} is malformed in the index")
 
         def years() -> list[int]:
             rows = conn.execute("SELECT DISTINCT year FROM docs WHERE year IS NOT NULL")
@@ -381,7 +389,7 @@ class _Compiler:
         if node.field == "tag":
             tag = self.vocab.resolve(value) or self.vocab.fallback_tag(value)
             if tag is None:
-                raise UsageError(f"unknown tag {_shown(value)} (see 'papernotes tags')")
+                raise UnknownTagError(f"unknown tag {_shown(value)} (see 'papernotes tags')")
             tree = self.vocab.tag_trees.get(tag, [tag])
             return "(" + " OR ".join(f'"{tag_facet(t)}"' for t in tree) + ")"
         if node.field == "lang":

@@ -67,6 +67,18 @@ class NeedsRebuild(Exception):
     """The index file cannot be used as it is (missing, corrupt, foreign or old)."""
 
 
+class IndexDamaged(Exception):
+    """A query met rows that cannot be right (a row missing, a value not as written)."""
+
+
+def decoded(text: str):
+    """JSON stored by the index; anything else means the index was damaged."""
+    try:
+        return json.loads(text)
+    except (TypeError, ValueError):
+        raise IndexDamaged("a value in the index is not valid JSON") from None
+
+
 class RefreshStats:
     """What a refresh did; ``skipped`` counts records that could not be loaded."""
 
@@ -299,7 +311,9 @@ class Index:
             self._rebuild(stats, progress, force=True)
         for attempt in range(3):
             try:
-                self._update(self._open(), stats, progress)
+                conn = self._open()
+                self._update(conn, stats, progress)
+                self._count(conn, stats)
                 break
             except (NeedsRebuild, sqlite3.DatabaseError) as exc:
                 if isinstance(exc, sqlite3.Error):
@@ -310,11 +324,21 @@ class Index:
                         f"the search index {self.path} cannot be rebuilt ({exc}); delete it and retry"
                     ) from None
                 self._rebuild(stats, progress, force=attempt > 0)
-        conn = self.conn
-        assert conn is not None
+        stats.seconds = time.perf_counter() - started
+        return stats
+
+    def _count(self, conn: sqlite3.Connection, stats: RefreshStats) -> None:
+        """Counts for the caller, checked against the FTS table's own row count (one row
+        to read), so an index whose rows were lost is rebuilt rather than trusted."""
         meta = dict(conn.execute("SELECT key, value FROM meta WHERE key IN ('papers', 'skipped')"))
-        stats.papers = int(meta.get("papers", 0))
-        stats.skipped = int(meta.get("skipped", 0))
+        try:
+            stats.papers = int(meta["papers"])
+            stats.skipped = int(meta["skipped"])
+        except (KeyError, ValueError):
+            raise NeedsRebuild("paper counts missing") from None
+        averages = conn.execute("SELECT block FROM fts_data WHERE id = 1").fetchone()
+        if (_varint(averages[0]) if averages else 0) != stats.papers:
+            raise NeedsRebuild("the full-text table does not hold every paper")
         if stats.skipped and not stats.problems:
             stats.problems = [
                 p
@@ -322,8 +346,6 @@ class Index:
                     "SELECT problem FROM files WHERE doc IS NULL ORDER BY name LIMIT 5"
                 )
             ]
-        stats.seconds = time.perf_counter() - started
-        return stats
 
     def connection(self) -> sqlite3.Connection:
         """The open database (after :meth:`refresh`)."""
@@ -336,6 +358,8 @@ class Index:
         reads little) gets the index rebuilt, and the query one more try."""
         try:
             return query(self.connection())
+        except IndexDamaged:
+            pass
         except sqlite3.DatabaseError as exc:
             _raise_if_locked(exc, self.timeout)
             if not _is_damage(exc):
@@ -460,9 +484,14 @@ class Index:
         rowid = None
         if doc is not None:
             other = conn.execute("SELECT doc FROM docs WHERE id = ?", (doc.id,)).fetchone()
+            first = None
             if other is not None:
                 first = conn.execute("SELECT name FROM files WHERE doc = ?", (other[0],)).fetchone()
-                problem = f"papers/{name}: duplicate id {doc.id!r} (also in papers/{first[0] if first else '?'})"
+                if first is None:  # a document no file claims: left over, drop it
+                    conn.execute("DELETE FROM fts WHERE rowid = ?", (other[0],))
+                    conn.execute("DELETE FROM docs WHERE doc = ?", (other[0],))
+            if first is not None:
+                problem = f"papers/{name}: duplicate id {doc.id!r} (also in papers/{first[0]})"
             else:
                 rowid = _insert_doc(conn, doc)
         conn.execute(
@@ -647,6 +676,18 @@ def _insert_doc(conn: sqlite3.Connection, doc: Doc) -> int:
         (rowid, *doc.row()),
     )
     return rowid
+
+
+def _varint(blob: bytes) -> int:
+    """The first SQLite varint of ``blob`` (FTS5's averages record starts with the row count)."""
+    value = 0
+    for i, byte in enumerate(blob[:9]):
+        if i == 8:
+            return (value << 8) | byte
+        value = (value << 7) | (byte & 0x7F)
+        if byte < 0x80:
+            return value
+    return value
 
 
 def _is_damage(exc: sqlite3.Error) -> bool:
