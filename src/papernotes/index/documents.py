@@ -62,6 +62,7 @@ class Doc:
         self.year: int | None = year
         self.texts: list[tuple[str, str, str]] = texts  # (kind, lang, text), for snippets
         self.columns: dict[str, str] = columns
+        self.links: list[tuple[str, str]] = []  # (id, why) of its ``related`` entries
 
     def row(self) -> tuple[str, ...]:
         return tuple(self.columns[c] for c in COLUMNS)
@@ -111,7 +112,9 @@ def paper_doc(paper, tags_text: Callable[[str], str]) -> Doc:
         "authors": joined(*paper.authors),
         "facets": " ".join(facets),
     }
-    return Doc(paper.id, paper.title, list(paper.tags), paper.year, texts, columns)
+    doc = Doc(paper.id, paper.title, list(paper.tags), paper.year, texts, columns)
+    doc.links = [(link.id, link.why) for link in paper.related]
+    return doc
 
 
 class TagEntry:

@@ -27,12 +27,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
 from papernotes.errors import WriteError
+from papernotes.index import related_rows
 from papernotes.index.documents import COLUMNS, Doc, paper_doc, tag_entries, tags_column
 
 if TYPE_CHECKING:
     from papernotes.store.kb import KnowledgeBase
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 INDEX_NAME = "index.sqlite"
 TIMEOUT_ENV = "PAPERNOTES_INDEX_TIMEOUT"
 DEFAULT_TIMEOUT = 60.0
@@ -60,6 +61,18 @@ CREATE TABLE tag_info(
     tag TEXT PRIMARY KEY, names TEXT NOT NULL, tree TEXT NOT NULL, text TEXT NOT NULL
 ) WITHOUT ROWID;
 CREATE VIRTUAL TABLE fts USING fts5({", ".join(COLUMNS)}, tokenize='ascii', detail=full);
+CREATE TABLE links(doc INTEGER NOT NULL, target TEXT NOT NULL, why TEXT NOT NULL);
+CREATE INDEX links_doc ON links(doc);
+CREATE INDEX links_target ON links(target);
+CREATE TABLE phrases(
+    doc INTEGER NOT NULL, first TEXT NOT NULL, words TEXT NOT NULL, how TEXT NOT NULL,
+    shown TEXT NOT NULL
+);
+CREATE INDEX phrases_doc ON phrases(doc);
+CREATE INDEX phrases_first ON phrases(first);
+CREATE INDEX phrases_words ON phrases(words);
+CREATE VIRTUAL TABLE sim USING fts5(terms, content='', tokenize='ascii', detail=full);
+CREATE VIRTUAL TABLE sim_vocab USING fts5vocab(sim, 'row');
 """
 
 
@@ -468,8 +481,7 @@ class Index:
         conn.execute("DELETE FROM files WHERE name = ?", (name,))
         if row is None or row[0] is None:
             return False
-        conn.execute("DELETE FROM fts WHERE rowid = ?", (row[0],))
-        conn.execute("DELETE FROM docs WHERE doc = ?", (row[0],))
+        _delete_doc(conn, row[0])
         return True
 
     def _store(
@@ -488,8 +500,7 @@ class Index:
             if other is not None:
                 first = conn.execute("SELECT name FROM files WHERE doc = ?", (other[0],)).fetchone()
                 if first is None:  # a document no file claims: left over, drop it
-                    conn.execute("DELETE FROM fts WHERE rowid = ?", (other[0],))
-                    conn.execute("DELETE FROM docs WHERE doc = ?", (other[0],))
+                    _delete_doc(conn, other[0])
             if first is not None:
                 problem = f"papers/{name}: duplicate id {doc.id!r} (also in papers/{first[0]})"
             else:
@@ -675,7 +686,16 @@ def _insert_doc(conn: sqlite3.Connection, doc: Doc) -> int:
         f"INSERT INTO fts(rowid, {', '.join(COLUMNS)}) VALUES (?{', ?' * len(COLUMNS)})",
         (rowid, *doc.row()),
     )
+    related_rows.insert(conn, rowid, doc)
     return rowid
+
+
+def _delete_doc(conn: sqlite3.Connection, doc: int) -> None:
+    """Drop one document from every table (the similarity terms first: they are read
+    back from its full-text row)."""
+    related_rows.delete(conn, doc)
+    conn.execute("DELETE FROM fts WHERE rowid = ?", (doc,))
+    conn.execute("DELETE FROM docs WHERE doc = ?", (doc,))
 
 
 def _varint(blob: bytes) -> int:

@@ -1,0 +1,84 @@
+"""What the index keeps so that a paper's neighbours can be ranked without reading records.
+
+- ``links``: each ``related`` entry (the source document, the target id, the reason), so
+  incoming links are one indexed lookup;
+- ``phrases``: each title of three words or more, and each short name its title gives
+  (before the checks that need the whole knowledge base), keyed by first word, for mentions;
+- ``sim``: the similarity terms of each document (distinct, as ``links.similarity`` counts
+  them), a contentless FTS5 table: ``sim_vocab`` gives their document frequencies and a
+  query on it finds the papers sharing a paper's most distinctive terms.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections import Counter
+
+from papernotes.links.mentions import MIN_TITLE_TOKENS, _looks_distinctive, _words, title_aliases
+from papernotes.links.similarity import TITLE_WEIGHT, term
+
+# the full-text columns holding what links.similarity.paper_text reads (title apart)
+BODY_COLUMNS = ("keywords", "notes", "abstract")
+
+
+def term_bag(title: str, body: str) -> tuple[Counter, Counter]:
+    """Similarity terms (title words count double) and the tokens they were written as,
+    from the space-separated tokens of the index columns."""
+    bag: Counter = Counter()
+    forms: Counter = Counter()
+    for weight, text in ((TITLE_WEIGHT, title), (1, body)):
+        for token in text.split():
+            found = term(token)
+            if found:
+                bag[found] += weight
+                forms[(found, token)] += 1
+    return bag, forms
+
+
+def sim_text(columns: dict[str, str]) -> str:
+    bag, _ = term_bag(columns["title"], " ".join(columns[c] for c in BODY_COLUMNS))
+    return " ".join(sorted(bag))
+
+
+def phrase_rows(doc: int, title: str) -> list[tuple[int, str, str, str, str]]:
+    """Title and alias candidates of one paper, as ``phrases`` rows."""
+    rows = []
+    words = _words(title)
+    if len(words) >= MIN_TITLE_TOKENS:
+        rows.append((doc, words[0], " ".join(words), "title", title))
+    for alias in title_aliases(title):
+        found = _words(alias)
+        if not found or found == words or not _looks_distinctive(alias):
+            continue
+        rows.append((doc, found[0], " ".join(found), "alias", alias))
+    return rows
+
+
+def insert(conn: sqlite3.Connection, doc: int, item) -> None:
+    """Rows for a document just inserted as ``doc`` (``item`` is an index Doc)."""
+    if item.links:
+        conn.executemany(
+            "INSERT INTO links(doc, target, why) VALUES (?, ?, ?)",
+            [(doc, target, why) for target, why in item.links],
+        )
+    rows = phrase_rows(doc, item.title)
+    if rows:
+        conn.executemany(
+            "INSERT INTO phrases(doc, first, words, how, shown) VALUES (?, ?, ?, ?, ?)", rows
+        )
+    conn.execute("INSERT INTO sim(rowid, terms) VALUES (?, ?)", (doc, sim_text(item.columns)))
+
+
+def delete(conn: sqlite3.Connection, doc: int) -> None:
+    """Drop a document's rows; its similarity terms are read back from its full-text row
+    (a contentless table deletes by the values it was given)."""
+    conn.execute("DELETE FROM links WHERE doc = ?", (doc,))
+    conn.execute("DELETE FROM phrases WHERE doc = ?", (doc,))
+    row = conn.execute(
+        f"SELECT title, {', '.join(BODY_COLUMNS)} FROM fts WHERE rowid = ?", (doc,)
+    ).fetchone()
+    if row is not None:
+        columns = dict(zip(("title", *BODY_COLUMNS), row, strict=True))
+        conn.execute(
+            "INSERT INTO sim(sim, rowid, terms) VALUES ('delete', ?, ?)", (doc, sim_text(columns))
+        )
