@@ -1,5 +1,6 @@
 """show pages long output only on a terminal: checked through a real pseudo-terminal."""
 
+import json
 import os
 import pty
 import subprocess
@@ -63,12 +64,9 @@ def test_piped_output_is_never_paged(run):
     assert result.exit_code == 0 and "On the Tunability" in result.stdout
 
 
-def test_show_skips_top_related_on_large_knowledge_bases(run, monkeypatch):
-    from papernotes.cli.commands import show
-
-    assert "Top related" in run("show", "H1gEP6NFwr").stdout
-    monkeypatch.setattr(show, "SHOW_RELATED_MAX_PAPERS", 1)
+def test_show_lists_top_related_from_the_index(run):
     result = run("show", "H1gEP6NFwr")
-    assert result.exit_code == 0
-    assert "Top related" not in result.stdout
-    assert "run 'papernotes related H1gEP6NFwr'" in result.stderr
+    assert result.exit_code == 0 and result.stderr == ""
+    assert "Top related" in result.stdout
+    top = json.loads(run("show", "H1gEP6NFwr", "--json").stdout)["top_related"]
+    assert top[0]["id"] == "HygrAR4tPS" and "link" in top[0]["kinds"]

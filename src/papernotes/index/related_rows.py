@@ -12,32 +12,18 @@
 from __future__ import annotations
 
 import sqlite3
-from collections import Counter
 
 from papernotes.links.mentions import MIN_TITLE_TOKENS, _looks_distinctive, _words, title_aliases
-from papernotes.links.similarity import TITLE_WEIGHT, term
+from papernotes.links.similarity import term_bag
 
 # the full-text columns holding what links.similarity.paper_text reads (title apart)
 BODY_COLUMNS = ("keywords", "notes", "abstract")
 
 
-def term_bag(title: str, body: str) -> tuple[Counter, Counter]:
-    """Similarity terms (title words count double) and the tokens they were written as,
-    from the space-separated tokens of the index columns."""
-    bag: Counter = Counter()
-    forms: Counter = Counter()
-    for weight, text in ((TITLE_WEIGHT, title), (1, body)):
-        for token in text.split():
-            found = term(token)
-            if found:
-                bag[found] += weight
-                forms[(found, token)] += 1
-    return bag, forms
-
-
 def sim_text(columns: dict[str, str]) -> str:
-    bag, _ = term_bag(columns["title"], " ".join(columns[c] for c in BODY_COLUMNS))
-    return " ".join(sorted(bag))
+    """The distinct similarity terms of a document, from its full-text columns."""
+    body = " ".join(columns[c] for c in BODY_COLUMNS).split()
+    return " ".join(sorted(term_bag(columns["title"].split(), body)))
 
 
 def phrase_rows(doc: int, title: str) -> list[tuple[int, str, str, str, str]]:

@@ -73,6 +73,7 @@ CREATE INDEX phrases_first ON phrases(first);
 CREATE INDEX phrases_words ON phrases(words);
 CREATE VIRTUAL TABLE sim USING fts5(terms, content='', tokenize='ascii', detail=full);
 CREATE VIRTUAL TABLE sim_vocab USING fts5vocab(sim, 'row');
+CREATE VIRTUAL TABLE fts_vocab USING fts5vocab(fts, 'row');
 """
 
 

@@ -107,112 +107,154 @@ class Linker:
             reasons.append(Reason("link", why, {"direction": "in", "why": why}))
         return out
 
-    def _related_tags(self, a: str, b: str) -> bool:
-        """True when one tag is an ancestor of the other."""
-        return a in self.taxonomy.parent_chain(b) or b in self.taxonomy.parent_chain(a)
-
     def tag_overlap(self, pid: str, other: str) -> tuple[float, list[Reason]]:
         """Weighted share of ``pid``'s tags that ``other`` has (exactly, or as parent/child)."""
-        mine = self.papers[pid].tags
-        theirs = self.papers[other].tags
-        total = sum(self.tag_weight.get(t, 0.0) for t in mine)
-        if not total or not theirs:
-            return 0.0, []
-        got = 0.0
-        reasons = []
-        for tag in mine:
-            if tag in theirs:
-                weight = self.tag_weight.get(tag, 0.0)
-                got += weight
-                count = self.tag_counts.get(tag, 0)
-                reasons.append(
-                    Reason(
-                        "tag",
-                        f"#{tag} ({count} paper{'s' if count != 1 else ''})",
-                        {"tag": tag, "papers": count, "weight": round(weight, 4)},
-                    )
-                )
-                continue
-        for near in theirs:
-            if near in mine:
-                continue
-            # One of their tags is a parent or child of one of ours: it counts a little, once.
-            for tag in mine:
-                if not self._related_tags(tag, near):
-                    continue
-                broader = near if near in self.taxonomy.parent_chain(tag) else tag
-                got += PARTIAL * self.tag_weight.get(broader, 0.0)
-                relation = "parent" if broader == near else "child"
-                reasons.append(
-                    Reason(
-                        "tag",
-                        f"#{near} is the {relation} of #{tag}",
-                        {"tag": near, "of": tag, "relation": relation},
-                    )
-                )
-                break
-        for reason in reasons:
-            reason.detail["share"] = round(got / total, 4)
-        return min(got / total, 1.0), reasons
+        return tag_overlap(
+            self.papers[pid].tags,
+            self.papers[other].tags,
+            self.tag_weight,
+            self.tag_counts,
+            self.taxonomy,
+        )
 
     # -- ranking -------------------------------------------------------------------
     def related(self, pid: str, limit: int | None = 10) -> list[Neighbour]:
         """Neighbours of ``pid``, best first (ties by id)."""
         if pid not in self.papers:
             return []
-        candidates: dict[str, list[Reason]] = {}
-        scores: dict[str, float] = Counter()
-        for other, reasons in self.links_of(pid).items():
-            candidates.setdefault(other, []).extend(reasons)
-            scores[other] += LINK
-        mine = set(self.papers[pid].tags)
-        near_tags = set(mine)
-        for tag in mine:
-            near_tags.update(self.taxonomy.parent_chain(tag))
-            near_tags.update(self.taxonomy.descendants(tag))
+        near = near_tags(self.papers[pid].tags, self.taxonomy)
+        tagged = {}
         for other, paper in self.papers.items():
-            if other == pid or not near_tags.intersection(paper.tags):
+            if other == pid or not near.intersection(paper.tags):
                 continue
-            share, reasons = self.tag_overlap(pid, other)
-            if reasons:
-                candidates.setdefault(other, []).extend(reasons)
-                scores[other] += TAG * share
-        for other, cosine in self.similarity.similar(pid).items():
-            scores[other] += SIMILAR * cosine
-            if cosine >= MIN_SIMILAR:
-                terms = self.similarity.shared_terms(pid, other)
-                candidates.setdefault(other, []).append(
-                    Reason(
-                        "similar",
-                        f"shared terms: {', '.join(terms)}",
-                        {"cosine": round(cosine, 4), "terms": terms},
-                    )
-                )
+            tagged[other] = self.tag_overlap(pid, other)
         mentions = self.mentions.mentions_in(pid) + self.mentions.mentions_of(pid)
-        mentioned: set[str] = set()
-        for m in mentions:
-            other = m.target if m.source == pid else m.source
-            if other not in self.papers:
-                continue
-            whose = "this paper's note" if m.source == pid else "its note"
-            about = "it" if m.source == pid else "this paper"
-            text = f"{whose} names {about} by {m.how}: {m.text}"
-            candidates.setdefault(other, []).append(
-                Reason("mention", text, {"direction": "out" if m.source == pid else "in"})
+        return rank(
+            pid,
+            self.links_of(pid),
+            tagged,
+            self.similarity,
+            [m for m in mentions if (m.target if m.source == pid else m.source) in self.papers],
+            {other: paper.title for other, paper in self.papers.items()},
+            limit,
+        )
+
+
+def near_tags(tags, taxonomy) -> set[str]:
+    """The tags a neighbour must have one of to share tags with a paper tagged ``tags``."""
+    near = set(tags)
+    for tag in tags:
+        near.update(taxonomy.parent_chain(tag))
+        near.update(taxonomy.descendants(tag))
+    return near
+
+
+def tag_overlap(
+    mine, theirs, tag_weight: dict, tag_counts: dict, taxonomy
+) -> tuple[float, list[Reason]]:
+    """Weighted share of the tags ``mine`` that ``theirs`` has (exactly, or as parent/child).
+
+    ``tag_weight`` and ``tag_counts`` need to hold the tags of ``mine`` and their parents
+    and children; other tags do not count.
+    """
+    total = sum(tag_weight.get(t, 0.0) for t in mine)
+    if not total or not theirs:
+        return 0.0, []
+    got = 0.0
+    reasons = []
+    for tag in mine:
+        if tag in theirs:
+            weight = tag_weight.get(tag, 0.0)
+            got += weight
+            count = tag_counts.get(tag, 0)
+            reasons.append(
+                Reason(
+                    "tag",
+                    f"#{tag} ({count} paper{'s' if count != 1 else ''})",
+                    {"tag": tag, "papers": count, "weight": round(weight, 4)},
+                )
             )
-            if other not in mentioned:
-                mentioned.add(other)
-                scores[other] += MENTION
-        out = []
-        for other, reasons in candidates.items():
-            if other == pid:
+            continue
+    for near in theirs:
+        if near in mine:
+            continue
+        # One of their tags is a parent or child of one of ours: it counts a little, once.
+        for tag in mine:
+            chain = taxonomy.parent_chain(tag)
+            if near not in chain and tag not in taxonomy.parent_chain(near):
                 continue
-            paper = self.papers.get(other)
-            title = paper.title if paper else "(no record)"
-            reasons.sort(key=lambda r: KIND_ORDER.index(r.kind))
-            out.append(Neighbour(other, title, scores.get(other, 0.0), reasons))
-        out.sort(key=lambda n: (-n.score, n.id))
-        return out[:limit] if limit is not None else out
+            broader = near if near in chain else tag
+            got += PARTIAL * tag_weight.get(broader, 0.0)
+            relation = "parent" if broader == near else "child"
+            reasons.append(
+                Reason(
+                    "tag",
+                    f"#{near} is the {relation} of #{tag}",
+                    {"tag": near, "of": tag, "relation": relation},
+                )
+            )
+            break
+    for reason in reasons:
+        reason.detail["share"] = round(got / total, 4)
+    return min(got / total, 1.0), reasons
+
+
+def rank(
+    pid: str,
+    links: dict[str, list[Reason]],
+    tagged: dict[str, tuple[float, list[Reason]]],
+    similarity: SimilarityIndex,
+    mentions: list,
+    titles: dict[str, str],
+    limit: int | None,
+) -> list[Neighbour]:
+    """Combine the evidence about ``pid`` into ranked neighbours (best first, ties by id).
+
+    ``tagged``: tag share and reasons per paper sharing a near tag; ``similarity``: vectors
+    holding ``pid`` and the papers to compare it with; ``mentions``: between ``pid`` and
+    papers that have a record; ``titles``: of the papers that have a record.
+    """
+    candidates: dict[str, list[Reason]] = {}
+    scores: dict[str, float] = Counter()
+    for other, reasons in links.items():
+        candidates.setdefault(other, []).extend(reasons)
+        scores[other] += LINK
+    for other, (share, reasons) in tagged.items():
+        if reasons:
+            candidates.setdefault(other, []).extend(reasons)
+            scores[other] += TAG * share
+    for other, cosine in similarity.similar(pid).items():
+        scores[other] += SIMILAR * cosine
+        if cosine >= MIN_SIMILAR:
+            terms = similarity.shared_terms(pid, other)
+            candidates.setdefault(other, []).append(
+                Reason(
+                    "similar",
+                    f"shared terms: {', '.join(terms)}",
+                    {"cosine": round(cosine, 4), "terms": terms},
+                )
+            )
+    mentioned: set[str] = set()
+    for m in mentions:
+        other = m.target if m.source == pid else m.source
+        whose = "this paper's note" if m.source == pid else "its note"
+        about = "it" if m.source == pid else "this paper"
+        text = f"{whose} names {about} by {m.how}: {m.text}"
+        candidates.setdefault(other, []).append(
+            Reason("mention", text, {"direction": "out" if m.source == pid else "in"})
+        )
+        if other not in mentioned:
+            mentioned.add(other)
+            scores[other] += MENTION
+    out = []
+    for other, reasons in candidates.items():
+        if other == pid:
+            continue
+        reasons.sort(key=lambda r: KIND_ORDER.index(r.kind))
+        title = titles.get(other, "(no record)")
+        out.append(Neighbour(other, title, scores.get(other, 0.0), reasons))
+    out.sort(key=lambda n: (-n.score, n.id))
+    return out[:limit] if limit is not None else out
 
 
 def linker_for(kb, collection=None) -> Linker:
@@ -222,6 +264,8 @@ def linker_for(kb, collection=None) -> Linker:
 
 
 def related_papers(kb, paper_id: str, limit: int | None = 10) -> list[Neighbour]:
-    """Ranked neighbours of a paper; NotFoundError (with close ids) if it has no record."""
-    kb.get(paper_id)  # raises NotFoundError / DataError with the right message
-    return linker_for(kb).related(paper_id, limit)
+    """Ranked neighbours of a paper, from the search index (no other record is read);
+    NotFoundError (with close ids) if it has no record."""
+    from papernotes.index.neighbours import related_from_index
+
+    return related_from_index(kb, paper_id, limit)

@@ -86,6 +86,22 @@ def paper_text(paper) -> tuple[str, str]:
     return paper.title, "\n".join(parts)
 
 
+def term_bag(
+    title_tokens: Iterable[str], body_tokens: Iterable[str], surface: dict | None = None
+) -> Counter:
+    """Term counts of one paper (title words count ``TITLE_WEIGHT``); ``surface`` collects
+    how often each term was written as each token (term -> Counter of tokens)."""
+    bag: Counter = Counter()
+    for weight, tokens in ((TITLE_WEIGHT, title_tokens), (1, body_tokens)):
+        for token in tokens:
+            found = term(token)
+            if found:
+                bag[found] += weight
+                if surface is not None:
+                    surface[found][token] += 1
+    return bag
+
+
 class SimilarityIndex:
     """TF-IDF vectors (sublinear tf, smooth idf, unit length) for a set of papers."""
 
@@ -94,20 +110,28 @@ class SimilarityIndex:
         surface: dict[str, Counter] = defaultdict(Counter)
         for paper in papers:
             title, body = paper_text(paper)
-            bag: Counter = Counter()
-            for weight, text in ((TITLE_WEIGHT, title), (1, body)):
-                for token in tokenize(text):
-                    found = term(token)
-                    if found:
-                        bag[found] += weight
-                        surface[found][token] += 1
-            counts[paper.id] = bag
-        self.size = len(counts)
+            counts[paper.id] = term_bag(tokenize(title), tokenize(body), surface)
         df: Counter = Counter()
         for bag in counts.values():
             df.update(bag.keys())
+        self._setup(counts, surface, df, len(counts))
+
+    @classmethod
+    def from_counts(
+        cls, counts: dict[str, Counter], surface: dict[str, Counter], df: dict[str, int], size: int
+    ) -> SimilarityIndex:
+        """Vectors for some papers of a larger collection: ``df`` and ``size`` are the
+        collection's (from the search index), so the weights are the same as over all."""
+        self = cls.__new__(cls)
+        self._setup(counts, surface, df, size)
+        return self
+
+    def _setup(
+        self, counts: dict[str, Counter], surface: dict[str, Counter], df: dict, size: int
+    ) -> None:
+        self.size = size
         self.df = df
-        self.idf = {t: math.log((1 + self.size) / (1 + n)) + 1.0 for t, n in df.items()}
+        self.idf = {t: math.log((1 + size) / (1 + n)) + 1.0 for t, n in df.items()}
         self.vectors: dict[str, dict[str, float]] = {}
         self.postings: dict[str, list[tuple[str, float]]] = defaultdict(list)
         for pid, bag in counts.items():
@@ -118,7 +142,7 @@ class SimilarityIndex:
             self.vectors[pid] = vec
             for t, weight in vec.items():
                 self.postings[t].append((pid, weight))
-        self._surface = {t: c.most_common(1)[0][0] for t, c in surface.items()}
+        self._surface = {t: c.most_common(1)[0][0] for t, c in surface.items() if c}
 
     def similar(self, paper_id: str, min_score: float = 0.0) -> dict[str, float]:
         """Cosine of ``paper_id`` with every paper sharing a term (itself excluded)."""

@@ -65,30 +65,20 @@ def command(env, paper: str, pager: bool | None, as_json: bool) -> None:
 
 
 TOP_RELATED = 5
-# Ranking neighbours reads every record; above this many, show leaves it to
-# 'papernotes related' rather than make every show wait for it.
-SHOW_RELATED_MAX_PAPERS = 5000
 
 
 def _connections(env, kb, paper_id: str) -> tuple[list, list]:
-    """Backlinks from notes/ and the top related papers; a problem elsewhere in the
-    knowledge base is a warning here, never a reason to hide the paper."""
+    """Backlinks from notes/ and the top related papers (from the search index, so this
+    stays quick on large knowledge bases); a problem elsewhere in the knowledge base is a
+    warning here, never a reason to hide the paper."""
     from papernotes.cli.common import warn
     from papernotes.errors import PapernotesError
     from papernotes.links.notes_md import backlinks, load_notes
-    from papernotes.links.related import linker_for
+    from papernotes.links.related import related_papers
 
     try:
         notes = backlinks(load_notes(kb), paper_id)
-        count = len(kb.record_paths())
-        if count > SHOW_RELATED_MAX_PAPERS:
-            warn(
-                f"top related papers not shown for {count} papers (it reads every record); "
-                f"run 'papernotes related {paper_id}'",
-                env,
-            )
-            return notes, []
-        neighbours = linker_for(kb).related(paper_id, TOP_RELATED)
+        neighbours = related_papers(kb, paper_id, TOP_RELATED)
     except PapernotesError as exc:
         warn(f"related papers not shown: {exc}", env)
         return [], []

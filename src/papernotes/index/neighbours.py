@@ -1,0 +1,389 @@
+"""A paper's neighbours from the search index: the ranking of ``links.related``, without
+reading every record.
+
+The evidence and the rules are the ones of :class:`papernotes.links.related.Linker`; only
+where the facts come from changes:
+
+- outgoing links from the paper's own record, incoming ones from the ``links`` table;
+- tag rarity from the document counts of the tag tokens (``fts_vocab``), and the papers
+  sharing a tag from a query on those tokens;
+- similarity: the same TF-IDF cosine and shared terms, with document frequencies from
+  ``sim_vocab``. Up to ``ALL_SIMILAR`` papers every paper is compared, as in memory; above,
+  the paper's most distinctive terms make a query on ``sim`` whose best ``CANDIDATES``
+  answers (by BM25) are compared, with the papers that already have other evidence;
+- mentions: the paper's notes are matched against the ``phrases`` rows of the words they
+  hold; the notes that may name the paper are found by full-text phrase queries, then
+  matched exactly as in memory.
+"""
+
+from __future__ import annotations
+
+import math
+import sqlite3
+from collections import Counter, defaultdict
+from typing import TYPE_CHECKING
+
+from papernotes.index.documents import tag_facet
+from papernotes.index.related_rows import BODY_COLUMNS
+from papernotes.index.store import Index, IndexDamaged, decoded
+from papernotes.links.mentions import COMMON_SHARE, ID_TOKEN, Mention, MentionIndex, _words
+from papernotes.links.related import (
+    Neighbour,
+    Reason,
+    near_tags,
+    rank,
+    tag_overlap,
+)
+from papernotes.links.similarity import SimilarityIndex, paper_text, term_bag
+from papernotes.text import is_cjk, tokenize
+
+if TYPE_CHECKING:
+    from papernotes.store.kb import KnowledgeBase
+
+ALL_SIMILAR = 500  # up to this many papers, every one is compared (same as in memory)
+CANDIDATES = 50  # papers found by the query on distinctive terms
+QUERY_TERMS = 30  # the paper's heaviest terms (tf x idf) that make the query
+TAGGED_COMPARED = 200  # papers sharing tags whose similarity is computed, best share first
+CHUNK = 500  # SQL variables per IN (...)
+
+
+def related_from_index(kb: KnowledgeBase, paper_id: str, limit: int | None = 10) -> list:
+    """Ranked neighbours of ``paper_id``; NotFoundError (with close ids) if it has no record."""
+    record = kb.get(paper_id)  # raises NotFoundError / DataError with the right message
+    taxonomy = kb.taxonomy()
+    with Index(kb) as index:
+        index.refresh()
+        return index.read(lambda conn: _related(conn, record, taxonomy, limit))
+
+
+def _related(conn: sqlite3.Connection, record, taxonomy, limit: int | None) -> list[Neighbour]:
+    pid = record.id
+    size = conn.execute("SELECT count(*) FROM docs").fetchone()[0]
+    row = conn.execute("SELECT doc FROM docs WHERE id = ?", (pid,)).fetchone()
+    own_doc = row[0] if row else None
+
+    links = _links(conn, record)
+    tagged = _tagged(conn, record, taxonomy, size, own_doc)
+    mentions = _mentions(conn, record, taxonomy, size, own_doc)
+    # every paper with other evidence is compared, so its similarity adds as in memory
+    others = [m.target if m.source == pid else m.source for m in mentions]
+    best_tagged = sorted(tagged, key=lambda o: (-tagged[o][0], o))[:TAGGED_COMPARED]
+    similarity = _similarity(conn, record, size, own_doc, [*links, *best_tagged, *others])
+    titles = _titles(conn, {*links, *tagged, *others, *similarity.vectors})
+    return rank(pid, links, tagged, similarity, mentions, titles, limit)
+
+
+# -- links ---------------------------------------------------------------------------
+def _links(conn: sqlite3.Connection, record) -> dict[str, list[Reason]]:
+    """As ``Linker.links_of``: the record's own links, then those of others to it."""
+    out: dict[str, list[Reason]] = {}
+    for link in record.related:
+        out.setdefault(link.id, []).append(
+            Reason("link", link.why, {"direction": "out", "why": link.why})
+        )
+    incoming = conn.execute(
+        "SELECT d.id, l.why FROM links l JOIN docs d ON d.doc = l.doc "
+        "WHERE l.target = ? ORDER BY d.id, l.rowid",
+        (record.id,),
+    )
+    for source, why in incoming:
+        reasons = out.setdefault(source, [])
+        if any(r.text == why for r in reasons):
+            reasons[0].detail["direction"] = "both"
+            continue
+        reasons.append(Reason("link", why, {"direction": "in", "why": why}))
+    return out
+
+
+# -- tags ----------------------------------------------------------------------------
+def _tagged(
+    conn: sqlite3.Connection, record, taxonomy, size: int, own_doc: int | None
+) -> dict[str, tuple[float, list[Reason]]]:
+    """Tag share and reasons of every paper with one of the near tags of ``record``."""
+    mine = list(record.tags)
+    near = near_tags(mine, taxonomy)
+    if not near:
+        return {}
+    facets = {tag_facet(t): t for t in near}
+    counts: Counter = Counter()
+    for part in _chunks(sorted(facets)):
+        marks = ",".join("?" * len(part))
+        for token, docs in conn.execute(
+            f"SELECT term, doc FROM fts_vocab WHERE term IN ({marks})", part
+        ):
+            counts[facets[token]] += docs
+    if own_doc is None:  # the record is not indexed (a problem): it still counts its tags
+        counts.update(set(mine))
+    total = max(size if own_doc is not None else size + 1, 1)
+    weights = {t: math.log(1 + total / n) for t, n in counts.items() if n}
+    match = "tags : (" + " OR ".join(f'"{f}"' for f in sorted(facets)) + ")"
+    rows = conn.execute(
+        "SELECT d.id, d.tags FROM fts JOIN docs d ON d.doc = fts.rowid WHERE fts MATCH ?",
+        (match,),
+    ).fetchall()
+    out = {}
+    for other, tags_json in rows:
+        if other == record.id:
+            continue
+        theirs = [str(t) for t in decoded(tags_json)]
+        if not near.intersection(theirs):
+            continue  # a tag whose key token another tag shares (case only)
+        share, reasons = tag_overlap(mine, theirs, weights, counts, taxonomy)
+        if reasons:
+            out[other] = (share, reasons)
+    return out
+
+
+# -- similarity ----------------------------------------------------------------------
+def _similarity(
+    conn: sqlite3.Connection, record, size: int, own_doc: int | None, extra: list[str]
+) -> SimilarityIndex:
+    """Vectors of the paper and the papers to compare it with, weighted as over all."""
+    pid = record.id
+    surface: dict[str, Counter] = defaultdict(Counter)
+    title, body = paper_text(record)
+    own = term_bag(tokenize(title), tokenize(body), surface)
+    if size <= ALL_SIMILAR:
+        rows = conn.execute(
+            f"SELECT d.id, f.title, {_body_sql()} FROM fts f JOIN docs d ON d.doc = f.rowid"
+        ).fetchall()
+    else:
+        wanted = _query_candidates(conn, own, size, own_doc)
+        ids = [i for i in dict.fromkeys(extra) if i != pid]
+        rows = _columns_by_doc(conn, wanted) + _columns_by_id(conn, ids)
+    counts = {pid: own}
+    for other, title_tokens, body_tokens in rows:
+        if other == pid or other in counts:
+            continue
+        counts[other] = term_bag(title_tokens.split(), body_tokens.split(), surface)
+    df = _doc_freq(conn, {t for bag in counts.values() for t in bag})
+    if own_doc is None:
+        df.update(own.keys())
+        size += 1
+    for bag in counts.values():  # a term the index lacks (changed meanwhile) is rare
+        for t in bag:
+            df[t] = max(df[t], 1)
+    return SimilarityIndex.from_counts(counts, surface, df, size)
+
+
+def _query_candidates(
+    conn: sqlite3.Connection, own: Counter, size: int, own_doc: int | None
+) -> list[int]:
+    """Documents that best match the heaviest shared-able terms of the paper (BM25)."""
+    df = _doc_freq(conn, set(own))
+    weight = {
+        t: (1.0 + math.log(n)) * (math.log((1 + size) / (1 + df[t])) + 1.0)
+        for t, n in own.items()
+        if df[t] > (1 if own_doc is not None else 0)
+    }
+    terms = sorted(weight, key=lambda t: (-weight[t], t))[:QUERY_TERMS]
+    if not terms:
+        return []
+    match = " OR ".join(f'"{t}"' for t in terms)
+    rows = conn.execute(
+        "SELECT rowid FROM sim WHERE sim MATCH ? AND rowid != ? ORDER BY rank LIMIT ?",
+        (match, own_doc if own_doc is not None else -1, CANDIDATES),
+    )
+    return [doc for (doc,) in rows]
+
+
+def _body_sql(prefix: str = "f") -> str:
+    return " || ' ' || ".join(f"{prefix}.{c}" for c in BODY_COLUMNS)
+
+
+def _columns_by_doc(conn: sqlite3.Connection, docs: list[int]) -> list[tuple[str, str, str]]:
+    out = []
+    for part in _chunks(docs):
+        marks = ",".join("?" * len(part))
+        out += conn.execute(
+            f"SELECT d.id, f.title, {_body_sql()} FROM fts f JOIN docs d ON d.doc = f.rowid "
+            f"WHERE f.rowid IN ({marks})",
+            part,
+        ).fetchall()
+    return out
+
+
+def _columns_by_id(conn: sqlite3.Connection, ids: list[str]) -> list[tuple[str, str, str]]:
+    docs = []
+    for part in _chunks(ids):
+        marks = ",".join("?" * len(part))
+        docs += [d for (d,) in conn.execute(f"SELECT doc FROM docs WHERE id IN ({marks})", part)]
+    return _columns_by_doc(conn, docs)
+
+
+def _doc_freq(conn: sqlite3.Connection, terms: set[str]) -> Counter:
+    df: Counter = Counter()
+    for part in _chunks(sorted(terms)):
+        marks = ",".join("?" * len(part))
+        df.update(
+            dict(conn.execute(f"SELECT term, doc FROM sim_vocab WHERE term IN ({marks})", part))
+        )
+    return df
+
+
+# -- mentions ------------------------------------------------------------------------
+class IndexedMentions(MentionIndex):
+    """``MentionIndex`` over the notes of a few papers, with names and ids from the index."""
+
+    def __init__(self, conn: sqlite3.Connection, taxonomy, size: int, own: str):
+        self.conn = conn
+        self.taxonomy = taxonomy
+        self.size = size
+        self.own = own
+        self.papers: dict[str, list[str]] = {}  # id -> its note texts
+        self.ids: set[str] = {own}
+        self.aliases: dict[str, list[str]] = {}
+        self._phrases = defaultdict(list)
+        self._own = defaultdict(list)
+        self._common: dict[tuple[str, str], bool] = {}
+        self._seen: set[tuple[int, str]] = set()
+
+    def _note_texts(self, pid: str) -> list[str]:
+        return self.papers[pid]
+
+    def learn(self, words: set[str], ids: set[str]) -> None:
+        """Load the names starting with ``words`` and which of ``ids`` are papers."""
+        for part in _chunks(sorted(ids - self.ids)):
+            marks = ",".join("?" * len(part))
+            self.ids.update(
+                i for (i,) in self.conn.execute(f"SELECT id FROM docs WHERE id IN ({marks})", part)
+            )
+        rows = []
+        for part in _chunks(sorted(words)):
+            marks = ",".join("?" * len(part))
+            rows += self.conn.execute(
+                f"SELECT p.doc, d.id, p.words, p.how, p.shown FROM phrases p "
+                f"JOIN docs d ON d.doc = p.doc WHERE p.first IN ({marks}) ORDER BY p.rowid",
+                part,
+            ).fetchall()
+        self._add_rows(rows)
+
+    def learn_paper(self, pid: str) -> None:
+        rows = self.conn.execute(
+            "SELECT p.doc, d.id, p.words, p.how, p.shown FROM phrases p "
+            "JOIN docs d ON d.doc = p.doc WHERE d.id = ? ORDER BY p.rowid",
+            (pid,),
+        ).fetchall()
+        self._add_rows(rows)
+
+    def _add_rows(self, rows: list) -> None:
+        aliases = {w for _, _, w, how, _ in rows if how == "alias"}
+        owners = self._owners(aliases)
+        for doc, pid, words, how, shown in rows:
+            if (doc, words + how) in self._seen:
+                continue
+            self._seen.add((doc, words + how))
+            if how == "alias" and (self.taxonomy.resolve(shown) or len(owners[words]) != 1):
+                continue
+            if how == "alias":
+                self.aliases.setdefault(pid, []).append(shown)
+            self._add(tuple(words.split()), pid, how, shown)
+
+    def _owners(self, aliases: set[str]) -> dict[str, set[int]]:
+        """Papers giving each short name (a name that is a tag counts for nobody)."""
+        owners: dict[str, set[int]] = defaultdict(set)
+        for part in _chunks(sorted(aliases)):
+            marks = ",".join("?" * len(part))
+            for doc, words, shown in self.conn.execute(
+                f"SELECT doc, words, shown FROM phrases WHERE how = 'alias' AND words IN ({marks})",
+                part,
+            ):
+                if not self.taxonomy.resolve(shown):
+                    owners[words].add(doc)
+        return owners
+
+    def _sources(self, match: str, exclude: str) -> list[str]:
+        """Ids of the papers whose notes match the full-text query ``match``."""
+        return [
+            i
+            for (i,) in self.conn.execute(
+                "SELECT d.id FROM fts JOIN docs d ON d.doc = fts.rowid WHERE fts MATCH ?",
+                (match,),
+            )
+            if i != exclude
+        ]
+
+    def load_notes(self, ids: list[str]) -> None:
+        todo = [i for i in dict.fromkeys(ids) if i not in self.papers]
+        for part in _chunks(todo):
+            marks = ",".join("?" * len(part))
+            for pid, texts_json in self.conn.execute(
+                f"SELECT id, texts FROM docs WHERE id IN ({marks})", part
+            ):
+                texts = decoded(texts_json)
+                try:
+                    self.papers[pid] = [str(t) for kind, _, t in texts if kind == "note"]
+                except (TypeError, ValueError):
+                    raise IndexDamaged(f"document {pid} is malformed") from None
+
+    def _candidates(self, target: str, words: tuple[str, ...] | None = None) -> list[str]:
+        """Papers whose notes may name ``target`` (by ``words``, or by id / any name)."""
+        phrases = [words] if words else [*self._own.get(target, []), _words(target)]
+        clauses = [_notes_clause(p) for p in phrases if p]
+        if not clauses:
+            return []
+        return self._sources(" OR ".join(clauses), target)
+
+    def is_common(self, target: str, alias: str) -> bool:
+        """As in memory: a short name the notes of many papers contain is a phrase."""
+        key = (target, alias)
+        if key not in self._common:
+            self._common[key] = False
+            limit = max(3, int(COMMON_SHARE * self.size))
+            if self.size >= 20:
+                sources = self._candidates(target, _words(alias))
+                if len(sources) > limit:
+                    hits = 0
+                    for start in range(0, len(sources), CHUNK):
+                        part = sources[start : start + CHUNK]
+                        self.load_notes(part)
+                        hits += sum(
+                            1
+                            for pid in part
+                            if any(m.how == "alias" for m in self._find(pid, only=target))
+                        )
+                        if hits > limit:
+                            break
+                    self._common[key] = hits > limit
+        return self._common[key]
+
+
+def _notes_clause(words: tuple[str, ...]) -> str:
+    """A query on the notes column that every note holding ``words`` in a row matches."""
+    if any(is_cjk(c) for w in words for c in w):  # the column holds CJK as bigrams too
+        return "(" + " AND ".join(f'notes : "{w}"' for w in words) + ")"
+    return 'notes : "' + " ".join(words) + '"'
+
+
+def _mentions(
+    conn: sqlite3.Connection, record, taxonomy, size: int, own_doc: int | None
+) -> list[Mention]:
+    """Mentions in the paper's notes, then of the paper in other notes."""
+    pid = record.id
+    index = IndexedMentions(conn, taxonomy, size, pid)
+    texts = [t for note in record.notes for t in (note.zh, note.en) if t]
+    index.papers[pid] = texts
+    words = {w for text in texts for w in _words(text)}
+    ids = {m.group() for text in texts for m in ID_TOKEN.finditer(text)}
+    index.learn(words, ids)
+    index.learn_paper(pid)
+    mentions_in = index.mentions_in(pid)
+    sources = index._candidates(pid)
+    index.load_notes(sources)
+    mentions_of = index._keep(
+        [m for other in sources if other in index.papers for m in index._find(other, only=pid)]
+    )
+    return mentions_in + mentions_of
+
+
+# -- small helpers -------------------------------------------------------------------
+def _titles(conn: sqlite3.Connection, ids: set[str]) -> dict[str, str]:
+    out = {}
+    for part in _chunks(sorted(ids)):
+        marks = ",".join("?" * len(part))
+        out.update(conn.execute(f"SELECT id, title FROM docs WHERE id IN ({marks})", part))
+    return out
+
+
+def _chunks(items: list) -> list[list]:
+    return [items[i : i + CHUNK] for i in range(0, len(items), CHUNK)]
