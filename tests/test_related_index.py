@@ -1,0 +1,203 @@
+"""related and show rank neighbours from the search index: same answers as the in-memory
+Linker, incoming links and mentions found, the index kept right through edits and rebuilt
+from an older schema."""
+
+from __future__ import annotations
+
+import json
+import random
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from papernotes.index import neighbours
+from papernotes.index.store import INDEX_NAME, SCHEMA_VERSION, Index
+from papernotes.links.related import linker_for
+from papernotes.links.similarity import SimilarityIndex
+from papernotes.store.kb import KnowledgeBase
+from tests.conftest import Runner, write
+from tests.links_fixtures import TAGS, record
+
+TOPICS = [
+    "kernel regime width infinite tangent dynamics lazy training linearization",
+    "pruning lottery ticket sparse subnetwork mask rewinding magnitude",
+    "adversarial robustness perturbation attack certified defense epsilon",
+    "generator discriminator mode collapse wasserstein divergence sample",
+    "optimizer learning rate momentum schedule warmup adaptive tuning",
+    "graph node message passing neighbourhood aggregation spectral",
+    "reinforcement policy reward exploration agent value critic",
+    "translation attention decoder encoder token transformer sequence",
+]
+TAG_CHOICES = [["NTK", "theory"], ["LTH"], ["theory"], ["GAN"], ["optimization"], []]
+SIZE = 200
+
+
+def pid_of(i: int) -> str:
+    return f"Synth{i:04d}x"
+
+
+def title_of(i: int, words: list[str]) -> str:
+    if i % 5 == 0:
+        return f"Zeta{i}Net: {' '.join(words[:4])}"
+    return " ".join(words[:5]).capitalize()
+
+
+def make_kb(root: Path, size: int = SIZE, seed: int = 7) -> Path:
+    """Papers on eight topics, with links, mentions by id, title and short name."""
+    rng = random.Random(seed)
+    (root / "papers").mkdir(parents=True)
+    write(root / "tags.yaml", TAGS)
+    titles = {}
+    vocab = {}
+    for i in range(size):
+        topic = TOPICS[i % len(TOPICS)].split()
+        words = rng.sample(topic, 6)
+        vocab[i] = topic
+        titles[i] = title_of(i, words)
+    for i in range(size):
+        topic = vocab[i]
+        note = " ".join(rng.choice(topic) for _ in range(12)) + "."
+        if i % 7 == 0:
+            note += f" Compare {pid_of((i * 3 + 1) % size)}."
+        if i % 11 == 0:
+            j = (i + 5) % size // 5 * 5
+            note += f" Builds on Zeta{j}Net, see there."
+        if i % 13 == 0:
+            note += f" Also: {titles[(i + 9) % size]}."
+        related = [(pid_of((i + 17) % size), f"follows up on {i % 4}")] if i % 6 == 0 else []
+        text = record(
+            pid_of(i),
+            titles[i],
+            tags=TAG_CHOICES[i % len(TAG_CHOICES)],
+            note=note,
+            related=related,
+            abstract=" ".join(rng.choice(topic) for _ in range(20)),
+        )
+        (root / "papers" / f"{pid_of(i)}.yaml").write_text(text, encoding="utf-8")
+    return root
+
+
+@pytest.fixture(scope="module")
+def synth_root(tmp_path_factory) -> Path:
+    return make_kb(tmp_path_factory.mktemp("synth") / "kb")
+
+
+@pytest.fixture
+def synth(synth_root, tmp_path, monkeypatch) -> KnowledgeBase:
+    monkeypatch.setenv("PAPERNOTES_CACHE_DIR", str(tmp_path / "cache"))
+    return KnowledgeBase(synth_root)
+
+
+SAMPLE = [pid_of(i) for i in range(0, SIZE, 9)] + [pid_of(5), pid_of(12), pid_of(17)]
+
+
+def as_dicts(rows) -> list[dict]:
+    return [r.to_dict() for r in rows]
+
+
+def test_index_path_gives_the_in_memory_ranking_exactly(synth):
+    linker = linker_for(synth)
+    for pid in SAMPLE:
+        assert as_dicts(neighbours.related_from_index(synth, pid, 10)) == as_dicts(
+            linker.related(pid, 10)
+        ), pid
+
+
+def test_query_path_for_large_knowledge_bases_finds_the_same_best_neighbours(synth, monkeypatch):
+    """Above ALL_SIMILAR papers only the best full-text matches are compared: the ranking
+    rules are the same, and here so are the top five."""
+    monkeypatch.setattr(neighbours, "ALL_SIMILAR", 0)
+    monkeypatch.setattr(neighbours, "CANDIDATES", 20)
+    linker = linker_for(synth)
+    for pid in SAMPLE:
+        fast = as_dicts(neighbours.related_from_index(synth, pid, 5))
+        full = as_dicts(linker.related(pid, 5))
+        assert [r["id"] for r in fast] == [r["id"] for r in full], pid
+        assert [r["reasons"] for r in fast] == [r["reasons"] for r in full], pid
+
+
+def test_incoming_links_and_mentions_come_from_other_records(synth, monkeypatch):
+    monkeypatch.setattr(neighbours, "ALL_SIMILAR", 0)
+    # Synth0000x links to Synth0017x; Synth0017x has no link of its own.
+    rows = as_dicts(neighbours.related_from_index(synth, pid_of(17), None))
+    first = rows[0]
+    assert first["id"] == pid_of(0) and first["kinds"][0] == "link"
+    assert first["reasons"][0]["direction"] == "in"
+    assert first["reasons"][0]["why"] == "follows up on 0"
+    # Synth0007x's note names Synth0022x by id; Synth0011x's names Zeta15Net by short name.
+    by_id = {r["id"]: r for r in as_dicts(neighbours.related_from_index(synth, pid_of(22), None))}
+    assert "its note names this paper by id: Synth0022x" in [
+        x["text"] for x in by_id[pid_of(7)]["reasons"]
+    ]
+    by_alias = as_dicts(neighbours.related_from_index(synth, pid_of(15), None))
+    texts = [x["text"] for r in by_alias for x in r["reasons"] if r["id"] == pid_of(11)]
+    assert "its note names this paper by alias: Zeta15Net" in texts
+
+
+def index_df(kb: KnowledgeBase) -> dict[str, int]:
+    with Index(kb) as index:
+        index.refresh()
+        conn = index.connection()
+        return dict(conn.execute("SELECT term, doc FROM sim_vocab"))
+
+
+def memory_df(kb: KnowledgeBase) -> dict[str, int]:
+    return dict(SimilarityIndex(kb.load_all().papers.values()).df)
+
+
+def test_edits_and_deletions_keep_links_and_term_counts_right(tmp_path, monkeypatch):
+    monkeypatch.setenv("PAPERNOTES_CACHE_DIR", str(tmp_path / "cache"))
+    kb = KnowledgeBase(make_kb(tmp_path / "kb", size=40))
+    assert index_df(kb) == memory_df(kb)
+    # a new link to Synth0003x, then the linking record is deleted
+    path = kb.papers_dir / f"{pid_of(4)}.yaml"
+    path.write_text(
+        record(pid_of(4), "Brand new words: xylophone quokka", related=[(pid_of(3), "new")]),
+        encoding="utf-8",
+    )
+    rows = as_dicts(neighbours.related_from_index(kb, pid_of(3), None))
+    assert rows[0]["id"] == pid_of(4) and rows[0]["reasons"][0]["direction"] == "in"
+    assert index_df(kb) == memory_df(kb)
+    path.unlink()
+    rows = as_dicts(neighbours.related_from_index(kb, pid_of(3), None))
+    assert pid_of(4) not in [r["id"] for r in rows]
+    assert index_df(kb) == memory_df(kb)
+    assert "xylophone" not in index_df(kb)
+
+
+def test_an_index_of_the_previous_schema_is_rebuilt(tmp_path, monkeypatch):
+    monkeypatch.setenv("PAPERNOTES_CACHE_DIR", str(tmp_path / "cache"))
+    kb = KnowledgeBase(make_kb(tmp_path / "kb", size=30))
+    with Index(kb) as index:
+        index.refresh()
+    path = kb.cache_dir() / INDEX_NAME
+    with sqlite3.connect(path) as conn:
+        conn.execute("UPDATE meta SET value = ? WHERE key = 'version'", (str(SCHEMA_VERSION - 1),))
+        conn.execute("DROP TABLE links")
+    conn.close()
+    result = Runner(kb.root)("related", pid_of(17), "--json")
+    assert result.exit_code == 0, result.stderr
+    assert json.loads(result.stdout)[0]["id"] == pid_of(0)
+    with sqlite3.connect(path) as conn:
+        assert conn.execute("SELECT value FROM meta WHERE key = 'version'").fetchone() == (
+            str(SCHEMA_VERSION),
+        )
+        assert conn.execute("SELECT count(*) FROM links").fetchone()[0] == 5
+    conn.close()
+
+
+def test_show_top_related_matches_related(synth_root, tmp_path, monkeypatch):
+    monkeypatch.setenv("PAPERNOTES_CACHE_DIR", str(tmp_path / "cache"))
+    run = Runner(synth_root)
+    top = json.loads(run("show", pid_of(17), "--json").stdout)["top_related"]
+    related = json.loads(run("related", pid_of(17), "--limit", "5", "--json").stdout)
+    assert top == related and len(top) == 5
+
+
+def test_unknown_paper_is_a_one_line_error(synth_root, tmp_path, monkeypatch):
+    monkeypatch.setenv("PAPERNOTES_CACHE_DIR", str(tmp_path / "cache"))
+    result = Runner(synth_root)("related", "Synth9999x")
+    assert result.exit_code == 3
+    assert result.stderr.startswith("Error: ") and result.stderr.count("\n") == 1
+    assert "Traceback" not in result.stderr
