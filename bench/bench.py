@@ -139,8 +139,10 @@ def bench_size(count: int, runs: int, base: dict[str, str], work: Path) -> list[
         papernotes(root, "search", "hypergraphs"), runs, before=edit_one(root, first)
     )
     rows.append(("reindex after one edit (+ search)", seconds, None, None, peak, code))
-    seconds, peak, code = median_run(papernotes(root, "show", first), build_runs)
+    seconds, peak, code = median_run(papernotes(root, "show", first), runs)
     rows.append((f"show {first}", seconds, None, None, peak, code))
+    seconds, peak, code = median_run(papernotes(root, "related", first), runs)
+    rows.append((f"related {first}", seconds, None, None, peak, code))
     seconds, peak, code = median_run([PAPERNOTES, "--version"], runs)
     rows.append(("--version", seconds, None, None, peak, code))
     return [(env_note, *row) for row in rows]
@@ -206,7 +208,7 @@ def main() -> None:
         else:
             shutil.rmtree(work, ignore_errors=True)
     print(f"Machine: {machine()}. Medians of {args.runs} runs ", end="")
-    print(f"(cold build and show above 10,000 papers: {min(args.runs, 3)} runs).\n")
+    print(f"(cold build above 10,000 papers: {min(args.runs, 3)} runs).\n")
     print(
         "| papers | measurement | papernotes | grep -ril | rg -il | papernotes / grep "
         "| papernotes / rg | peak RSS | exit |"
