@@ -139,7 +139,9 @@ def index_df(kb: KnowledgeBase) -> dict[str, int]:
     with Index(kb) as index:
         index.refresh()
         conn = index.connection()
-        return dict(conn.execute("SELECT term, doc FROM sim_vocab"))
+        counted = dict(conn.execute("SELECT term, docs FROM sim_df"))
+        assert counted == dict(conn.execute("SELECT term, doc FROM sim_vocab"))
+        return counted
 
 
 def memory_df(kb: KnowledgeBase) -> dict[str, int]:

@@ -8,7 +8,7 @@ where the facts come from changes:
 - tag rarity from the document counts of the tag tokens (``fts_vocab``), and the papers
   sharing a tag from a query on those tokens;
 - similarity: the same TF-IDF cosine and shared terms, with document frequencies from
-  ``sim_vocab``. Up to ``ALL_SIMILAR`` papers every paper is compared, as in memory; above,
+  ``sim_df``. Up to ``ALL_SIMILAR`` papers every paper is compared, as in memory; above,
   the paper's most distinctive terms make a query on ``sim`` whose best ``CANDIDATES``
   answers (by BM25) are compared, with the papers that already have other evidence;
 - mentions: the paper's notes are matched against the ``phrases`` rows of the words they
@@ -26,7 +26,8 @@ from typing import TYPE_CHECKING
 from papernotes.index.documents import tag_facet
 from papernotes.index.related_rows import BODY_COLUMNS
 from papernotes.index.store import Index, IndexDamaged, decoded
-from papernotes.links.mentions import COMMON_SHARE, ID_TOKEN, Mention, MentionIndex, _words
+from papernotes.links.mentions import COMMON_SHARE as COMMON_NAME_SHARE
+from papernotes.links.mentions import ID_TOKEN, Mention, MentionIndex, _words
 from papernotes.links.related import (
     Neighbour,
     Reason,
@@ -43,6 +44,8 @@ if TYPE_CHECKING:
 ALL_SIMILAR = 500  # up to this many papers, every one is compared (same as in memory)
 CANDIDATES = 50  # papers found by the query on distinctive terms
 QUERY_TERMS = 30  # the paper's heaviest terms (tf x idf) that make the query
+MIN_QUERY_TERMS = 8
+COMMON_SHARE = 0.1  # ... leaving out terms in more papers than this: slow, and say little
 TAGGED_COMPARED = 200  # papers sharing tags whose similarity is computed, best share first
 CHUNK = 500  # SQL variables per IN (...)
 
@@ -176,7 +179,11 @@ def _query_candidates(
         for t, n in own.items()
         if df[t] > (1 if own_doc is not None else 0)
     }
-    terms = sorted(weight, key=lambda t: (-weight[t], t))[:QUERY_TERMS]
+    ranked = sorted(weight, key=lambda t: (-weight[t], t))
+    common = max(CANDIDATES, COMMON_SHARE * size)
+    terms = [t for t in ranked if df[t] <= common][:QUERY_TERMS]
+    if len(terms) < MIN_QUERY_TERMS:  # a paper of common words only: its heaviest ones
+        terms += [t for t in ranked if t not in terms][: MIN_QUERY_TERMS - len(terms)]
     if not terms:
         return []
     match = " OR ".join(f'"{t}"' for t in terms)
@@ -216,7 +223,7 @@ def _doc_freq(conn: sqlite3.Connection, terms: set[str]) -> Counter:
     for part in _chunks(sorted(terms)):
         marks = ",".join("?" * len(part))
         df.update(
-            dict(conn.execute(f"SELECT term, doc FROM sim_vocab WHERE term IN ({marks})", part))
+            dict(conn.execute(f"SELECT term, docs FROM sim_df WHERE term IN ({marks})", part))
         )
     return df
 
@@ -329,7 +336,7 @@ class IndexedMentions(MentionIndex):
         key = (target, alias)
         if key not in self._common:
             self._common[key] = False
-            limit = max(3, int(COMMON_SHARE * self.size))
+            limit = max(3, int(COMMON_NAME_SHARE * self.size))
             if self.size >= 20:
                 sources = self._candidates(target, _words(alias))
                 if len(sources) > limit:

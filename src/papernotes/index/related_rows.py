@@ -5,8 +5,9 @@
 - ``phrases``: each title of three words or more, and each short name its title gives
   (before the checks that need the whole knowledge base), keyed by first word, for mentions;
 - ``sim``: the similarity terms of each document (distinct, as ``links.similarity`` counts
-  them), a contentless FTS5 table: ``sim_vocab`` gives their document frequencies and a
-  query on it finds the papers sharing a paper's most distinctive terms.
+  them), a contentless FTS5 table: a query on it finds the papers sharing a paper's most
+  distinctive terms. ``sim_df`` holds their document frequencies (``sim_vocab`` counts them
+  too, but by walking every posting list: counted once after a full build, then kept).
 """
 
 from __future__ import annotations
@@ -40,8 +41,9 @@ def phrase_rows(doc: int, title: str) -> list[tuple[int, str, str, str, str]]:
     return rows
 
 
-def insert(conn: sqlite3.Connection, doc: int, item) -> None:
-    """Rows for a document just inserted as ``doc`` (``item`` is an index Doc)."""
+def insert(conn: sqlite3.Connection, doc: int, item, count: bool = True) -> None:
+    """Rows for a document just inserted as ``doc`` (``item`` is an index Doc); ``count``
+    False leaves ``sim_df`` to :func:`count_all`."""
     if item.links:
         conn.executemany(
             "INSERT INTO links(doc, target, why) VALUES (?, ?, ?)",
@@ -52,7 +54,14 @@ def insert(conn: sqlite3.Connection, doc: int, item) -> None:
         conn.executemany(
             "INSERT INTO phrases(doc, first, words, how, shown) VALUES (?, ?, ?, ?, ?)", rows
         )
-    conn.execute("INSERT INTO sim(rowid, terms) VALUES (?, ?)", (doc, sim_text(item.columns)))
+    terms = sim_text(item.columns)
+    conn.execute("INSERT INTO sim(rowid, terms) VALUES (?, ?)", (doc, terms))
+    if count and terms:
+        conn.executemany(
+            "INSERT INTO sim_df(term, docs) VALUES (?, 1) "
+            "ON CONFLICT(term) DO UPDATE SET docs = docs + 1",
+            [(t,) for t in terms.split()],
+        )
 
 
 def delete(conn: sqlite3.Connection, doc: int) -> None:
@@ -65,6 +74,15 @@ def delete(conn: sqlite3.Connection, doc: int) -> None:
     ).fetchone()
     if row is not None:
         columns = dict(zip(("title", *BODY_COLUMNS), row, strict=True))
-        conn.execute(
-            "INSERT INTO sim(sim, rowid, terms) VALUES ('delete', ?, ?)", (doc, sim_text(columns))
+        terms = sim_text(columns)
+        conn.execute("INSERT INTO sim(sim, rowid, terms) VALUES ('delete', ?, ?)", (doc, terms))
+        conn.executemany(
+            "UPDATE sim_df SET docs = docs - 1 WHERE term = ?", [(t,) for t in terms.split()]
         )
+        conn.execute("DELETE FROM sim_df WHERE docs <= 0")
+
+
+def count_all(conn: sqlite3.Connection) -> None:
+    """Document frequencies of every similarity term, counted afresh (after a full build)."""
+    conn.execute("DELETE FROM sim_df")
+    conn.execute("INSERT INTO sim_df(term, docs) SELECT term, doc FROM sim_vocab")

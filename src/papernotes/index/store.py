@@ -33,7 +33,7 @@ from papernotes.index.documents import COLUMNS, Doc, paper_doc, tag_entries, tag
 if TYPE_CHECKING:
     from papernotes.store.kb import KnowledgeBase
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 INDEX_NAME = "index.sqlite"
 TIMEOUT_ENV = "PAPERNOTES_INDEX_TIMEOUT"
 DEFAULT_TIMEOUT = 60.0
@@ -73,6 +73,7 @@ CREATE INDEX phrases_first ON phrases(first);
 CREATE INDEX phrases_words ON phrases(words);
 CREATE VIRTUAL TABLE sim USING fts5(terms, content='', tokenize='ascii', detail=full);
 CREATE VIRTUAL TABLE sim_vocab USING fts5vocab(sim, 'row');
+CREATE TABLE sim_df(term TEXT PRIMARY KEY, docs INTEGER NOT NULL) WITHOUT ROWID;
 CREATE VIRTUAL TABLE fts_vocab USING fts5vocab(fts, 'row');
 """
 
@@ -492,8 +493,10 @@ class Index:
         key: tuple[int, int],
         doc: Doc | None,
         problem: str | None,
+        bulk: bool = False,
     ) -> bool:
-        """Insert one file's document (or its problem); False when it is not searchable."""
+        """Insert one file's document (or its problem); False when it is not searchable.
+        ``bulk``: a full build, which counts the similarity terms once at the end."""
         rowid = None
         if doc is not None:
             other = conn.execute("SELECT doc FROM docs WHERE id = ?", (doc.id,)).fetchone()
@@ -505,7 +508,7 @@ class Index:
             if first is not None:
                 problem = f"papers/{name}: duplicate id {doc.id!r} (also in papers/{first[0]})"
             else:
-                rowid = _insert_doc(conn, doc)
+                rowid = _insert_doc(conn, doc, bulk)
         conn.execute(
             "INSERT INTO files(name, size, mtime, doc, problem) VALUES (?, ?, ?, ?, ?)",
             (name, key[0], key[1], rowid, problem),
@@ -586,10 +589,11 @@ class Index:
             now = scan(self.kb)
             names = sorted(now.files)
             for done, (name, doc, problem) in enumerate(load_docs(self.kb, names, tag_texts), 1):
-                if self._store(conn, name, now.files[name], doc, problem):
+                if self._store(conn, name, now.files[name], doc, problem, bulk=True):
                     stats.added += 1
                 if progress and (done % 200 == 0 or done == len(names)):
                     progress(done, len(names))
+            related_rows.count_all(conn)
             self._write_meta(conn, now)
             conn.execute("INSERT OR REPLACE INTO meta VALUES ('built', ?)", (str(time.time()),))
             conn.execute("COMMIT")
@@ -671,7 +675,7 @@ def _insert_tags(conn: sqlite3.Connection, entries, keys: dict[str, str]) -> Non
     conn.executemany("INSERT INTO tag_keys(key, tag) VALUES (?, ?)", keys.items())
 
 
-def _insert_doc(conn: sqlite3.Connection, doc: Doc) -> int:
+def _insert_doc(conn: sqlite3.Connection, doc: Doc, bulk: bool = False) -> int:
     cur = conn.execute(
         "INSERT INTO docs(id, title, tags, year, texts) VALUES (?, ?, ?, ?, ?)",
         (
@@ -687,7 +691,7 @@ def _insert_doc(conn: sqlite3.Connection, doc: Doc) -> int:
         f"INSERT INTO fts(rowid, {', '.join(COLUMNS)}) VALUES (?{', ?' * len(COLUMNS)})",
         (rowid, *doc.row()),
     )
-    related_rows.insert(conn, rowid, doc)
+    related_rows.insert(conn, rowid, doc, count=not bulk)
     return rowid
 
 
