@@ -203,3 +203,17 @@ def test_unknown_paper_is_a_one_line_error(synth_root, tmp_path, monkeypatch):
     assert result.exit_code == 3
     assert result.stderr.startswith("Error: ") and result.stderr.count("\n") == 1
     assert "Traceback" not in result.stderr
+
+
+def test_show_without_a_usable_index_still_shows_the_paper(synth_root, tmp_path, monkeypatch):
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("", encoding="utf-8")
+    monkeypatch.setenv("PAPERNOTES_CACHE_DIR", str(blocker / "cache"))
+    result = Runner(synth_root)("show", pid_of(17))
+    assert result.exit_code == 0
+    assert pid_of(17) in result.stdout and "Top related" not in result.stdout
+    assert result.stderr.startswith("Warning: top related papers not shown: ")
+    assert "Traceback" not in result.stderr
+    related = Runner(synth_root)("related", pid_of(17))
+    assert related.exit_code != 0 and related.stderr.startswith("Error: ")
+    assert related.stderr.count("\n") == 1

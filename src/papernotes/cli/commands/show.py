@@ -78,8 +78,12 @@ def _connections(env, kb, paper_id: str) -> tuple[list, list]:
 
     try:
         notes = backlinks(load_notes(kb), paper_id)
-        neighbours = related_papers(kb, paper_id, TOP_RELATED)
     except PapernotesError as exc:
         warn(f"related papers not shown: {exc}", env)
         return [], []
+    try:
+        neighbours = related_papers(kb, paper_id, TOP_RELATED)
+    except PapernotesError as exc:  # e.g. the search index cannot be written
+        warn(f"top related papers not shown: {exc}", env)
+        return notes, []
     return notes, neighbours
