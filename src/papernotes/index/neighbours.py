@@ -31,6 +31,7 @@ from papernotes.links.mentions import ID_TOKEN, Mention, MentionIndex, _words
 from papernotes.links.related import (
     Neighbour,
     Reason,
+    link_reasons,
     near_tags,
     rank,
     tag_overlap,
@@ -79,23 +80,12 @@ def _related(conn: sqlite3.Connection, record, taxonomy, limit: int | None) -> l
 # -- links ---------------------------------------------------------------------------
 def _links(conn: sqlite3.Connection, record) -> dict[str, list[Reason]]:
     """As ``Linker.links_of``: the record's own links, then those of others to it."""
-    out: dict[str, list[Reason]] = {}
-    for link in record.related:
-        out.setdefault(link.id, []).append(
-            Reason("link", link.why, {"direction": "out", "why": link.why})
-        )
     incoming = conn.execute(
         "SELECT d.id, l.why FROM links l JOIN docs d ON d.doc = l.doc "
         "WHERE l.target = ? ORDER BY d.id, l.rowid",
         (record.id,),
     )
-    for source, why in incoming:
-        reasons = out.setdefault(source, [])
-        if any(r.text == why for r in reasons):
-            reasons[0].detail["direction"] = "both"
-            continue
-        reasons.append(Reason("link", why, {"direction": "in", "why": why}))
-    return out
+    return link_reasons(record.related, incoming)
 
 
 # -- tags ----------------------------------------------------------------------------

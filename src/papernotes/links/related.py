@@ -62,6 +62,23 @@ class Neighbour:
         }
 
 
+def link_reasons(outgoing, incoming) -> dict[str, list[Reason]]:
+    """Explicit-link evidence: the paper's own links, then (source, why) pairs pointing to it.
+    A link made in both directions with the same reason counts once, as 'both'."""
+    out: dict[str, list[Reason]] = {}
+    for link in outgoing:
+        out.setdefault(link.id, []).append(
+            Reason("link", link.why, {"direction": "out", "why": link.why})
+        )
+    for source, why in incoming:
+        reasons = out.setdefault(source, [])
+        if any(r.text == why for r in reasons):
+            reasons[0].detail["direction"] = "both"
+            continue
+        reasons.append(Reason("link", why, {"direction": "in", "why": why}))
+    return out
+
+
 class Linker:
     """Everything needed to relate papers, computed once per command from loaded records."""
 
@@ -93,19 +110,8 @@ class Linker:
 
     # -- evidence ----------------------------------------------------------------
     def links_of(self, pid: str) -> dict[str, list[Reason]]:
-        out: dict[str, list[Reason]] = {}
         paper = self.papers.get(pid)
-        for link in paper.related if paper else ():
-            out.setdefault(link.id, []).append(
-                Reason("link", link.why, {"direction": "out", "why": link.why})
-            )
-        for source, why in self.incoming.get(pid, ()):
-            reasons = out.setdefault(source, [])
-            if any(r.text == why for r in reasons):
-                reasons[0].detail["direction"] = "both"
-                continue
-            reasons.append(Reason("link", why, {"direction": "in", "why": why}))
-        return out
+        return link_reasons(paper.related if paper else (), self.incoming.get(pid, ()))
 
     def tag_overlap(self, pid: str, other: str) -> tuple[float, list[Reason]]:
         """Weighted share of ``pid``'s tags that ``other`` has (exactly, or as parent/child)."""
