@@ -84,6 +84,15 @@ def _isolated_env(monkeypatch, tmp_path):
     monkeypatch.delenv("PAPERNOTES_ROOT", raising=False)
     monkeypatch.setenv("PAPERNOTES_CACHE_DIR", str(tmp_path / "_cache"))
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "_xdg"))
+    # No test reaches the internet: metadata servers default to a closed local port;
+    # tests that need answers point these at their own server on 127.0.0.1.
+    for name in (
+        "PAPERNOTES_OPENREVIEW_API_V2",
+        "PAPERNOTES_OPENREVIEW_API_V1",
+        "PAPERNOTES_ARXIV_API",
+    ):
+        monkeypatch.setenv(name, "http://127.0.0.1:9")
+    monkeypatch.delenv("PAPERNOTES_OPENREVIEW_TOKEN", raising=False)
 
 
 def write(path: Path, text: str) -> Path:
