@@ -10,6 +10,8 @@ from click.testing import CliRunner
 
 from papernotes.cli import cli
 
+from .openreview_server import isolate_network, running_server
+
 TAGS = """\
 tags:
   deep-learning-theory:
@@ -84,15 +86,15 @@ def _isolated_env(monkeypatch, tmp_path):
     monkeypatch.delenv("PAPERNOTES_ROOT", raising=False)
     monkeypatch.setenv("PAPERNOTES_CACHE_DIR", str(tmp_path / "_cache"))
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "_xdg"))
-    # No test reaches the internet: metadata servers default to a closed local port;
-    # tests that need answers point these at their own server on 127.0.0.1.
-    for name in (
-        "PAPERNOTES_OPENREVIEW_API_V2",
-        "PAPERNOTES_OPENREVIEW_API_V1",
-        "PAPERNOTES_ARXIV_API",
-    ):
-        monkeypatch.setenv(name, "http://127.0.0.1:9")
-    monkeypatch.delenv("PAPERNOTES_OPENREVIEW_TOKEN", raising=False)
+    # No test reaches the internet: metadata servers point at a closed local port
+    # unless a test asks for the fake OpenReview/arXiv server (the `server` fixture).
+    isolate_network(monkeypatch)
+
+
+@pytest.fixture
+def server(monkeypatch):
+    """A fake OpenReview (v1, v2) and arXiv server on 127.0.0.1, with papernotes pointed at it."""
+    yield from running_server(monkeypatch)
 
 
 def write(path: Path, text: str) -> Path:

@@ -9,17 +9,7 @@ import pytest
 import yaml
 
 from .conftest import write
-from .openreview_server import isolate_network, running_server
-
-
-@pytest.fixture(autouse=True)
-def _no_internet(monkeypatch):
-    isolate_network(monkeypatch)
-
-
-@pytest.fixture
-def server(monkeypatch):
-    yield from running_server(monkeypatch)
+from .openreview_server import running_server
 
 
 def record(kb, name: str) -> dict:

@@ -8,17 +8,6 @@ import pytest
 import yaml
 
 from .conftest import write
-from .openreview_server import isolate_network, running_server
-
-
-@pytest.fixture(autouse=True)
-def _no_internet(monkeypatch):
-    isolate_network(monkeypatch)
-
-
-@pytest.fixture
-def server(monkeypatch):
-    yield from running_server(monkeypatch)
 
 
 def record(kb, name: str) -> dict:

@@ -5,15 +5,7 @@ from __future__ import annotations
 import subprocess
 import sys
 
-import pytest
 import yaml
-
-from .openreview_server import isolate_network
-
-
-@pytest.fixture(autouse=True)
-def _no_internet(monkeypatch):
-    isolate_network(monkeypatch)
 
 
 def cli(kb, *args: str) -> list[str]:

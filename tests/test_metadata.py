@@ -24,17 +24,7 @@ from papernotes.metadata.http import (
 )
 from papernotes.metadata.sources import MetadataFetcher
 
-from .openreview_server import closed_port, isolate_network, running_server
-
-
-@pytest.fixture(autouse=True)
-def _no_internet(monkeypatch):
-    isolate_network(monkeypatch)
-
-
-@pytest.fixture
-def server(monkeypatch):
-    yield from running_server(monkeypatch)
+from .openreview_server import closed_port
 
 
 @pytest.fixture

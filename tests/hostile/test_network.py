@@ -14,20 +14,14 @@ import pytest
 
 from papernotes.store.kb import KnowledgeBase
 
-from ..openreview_server import isolate_network, running_server
 from .conftest import child_env, no_traceback, nonblank, one_error, snapshot
 
 
 @pytest.fixture(autouse=True)
-def _no_internet(monkeypatch):
-    isolate_network(monkeypatch)
+def _fast_failures(monkeypatch):
+    """Tighter than the suite's defaults, so each fault case ends in about a second."""
     monkeypatch.setenv("PAPERNOTES_HTTP_TIMEOUT", "1,1")
     monkeypatch.setenv("PAPERNOTES_HTTP_RETRY_BUDGET", "1")
-
-
-@pytest.fixture
-def server(monkeypatch):
-    yield from running_server(monkeypatch)
 
 
 FAULTS = {
