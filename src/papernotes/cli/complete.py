@@ -60,23 +60,33 @@ def paper_ids(root: Path) -> dict[str, Path]:
     }
 
 
-def complete_paper_ids(
-    ctx: click.Context, param: click.Parameter, incomplete: str
-) -> list[CompletionItem]:
-    """Ids starting with what was typed (case-sensitive first, then case-insensitive)."""
-    try:
-        root = _root(ctx)
-        if root is None:
+def _completion(candidates):
+    """A click shell_complete callback from ``candidates(root, incomplete)``: finds the
+    knowledge base, and answers nothing rather than ever breaking the shell."""
+
+    def callback(
+        ctx: click.Context, param: click.Parameter, incomplete: str
+    ) -> list[CompletionItem]:
+        try:
+            root = _root(ctx)
+            return [] if root is None else candidates(root, incomplete)
+        except Exception:  # noqa: BLE001 - a completion never breaks the shell
             return []
-        ids = paper_ids(root)
-        matches = sorted(i for i in ids if i.startswith(incomplete))
-        if not matches:
-            folded = incomplete.casefold()
-            matches = sorted(i for i in ids if i.casefold().startswith(folded))
-        with_titles = len(matches) <= MAX_TITLES
-        return [CompletionItem(i, help=_title(ids[i]) if with_titles else None) for i in matches]
-    except Exception:  # noqa: BLE001 - a completion never breaks the shell
-        return []
+
+    callback.__doc__ = candidates.__doc__
+    return callback
+
+
+@_completion
+def complete_paper_ids(root: Path, incomplete: str) -> list[CompletionItem]:
+    """Ids starting with what was typed (case-sensitive first, then case-insensitive)."""
+    ids = paper_ids(root)
+    matches = sorted(i for i in ids if i.startswith(incomplete))
+    if not matches:
+        folded = incomplete.casefold()
+        matches = sorted(i for i in ids if i.casefold().startswith(folded))
+    with_titles = len(matches) <= MAX_TITLES
+    return [CompletionItem(i, help=_title(ids[i]) if with_titles else None) for i in matches]
 
 
 def tag_names(root: Path) -> dict[str, str]:
@@ -100,20 +110,12 @@ def tag_names(root: Path) -> dict[str, str]:
     return out
 
 
-def complete_tags(
-    ctx: click.Context, param: click.Parameter, incomplete: str
-) -> list[CompletionItem]:
+@_completion
+def complete_tags(root: Path, incomplete: str) -> list[CompletionItem]:
     """Tag names starting with what was typed, in any case (``ntk`` -> ``NTK``)."""
-    try:
-        root = _root(ctx)
-        if root is None:
-            return []
-        names = tag_names(root)
-        folded = incomplete.casefold()
-        return [
-            CompletionItem(name, help=label or None)
-            for name, label in sorted(names.items(), key=lambda kv: kv[0].casefold())
-            if name.casefold().startswith(folded)
-        ]
-    except Exception:  # noqa: BLE001 - a completion never breaks the shell
-        return []
+    folded = incomplete.casefold()
+    return [
+        CompletionItem(name, help=label or None)
+        for name, label in sorted(tag_names(root).items(), key=lambda kv: kv[0].casefold())
+        if name.casefold().startswith(folded)
+    ]
