@@ -12,6 +12,7 @@ from html.parser import HTMLParser
 import pytest
 
 from papernotes.links.graph import dot_quote, mermaid_text, script_json, short_title
+from tests.browser import CHROMIUM, CHROMIUM_ARGS
 from tests.conftest import Runner, write
 from tests.links_fixtures import make_links_kb, record
 
@@ -180,14 +181,11 @@ document.body.setAttribute("data-dimmed", String(document.querySelectorAll("g.no
 
 
 def dump_dom(page, tmp_path) -> str:
-    browser = shutil.which("chromium") or shutil.which("chromium-browser")
-    assert browser, "Chromium is a test requirement (.ci/run installs it)"
+    assert shutil.which(CHROMIUM), "Chromium is a test requirement (.ci/run installs it)"
     return subprocess.run(
         [
-            browser,
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
+            CHROMIUM,
+            *CHROMIUM_ARGS,
             "--virtual-time-budget=5000",
             f"--user-data-dir={tmp_path / 'chrome'}",
             "--dump-dom",

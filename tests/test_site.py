@@ -12,7 +12,6 @@ import functools
 import http.server
 import json
 import re
-import shutil
 import threading
 import urllib.error
 import urllib.request
@@ -25,20 +24,10 @@ from papernotes.site import build_site, paper_slug, tag_slug
 from papernotes.store.kb import KnowledgeBase
 from papernotes.text import query_terms, tokenize
 
+from .browser import CHROMIUM, CHROMIUM_ARGS
 from .conftest import RECORD, RELATED, TAGS, Runner, write
 
 REPO = Path(__file__).resolve().parents[1]
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"  # Debian: apt-get install chromium
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 EVIL_NOTE = '收敛很快 <script>window.__pwned = 1; alert("x")</script> <img src=x onerror="window.__pwned=2">'
 
 EXTRA_TAGS = """\
