@@ -4,7 +4,6 @@ from papernotes.model.ids import (
     PaperId,
     filename_for,
     id_from_filename,
-    normalize_id,
     parse_paper_ref,
 )
 from papernotes.model.record import Link, Note, Paper, Ref, Related
@@ -21,6 +20,5 @@ __all__ = [
     "Taxonomy",
     "filename_for",
     "id_from_filename",
-    "normalize_id",
     "parse_paper_ref",
 ]

@@ -143,8 +143,3 @@ def _checked(candidate: str, original: str) -> str:
         if "/" in original or original.startswith("."):
             raise UsageError(f"invalid paper id {original!r}: ids cannot contain paths") from None
         raise UsageError(str(exc)) from None
-
-
-def normalize_id(text: str) -> str:
-    """Alias of :func:`parse_paper_ref` for call sites that read better with it."""
-    return parse_paper_ref(text)

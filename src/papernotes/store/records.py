@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import difflib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -234,7 +233,3 @@ def load_taxonomy(path: Path, shown: str) -> tuple[Taxonomy, list[Problem], byte
 def dump_taxonomy(taxonomy: Taxonomy) -> str:
     tags = {name: _clean(tag.model_dump(mode="python")) for name, tag in taxonomy.tags.items()}
     return dump({"tags": tags})
-
-
-def today() -> dt.date:
-    return dt.date.today()

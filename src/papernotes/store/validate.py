@@ -101,11 +101,4 @@ def validate(
     from papernotes.links.notes_md import check_notes  # links/ imports the store, not back
 
     problems.extend(check_notes(kb, coll, strict))
-    for check in EXTRA_CHECKS:
-        problems.extend(check(kb, coll, strict))
     return problems
-
-
-# Other parts of papernotes (e.g. links in notes/) register checks here:
-# each is called as check(kb, collection, strict) -> list[Problem].
-EXTRA_CHECKS: list = []

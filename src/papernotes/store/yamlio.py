@@ -18,7 +18,7 @@ from typing import Any
 
 import yaml
 
-from papernotes.errors import Problem, WriteError
+from papernotes.errors import WriteError
 
 _BaseLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 MAX_FILE_BYTES = 5 * 1024 * 1024
@@ -313,7 +313,3 @@ def _umask() -> int:
     current = os.umask(0)
     os.umask(current)
     return current
-
-
-def problem_at(path: str, exc: YamlProblem) -> Problem:
-    return Problem(path, exc.message, exc.line)
