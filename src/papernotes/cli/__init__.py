@@ -7,6 +7,7 @@ imported at start-up, so ``papernotes --help`` and ``--version`` stay fast.
 
 from __future__ import annotations
 
+import functools
 import importlib
 import os
 import pkgutil
@@ -26,8 +27,10 @@ data, 70 internal error, 130 interrupted.
 """
 
 
+@functools.cache
 def _modules() -> dict[str, str]:
-    """Command name -> module name (a trailing '_' avoids clashing with Python keywords)."""
+    """Command name -> module name (a trailing '_' avoids clashing with Python keywords).
+    Read once per process: the group asks for it several times per invocation."""
     from papernotes.cli import commands
 
     return {
