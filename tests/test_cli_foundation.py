@@ -116,7 +116,7 @@ BAD_FILES = {
     "wrongtype": (
         "id: wrongtype\ntitle: t\nyear: '2020'\n",
         3,
-        "year: input should be a valid integer",
+        "year: expected a whole number",
     ),
     "unknownfield": (
         "id: unknownfield\ntitle: t\ntitel: x\n",

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
 import subprocess
 from html.parser import HTMLParser
 
@@ -14,6 +13,7 @@ import pytest
 from papernotes.links.graph import dot_quote, mermaid_text, script_json, short_title
 from tests.browser import CHROMIUM, CHROMIUM_ARGS
 from tests.conftest import Runner, write
+from tests.external import require
 from tests.links_fixtures import make_links_kb, record
 
 EVIL = 'Evil </script><script>alert(1)</script> "quoted" \\ back & more'
@@ -91,7 +91,7 @@ def test_without_topics_shared_tags_become_edges(lrun):
 
 
 def test_dot_renders_with_graphviz(lrun, tmp_path):
-    assert shutil.which("dot"), "Graphviz is a test requirement (.ci/run installs it)"
+    require("dot", "graphviz")
     for args in ([], ["--clusters", "--layout", "dot", "--edge-labels"], ["--no-topics"]):
         result = lrun("graph", "--format", "dot", *args)
         assert result.exit_code == 0
@@ -181,10 +181,9 @@ document.body.setAttribute("data-dimmed", String(document.querySelectorAll("g.no
 
 
 def dump_dom(page, tmp_path) -> str:
-    assert shutil.which(CHROMIUM), "Chromium is a test requirement (.ci/run installs it)"
     return subprocess.run(
         [
-            CHROMIUM,
+            require(CHROMIUM, "chromium"),
             *CHROMIUM_ARGS,
             "--virtual-time-budget=5000",
             f"--user-data-dir={tmp_path / 'chrome'}",

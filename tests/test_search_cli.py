@@ -255,7 +255,7 @@ def test_empty_query_is_a_usage_error(search, query):
 
 def test_missing_query_is_a_usage_error(root):
     result = CliRunner().invoke(cli, ["--root", str(root), "search"])
-    assert result.exit_code == 2 and "Missing argument" in result.stderr
+    assert result.exit_code == 2 and "QUERY" in result.stderr
 
 
 ODD = [

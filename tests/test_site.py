@@ -26,6 +26,7 @@ from papernotes.text import query_terms, tokenize
 
 from .browser import CHROMIUM, CHROMIUM_ARGS
 from .conftest import RECORD, RELATED, TAGS, Runner, write
+from .external import require
 
 REPO = Path(__file__).resolve().parents[1]
 EVIL_NOTE = '收敛很快 <script>window.__pwned = 1; alert("x")</script> <img src=x onerror="window.__pwned=2">'
@@ -245,7 +246,8 @@ def serve(directory: Path):
 @pytest.fixture(scope="module")
 def browser():
     with sync_playwright() as pw:
-        chromium = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        path = require(CHROMIUM, "chromium")
+        chromium = pw.chromium.launch(executable_path=path, headless=True, args=CHROMIUM_ARGS)
         yield chromium
         chromium.close()
 

@@ -124,17 +124,18 @@ def test_bad_root(root, message):
 @pytest.mark.parametrize(
     "args, message",
     [
-        (("nosuchcommand",), "No such command 'nosuchcommand'"),
-        (("list", "--sort", "nope"), "Invalid value for '--sort'"),
-        (("list", "--tag"), "Option '--tag' requires an argument"),
-        (("show",), "Missing argument 'PAPER'"),
-        (("show", "a", "b"), "unexpected extra argument"),
-        (("--bogus", "list"), "No such option '--bogus'"),
-        (("related", "H1gEP6NFwr", "-n", LONG), "Invalid value for '--limit'"),
+        (("nosuchcommand",), "'nosuchcommand'"),
+        (("list", "--sort", "nope"), "'--sort'"),
+        (("list", "--tag"), "'--tag'"),
+        (("show",), "'PAPER'"),
+        (("show", "a", "b"), "(b)"),
+        (("--bogus", "list"), "'--bogus'"),
+        (("related", "H1gEP6NFwr", "-n", LONG), "'--limit'"),
     ],
     ids=["command", "choice", "novalue", "missing", "extra", "globaloption", "longvalue"],
 )
 def test_click_usage_errors_are_one_line(run, args, message):
+    """Exit 2 and one line naming what was wrong (click's own wording is not our contract)."""
     result = run(*args)
     assert result.exit_code == 2
     line = one_error(result.stderr, message, "--help')")

@@ -91,7 +91,7 @@ CASES = {
     ),
     "tagsaslist": (
         "tags:\n- optimization\n",
-        ["tags.yaml:1: tags: input should be a valid dictionary (got list ['optimization'])"],
+        ["tags.yaml:1: tags: expected a mapping (got list ['optimization'])"],
     ),
     "fileaslist": (
         "- optimization\n",

@@ -53,14 +53,44 @@ def _message(err: dict, model: type[BaseModel]) -> tuple[str, str | None]:
         return "missing required field", None
     msg = msg.removeprefix("Value error, ")
     got = err.get("input")
-    if kind.endswith("_type") or kind in {"date_from_datetime_inexact", "int_from_float"}:
-        return f"{msg[0].lower()}{msg[1:]} (got {type(got).__name__} {_short(got)})", None
-    if kind == "string_pattern_mismatch" and "https?" in str(err.get("ctx", {}).get("pattern")):
+    ctx = err.get("ctx") or {}
+    if kind in _EXPECTED:
+        return f"expected {_EXPECTED[kind]} (got {type(got).__name__} {_short(got)})", None
+    if kind == "string_pattern_mismatch" and "https?" in str(ctx.get("pattern")):
         # pydantic would show the regular expression: 'String should match pattern ...'
         return f"must be an http(s):// URL without spaces (got {_short(got)})", None
-    if kind in {"literal_error", "greater_than_equal", "less_than_equal", "string_too_short"}:
-        return f"{msg[0].lower()}{msg[1:]} (got {_short(got)})", None
+    if kind == "literal_error":
+        return f"must be {ctx.get('expected')} (got {_short(got)})", None
+    if kind == "greater_than_equal":
+        return f"must be at least {ctx.get('ge')} (got {_short(got)})", None
+    if kind == "less_than_equal":
+        return f"must be at most {ctx.get('le')} (got {_short(got)})", None
+    if kind == "string_too_short":
+        least = ctx.get("min_length", 1)
+        return "must not be empty" if least == 1 else f"must have at least {least} characters", None
     return msg, None
+
+
+# Our own words for pydantic's error types, so messages stay the same across its releases.
+_DATE = "a date (YYYY-MM-DD)"
+_EXPECTED = {
+    "string_type": "text",
+    "int_type": "a whole number",
+    "int_parsing": "a whole number",
+    "int_from_float": "a whole number",
+    "float_type": "a number",
+    "bool_type": "true or false",
+    "list_type": "a list",
+    "set_type": "a list",
+    "dict_type": "a mapping",
+    "model_type": "a mapping of fields",
+    "model_attributes_type": "a mapping of fields",
+    "date_type": _DATE,
+    "date_parsing": _DATE,
+    "date_from_datetime_parsing": _DATE,
+    "date_from_datetime_inexact": _DATE,
+    "url_type": "a URL",
+}
 
 
 def _short(value: Any) -> str:

@@ -101,8 +101,28 @@ def _reject_aliases(root: yaml.Node) -> None:
 
 def _check_depth(text: str) -> None:
     """Refuse deep nesting from the event stream, before libyaml's recursive composer
-    sees it: 50,000 '[' (a 100 kB file) overflow its C stack and kill the process."""
-    loader = StrictLoader(text)
+    sees it: 50,000 '[' (a 100 kB file) overflow its C stack and kill the process.
+
+    Newer libyaml builds stop deep flow nesting in their scanner, which reads ahead of
+    the events, with an error of their own. So when the fast event stream fails, the
+    pure-Python one (no such limit; slower, and only on this error path) decides
+    whether the text nests too deep, and the library's error stands otherwise.
+    """
+    try:
+        _event_depth(StrictLoader(text))
+    except YamlProblem:
+        raise
+    except yaml.YAMLError:
+        if _BaseLoader is yaml.SafeLoader:
+            raise
+        try:
+            _event_depth(yaml.SafeLoader(text))
+        except yaml.YAMLError:
+            pass
+        raise
+
+
+def _event_depth(loader: Any) -> None:
     depth = 0
     try:
         while loader.check_event():
