@@ -1,6 +1,7 @@
 import click
 
 from papernotes.cli.common import emit_json, json_option, pass_env
+from papernotes.cli import prompt
 
 EDIT_HELP = """\
 # Write your note on {id} below ({title}).
@@ -100,16 +101,11 @@ def command(
     if not known_title:
         _refuse_unknown(error)
         if ask:
-            title = known_title = clean_title(click.prompt("Title", err=True))
+            title = known_title = clean_title(prompt.ask("Title", required=True))
     if edit:
         text = _edit_note(paper_id, known_title or paper_id, text, tag_names)
     elif text is None and ask:
-        answer = click.prompt(
-            "Note (one line; empty for none; --edit for a longer one)",
-            default="",
-            show_default=False,
-            err=True,
-        )
+        answer = prompt.ask("Note (one line; empty for none; --edit for a longer one)")
         text = clean_note(answer) if answer.strip() else None
     if not tag_names and ask and (existing is None or not existing.tags):
         tag_names, new_tags = _ask_tags(kb, new_tag)
@@ -213,7 +209,7 @@ def _related(kb, paper_id: str, related: str | None, why: str | None, ask: bool)
         raise UsageError("a paper cannot be related to itself")
     kb.get(related_id)  # NotFoundError, with close matches, if there is no such record
     if why is None and ask:
-        why = click.prompt(f"Why is {related_id} related", err=True)
+        why = prompt.ask(f"Why is {related_id} related", required=True)
     if why is None or not why.strip():
         raise UsageError("--related needs --why TEXT: the reason, in your words")
     return related_id, why.strip()
@@ -272,48 +268,15 @@ def _ask_tags(kb, allow_new: bool) -> tuple[list[str], list[str]]:
 
     taxonomy = kb.taxonomy()
     names = sorted({*taxonomy.tags, *(a for t in taxonomy.tags.values() for a in t.aliases)})
-    with _completion(names):
+    with prompt.completing(names) as tab:
+        question = f"Tags (comma-separated; {'Tab completes; ' if tab else ''}empty for none)"
         while True:
-            answer = click.prompt(
-                "Tags (comma-separated; Tab completes; empty for none)",
-                default="",
-                show_default=False,
-                err=True,
-            )
+            answer = prompt.ask(question)
             wanted = [t.strip() for t in answer.replace("，", ",").split(",") if t.strip()]
             try:
                 return resolve_tags(kb, wanted, allow_new)
             except PapernotesError as exc:
                 click.echo(f"{exc}; try again", err=True)
-
-
-def _completion(names: list[str]):
-    """Tab completion of tag names in prompts, where readline exists."""
-    import contextlib
-
-    try:
-        import readline
-    except ImportError:  # pragma: no cover - Windows without pyreadline
-        return contextlib.nullcontext()
-
-    @contextlib.contextmanager
-    def active():
-        previous, delims = readline.get_completer(), readline.get_completer_delims()
-
-        def complete(prefix: str, state: int) -> str | None:
-            found = [n for n in names if n.casefold().startswith(prefix.casefold())]
-            return found[state] if state < len(found) else None
-
-        readline.set_completer(complete)
-        readline.set_completer_delims(",")
-        readline.parse_and_bind("tab: complete")
-        try:
-            yield
-        finally:
-            readline.set_completer(previous)
-            readline.set_completer_delims(delims)
-
-    return active()
 
 
 def _print_report(env, report) -> None:
