@@ -1,7 +1,7 @@
 import click
 
-from papernotes.cli.common import emit_json, json_option, pass_env
 from papernotes.cli import prompt
+from papernotes.cli.common import emit_json, json_option, pass_env
 
 EDIT_HELP = """\
 # Write your note on {id} below ({title}).
