@@ -570,11 +570,6 @@ def test_ctrl_c_at_an_add_prompt_exits_130(kb):
 def test_rm_asks_on_a_terminal(kb):
     pid, fd = spawn(kb, "rm", "HygrAR4tPS")
     read_until(fd, "Remove HygrAR4tPS?")
-    os.write(fd, b"n\r")
-    code, _ = finish(pid, fd)
-    assert code == 130 and (kb / "papers" / "HygrAR4tPS.yaml").exists()
-    pid, fd = spawn(kb, "rm", "HygrAR4tPS")
-    read_until(fd, "Remove HygrAR4tPS?")
     os.write(fd, b"y\r")
     code, rest = finish(pid, fd)
     assert code == 0 and "removed papers/HygrAR4tPS.yaml" in rest
@@ -623,3 +618,33 @@ def test_readme_walkthrough_commands_exist():
     text = textwrap.dedent(Path(__file__).parent.parent.joinpath("README.md").read_text())
     for command in ("edit", "rm", "tag", "mv", "open", "queue", "read", "status", "config"):
         assert f"papernotes {command} " in text, command
+
+
+def test_config_file_wins_over_general_variables(kb, tmp_path, monkeypatch):
+    config(tmp_path, 'pager = "more"\neditor = "nano"\n')
+    monkeypatch.setenv("PAGER", "less")
+    monkeypatch.setenv("PAPERNOTES_AUTHOR", "Ada")
+    rows = {r["name"]: r for r in json.loads(Runner(kb)("config", "--json").stdout)}
+    assert rows["pager"]["value"] == "more" and rows["pager"]["source"].startswith("config file")
+    assert rows["author"] == {
+        **rows["author"],
+        "value": "Ada",
+        "source": "environment PAPERNOTES_AUTHOR",
+    }
+
+
+def test_readme_config_example_names_every_setting():
+    from papernotes.settings import SPECS
+
+    readme = Path(__file__).parent.parent.joinpath("README.md").read_text(encoding="utf-8")
+    block = readme.split("### The config file")[1].split("```toml")[1].split("```")[0]
+    assert [line.split(" =")[0] for line in block.strip().splitlines()] == [s.name for s in SPECS]
+
+
+def test_rm_no_at_the_question_removes_nothing(kb):
+    pid, fd = spawn(kb, "rm", "HygrAR4tPS")
+    read_until(fd, "Remove HygrAR4tPS?")
+    os.write(fd, b"n\r")
+    code, rest = finish(pid, fd)
+    assert code == 1 and "Nothing removed." in rest
+    assert (kb / "papers" / "HygrAR4tPS.yaml").exists()

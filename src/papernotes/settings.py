@@ -1,8 +1,10 @@
 """User settings: the one place that reads the config file and the environment for them.
 
-Each setting comes from, in order: the command line, an environment variable, the user
-config file ``$XDG_CONFIG_HOME/papernotes/config.toml`` (``~/.config/...`` when unset;
-``$PAPERNOTES_CONFIG`` names another file), else a built-in default. ``papernotes config``
+Each setting comes from, in order: the command line, a ``PAPERNOTES_*`` environment
+variable, the user config file ``$XDG_CONFIG_HOME/papernotes/config.toml``
+(``~/.config/...`` when unset; ``$PAPERNOTES_CONFIG`` names another file), a general
+variable meant for every program (``$PAGER``, ``$VISUAL``, ``$EDITOR``, ``$BROWSER``), else
+a built-in default. ``papernotes config``
 shows every value and where it came from.
 """
 
@@ -101,11 +103,16 @@ class Settings:
     def _find(self, spec: Spec) -> Setting:
         if spec.name in self.options:
             return Setting(spec.name, self.options[spec.name], f"--{spec.name}", spec.help)
-        for var in spec.env:
+        own = [v for v in spec.env if v.startswith("PAPERNOTES_")]
+        general = [v for v in spec.env if v not in own]
+        for var in own:
             if self.environ.get(var):
                 return Setting(spec.name, self.environ[var], f"environment {var}", spec.help)
         if spec.name in self.file:
             return Setting(spec.name, self.file[spec.name], f"config file {self.path}", spec.help)
+        for var in general:  # $PAGER, $EDITOR...: for every program, so the file wins
+            if self.environ.get(var):
+                return Setting(spec.name, self.environ[var], f"environment {var}", spec.help)
         return Setting(spec.name, spec.default, "default", spec.help)
 
 
@@ -116,8 +123,12 @@ def read_config(path: Path) -> dict[str, Any]:
 
     try:
         raw = path.read_bytes()
-    except FileNotFoundError:
+    except (FileNotFoundError, NotADirectoryError):
         return {}
+    except PermissionError:
+        if not os.access(path.parent, os.X_OK):
+            return {}  # a folder this user cannot enter holds no config of theirs
+        raise ConfigError(f"cannot read config file {path}: permission denied") from None
     except IsADirectoryError:
         raise ConfigError(f"config file {path} is a directory") from None
     except OSError as exc:

@@ -54,6 +54,7 @@ class Env:
             return False
 
     def kb(self) -> KnowledgeBase:
+        """The knowledge base; a broken config file is an error here even with --root."""
         if self._kb is None:
             from papernotes.store.kb import KnowledgeBase
 

@@ -282,7 +282,9 @@ def _confirm_unchecked(paper_id: str, ask: bool) -> None:
         raise UsageError(
             f"{question}; pass --title TEXT to add it (or --yes for a placeholder title)"
         )
-    click.confirm(f"{question}. Add it anyway?", abort=True, err=True)
+    if not click.confirm(f"{question}. Add it anyway?", err=True):
+        click.echo("Nothing added.", err=True)
+        raise SystemExit(1)
 
 
 def _refuse_unknown(error) -> None:

@@ -10,9 +10,10 @@ from papernotes.cli.common import emit_json, json_option, pass_env
 def command(env, path_only: bool, as_json: bool) -> None:
     """Show every setting, its value and where it comes from.
 
-    Settings come from the command line, then the environment, then the config file
-    $XDG_CONFIG_HOME/papernotes/config.toml (~/.config/papernotes/config.toml; set
-    PAPERNOTES_CONFIG to use another file), then the defaults. The file is TOML:
+    Settings come from the command line, then PAPERNOTES_* variables, then the config
+    file $XDG_CONFIG_HOME/papernotes/config.toml (~/.config/papernotes/config.toml; set
+    PAPERNOTES_CONFIG to use another file), then $PAGER, $VISUAL, $EDITOR, $BROWSER,
+    then the defaults. The file is TOML:
 
     \b
       root = "~/papers-kb"      # default knowledge base, used outside any other
@@ -38,11 +39,16 @@ def command(env, path_only: bool, as_json: bool) -> None:
         emit_json([row.to_dict() for row in rows])
         return
     exists = "" if settings.path.is_file() else " (none)"
+    try:
+        in_use = str(env.kb().root)
+    except Exception as exc:  # noqa: BLE001 - config still shows the rest
+        in_use = f"none ({exc})"
     if not is_tty():
         for row in rows:
             value = "" if row.value is None else str(row.value)
             click.echo(plain(f"{row.name}\t{value}\t{row.source}"))
-        click.echo(f"config file: {settings.path}{exists}", err=True)
+        click.echo(plain(f"config file: {settings.path}{exists}"), err=True)
+        click.echo(plain(f"knowledge base in use: {in_use}"), err=True)
         return
     from rich.table import Table
 
@@ -55,3 +61,4 @@ def command(env, path_only: bool, as_json: bool) -> None:
     out = console(env)
     out.print(table)
     out.print(f"[dim]config file: {safe_text(str(settings.path))}{exists}[/]")
+    out.print(f"[dim]knowledge base in use: {safe_text(in_use)}[/]")

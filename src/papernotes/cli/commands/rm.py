@@ -42,7 +42,9 @@ def command(env, papers: tuple[str, ...], yes: bool, force: bool, as_json: bool)
         if not can_ask():
             raise UsageError("not on a terminal: pass --yes to remove without asking")
         shown = ", ".join(ids) if len(ids) <= 5 else f"{', '.join(ids[:5])} and {len(ids) - 5} more"
-        click.confirm(f"Remove {shown}?", abort=True, err=True)
+        if not click.confirm(f"Remove {shown}?", err=True):
+            click.echo("Nothing removed.", err=True)
+            raise SystemExit(1)
     result = remove(kb, ids)
     for warning in result.warnings:
         click.echo(f"Warning: {warning}", err=True)
