@@ -648,3 +648,27 @@ def test_rm_no_at_the_question_removes_nothing(kb):
     code, rest = finish(pid, fd)
     assert code == 1 and "Nothing removed." in rest
     assert (kb / "papers" / "HygrAR4tPS.yaml").exists()
+
+
+def test_priority_only_for_several_papers(run, kb):
+    assert run("status", "H1gEP6NFwr", "HygrAR4tPS", "--priority", "3").exit_code == 0
+    assert record(kb, "H1gEP6NFwr")["priority"] == 3 and record(kb, "HygrAR4tPS")["priority"] == 3
+    assert "status" not in record(kb, "H1gEP6NFwr")
+    assert run("status", "H1gEP6NFwr", "reading", "-p", "0").exit_code == 0
+    data = record(kb, "H1gEP6NFwr")
+    assert data["status"] == "reading" and "priority" not in data
+
+
+def test_search_attached_short_limit(run):
+    assert len(run("search", "optimizers", "-n1").stdout.splitlines()) == 1
+
+
+def test_edit_editor_failing_on_the_second_round_keeps_the_text(kb, editor):
+    editor("- optimization\n->\n- optimisation-typo\n", "FAIL")
+    pid, fd = spawn(kb, "edit", "HygrAR4tPS", env={"EDITOR": os.environ["EDITOR"]})
+    read_until(fd, "(a)bort")
+    os.write(fd, b"e\r")
+    code, rest = finish(pid, fd)
+    assert code == 2 and "cannot run the editor" in rest
+    kept = rest.split("kept in ")[1].split()[0]
+    assert "optimisation-typo" in Path(kept).read_text(encoding="utf-8")

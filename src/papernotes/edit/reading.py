@@ -31,6 +31,10 @@ class StatusChange:
         return {**asdict(self), "changed": self.changed}
 
 
+def is_status_word(text: str) -> bool:
+    return text.strip().casefold() in STATUS_WORDS or text.strip().casefold() == CLEAR
+
+
 def status_word(text: str) -> str:
     """The canonical status for what was typed (``todo`` -> ``to-read``); ``none`` clears."""
     found = CLEAR if text.strip().casefold() == CLEAR else STATUS_WORDS.get(text.strip().casefold())

@@ -36,7 +36,7 @@ def command(env, paper: str, force: bool) -> None:
     shown = kb.shown(kb.path_for(paper_id))
     try:
         while True:
-            _run_editor(env, draft)
+            _run_editor(env, draft, original)
             if draft.read_bytes() == original:
                 draft.unlink(missing_ok=True)
                 click.echo(f"No changes to {shown}", err=True)
@@ -85,13 +85,17 @@ def _not_saved(shown: str, problems: list, kept):
     return error
 
 
-def _run_editor(env, draft) -> None:
+def _run_editor(env, draft, original: bytes) -> None:
+    from papernotes.edit.record_file import keep_draft
     from papernotes.errors import UsageError
 
     editor = env.settings().value("editor")
     try:
         click.edit(filename=str(draft), editor=editor or None)
     except click.ClickException as exc:
-        raise UsageError(
-            f"cannot run the editor: {exc.format_message()}; your text is kept in {draft}"
-        ) from None
+        kept = ""
+        if draft.read_bytes() != original:
+            kept = f"; your text is kept in {keep_draft(draft)}"
+        else:
+            draft.unlink(missing_ok=True)
+        raise UsageError(f"cannot run the editor: {exc.format_message()}{kept}") from None

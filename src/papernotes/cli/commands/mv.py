@@ -34,3 +34,9 @@ def command(env, old: str, new: str, as_json: bool) -> None:
         click.echo(f"updated {path}: related: {result.old} -> {result.new}")
     for path, count in result.notes.items():
         click.echo(f"updated {path}: {count} link(s) [[{result.new}]]")
+    if result.old.split(":")[0].casefold() != result.new.split(":")[0].casefold():
+        click.echo(
+            f"Hint: links and metadata still describe {result.old}; "
+            f"'papernotes refresh {result.new}' fetches them for the new id",
+            err=True,
+        )

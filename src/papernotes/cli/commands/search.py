@@ -32,6 +32,8 @@ class SearchCommand(click.Command):
                 options.append(arg)
             elif name in valued and name.startswith("--") and "=" in arg:
                 options.append(arg)
+            elif arg[:2] in valued and not arg.startswith("--") and arg[2:].isdigit():
+                options.append(arg)  # -n3
             elif arg in valued:
                 if i + 1 >= len(args):
                     raise click.UsageError(f"Option '{arg}' requires an argument.", ctx)

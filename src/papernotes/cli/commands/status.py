@@ -25,12 +25,12 @@ def command(env, items: tuple[str, ...], priority: int | None, as_json: bool) ->
       papernotes status H1gEP6NFwr HygrAR4tPS to-read --priority 1
       papernotes status H1gEP6NFwr --priority 3
     """
-    from papernotes.edit.reading import status_word
+    from papernotes.edit.reading import is_status_word, status_word
     from papernotes.errors import UsageError
 
     words = list(items)
     status = None
-    if len(words) > 1 or priority is None:
+    if priority is None or (len(words) > 1 and is_status_word(words[-1])):
         if len(words) < 2:
             raise UsageError("give the paper id(s), then the status (e.g. 'reading')")
         status = status_word(words.pop())
