@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 import sys
@@ -393,6 +394,7 @@ def test_import_markers_rederives_for_notes_imported_before(run, kb, tmp_path):
     assert run("import", str(seed)).exit_code == 0
     assert "status" not in record(kb, "H1gEP6NFwr")  # the note was there already
     assert run("import", "--markers", str(seed)).exit_code == 0
+    assert record(kb, "H1gEP6NFwr")["status"] == "to-reread"
 
 
 def test_find_markers():
@@ -672,3 +674,21 @@ def test_edit_editor_failing_on_the_second_round_keeps_the_text(kb, editor):
     assert code == 2 and "cannot run the editor" in rest
     kept = rest.split("kept in ")[1].split()[0]
     assert "optimisation-typo" in Path(kept).read_text(encoding="utf-8")
+
+
+def test_status_from_a_marker_dates_from_its_note(run, kb, tmp_path):
+    seed = write(
+        tmp_path / "seed.txt", "https://openreview.net/forum?id=H1gEP6NFwr\n略神奇, 值得再读\n"
+    )
+    path = kb / "papers" / "H1gEP6NFwr.yaml"
+    path.write_text(
+        path.read_text().replace("source: seeds/000_316735fe26adea45.txt", f"source: {seed.name}")
+    )
+    before = path.read_text()
+    assert run("import", "--markers", str(seed)).exit_code == 0
+    data = record(kb, "H1gEP6NFwr")
+    assert data["status"] == "to-reread"
+    assert data["status_dates"] == {"to-reread": dt.date(2026, 11, 22)}
+    # Only the new fields are added: nothing else in the file changes.
+    after = path.read_text()
+    assert [line for line in before.splitlines() if line not in after.splitlines()] == []

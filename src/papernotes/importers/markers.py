@@ -74,8 +74,11 @@ def _marked(paper, texts: dict[str, str], today: dt.date):
             (s for s, _ in STATUS_MARKERS if any(m.status == s for m in found.values())), None
         )
         if status:
+            # The marker was written with the note: the status dates from the note.
+            sources = {source for source, m in found.items() if m.status == status}
+            dates = [n.date for n in paper.notes if n.source in sources]
             update["status"] = status
-            update["status_dates"] = {status: today}
+            update["status_dates"] = {status: min(dates, default=today)}
     notes = []
     for note in paper.notes:
         marks = found[note.source].marks if note.source in found else []
