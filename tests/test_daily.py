@@ -692,3 +692,23 @@ def test_status_from_a_marker_dates_from_its_note(run, kb, tmp_path):
     # Only the new fields are added: nothing else in the file changes.
     after = path.read_text()
     assert [line for line in before.splitlines() if line not in after.splitlines()] == []
+
+
+def test_ctrl_c_while_a_command_runs_exits_130(kb):
+    """Interrupted anywhere, not only at a prompt: here while add waits for its note on stdin."""
+    import signal
+    import subprocess
+    import time
+
+    proc = subprocess.Popen(
+        papernotes("--root", str(kb), "add", "H1gEP6NFwr", "--note", "-", "--no-fetch"),
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    time.sleep(2)  # started and waiting for the note
+    proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130
+    assert err.decode().strip().splitlines()[-1] == "Interrupted"
+    assert len(record(kb, "H1gEP6NFwr")["notes"]) == 1
