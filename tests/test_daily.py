@@ -102,6 +102,8 @@ def test_global_options_after_the_command(run, kb):
     assert shown.exit_code == 0 and "H1gEP6NFwr" in shown.stdout
     listed = Runner(None)("list", f"--root={kb}", "--no-color")
     assert listed.exit_code == 0 and len(listed.stdout.splitlines()) == 2
+    missing = Runner(None)("list", "--root")
+    assert missing.exit_code == 2 and "'--root' requires an argument" in one_line(missing.stderr)
 
 
 def test_json_before_the_command(run):

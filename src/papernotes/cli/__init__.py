@@ -108,7 +108,11 @@ class LazyGroup(click.Group):
                 continue
             if arg in GLOBAL_FLAGS and arg not in own:
                 front.append(arg)
-            elif arg in GLOBAL_VALUED and arg not in own and i + 1 < len(tail):
+            elif arg in GLOBAL_VALUED and arg not in own:
+                if i + 1 >= len(tail):
+                    raise one_line_usage(
+                        click.UsageError(f"Option '{arg}' requires an argument.", ctx)
+                    )
                 front.extend(tail[i : i + 2])
                 i += 1
             elif arg.split("=", 1)[0] in GLOBAL_VALUED and "=" in arg and arg not in own:
