@@ -86,6 +86,10 @@ def _isolated_env(monkeypatch, tmp_path):
     monkeypatch.delenv("PAPERNOTES_ROOT", raising=False)
     monkeypatch.setenv("PAPERNOTES_CACHE_DIR", str(tmp_path / "_cache"))
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "_xdg"))
+    # The user's own config file and settings never reach a test.
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "_config"))
+    for name in ("PAPERNOTES_CONFIG", "PAPERNOTES_AUTHOR", "VISUAL", "EDITOR", "BROWSER"):
+        monkeypatch.delenv(name, raising=False)
     # No test reaches the internet: metadata servers point at a closed local port
     # unless a test asks for the fake OpenReview/arXiv server (the `server` fixture).
     isolate_network(monkeypatch)

@@ -151,7 +151,10 @@ def test_offline_saves_from_the_catalog_with_a_refresh_hint(run, kb):
 
 
 def test_offline_unknown_paper_keeps_the_note_under_a_placeholder_title(run, kb, monkeypatch):
-    result = run("add", "Pv2Accept1", "--note", "must not be lost")
+    refused = run("add", "Pv2Accept1", "--note", "must not be lost")
+    assert refused.exit_code == 2 and "pass --title TEXT" in refused.stderr
+    assert not (kb / "papers" / "Pv2Accept1.yaml").exists()
+    result = run("add", "Pv2Accept1", "--note", "must not be lost", "--yes")
     assert result.exit_code == 0
     data = record(kb, "Pv2Accept1")
     assert data["title"] == "Pv2Accept1" and data["notes"][0]["en"] == "must not be lost"

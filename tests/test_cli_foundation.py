@@ -226,7 +226,8 @@ def test_no_knowledge_base(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     result = Runner(None)("list", root=False)
     assert result.exit_code == 2
-    assert "run 'papernotes init' or pass --root DIR" in result.stderr
+    for remedy in ("papernotes init", "--root DIR", "PAPERNOTES_ROOT", "config.toml"):
+        assert remedy in result.stderr
     assert len(lines(result.stderr)) == 1
 
 

@@ -7,6 +7,7 @@ imported at start-up, so ``papernotes --help`` and ``--version`` stay fast.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import importlib
 import os
@@ -19,6 +20,8 @@ from papernotes import __version__
 from papernotes.cli.common import Env, one_line_usage, run_safely
 
 COMMANDS_PACKAGE = "papernotes.cli.commands"
+GLOBAL_FLAGS = {"--no-color", "--debug"}
+GLOBAL_VALUED = {"--root"}
 
 EXIT_CODES = """\b
 Exit codes: 0 ok, 1 problems found (validate, fmt --check), 2 usage error,
@@ -65,6 +68,60 @@ class LazyGroup(click.Group):
     def invoke(self, ctx: click.Context):
         return run_safely(ctx, lambda: super(LazyGroup, self).invoke(ctx))
 
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        return super().parse_args(ctx, self._hoist_globals(ctx, args))
+
+    def _hoist_globals(self, ctx: click.Context, args: list[str]) -> list[str]:
+        """Global options given after the command move before it (``show X --debug``);
+        ``--json`` given before the command moves after it, where the command has it."""
+        at = 0
+        while at < len(args) and args[at] != "--" and args[at].startswith("-"):
+            at += 2 if args[at] in GLOBAL_VALUED else 1
+        if at >= len(args) or args[at] == "--":
+            return args
+        name = args[at]
+        command = self.get_command(ctx, name)
+        if command is None:
+            return args
+        own = {o for p in command.params for o in getattr(p, "opts", [])}
+        valued = {
+            o
+            for p in command.params
+            if isinstance(p, click.Option) and not p.is_flag and not p.count
+            for o in p.opts
+        }
+        front, rest = [], []
+        for arg in args[:at]:
+            (rest if arg == "--json" else front).append(arg)
+        if "--json" in rest and "--json" not in own:
+            raise one_line_usage(click.UsageError(f"--json does not apply to '{name}'", ctx))
+        tail = args[at + 1 :]
+        i = 0
+        while i < len(tail):
+            arg = tail[i]
+            if arg == "--":
+                rest.extend(tail[i:])
+                break
+            if arg in own and arg in valued:
+                rest.extend(tail[i : i + 2])
+                i += 2
+                continue
+            if arg in GLOBAL_FLAGS and arg not in own:
+                front.append(arg)
+            elif arg in GLOBAL_VALUED and arg not in own:
+                if i + 1 >= len(tail):
+                    raise one_line_usage(
+                        click.UsageError(f"Option '{arg}' requires an argument.", ctx)
+                    )
+                front.extend(tail[i : i + 2])
+                i += 1
+            elif arg.split("=", 1)[0] in GLOBAL_VALUED and "=" in arg and arg not in own:
+                front.append(arg)
+            else:
+                rest.append(arg)
+            i += 1
+        return [*front, name, *rest]
+
     def make_context(self, info_name, args, parent=None, **extra) -> click.Context:
         # Errors in the global options (before any command runs) are one line too.
         try:
@@ -84,9 +141,9 @@ class LazyGroup(click.Group):
 @click.option(
     "--root",
     metavar="DIR",
-    envvar="PAPERNOTES_ROOT",
-    show_envvar=True,
-    help="Knowledge-base folder. Default: the nearest parent of the current folder holding papers/ and tags.yaml.",
+    help="Knowledge-base folder. Default: $PAPERNOTES_ROOT, else the nearest parent of the "
+    "current folder holding papers/ and tags.yaml, else 'root' in the config file "
+    "(see 'papernotes config').",
 )
 @click.option(
     "--no-color", is_flag=True, help="No colours (also when NO_COLOR is set or output is piped)."
@@ -102,7 +159,7 @@ def cli(ctx: click.Context, root: str | None, no_color: bool, debug: bool) -> No
       papernotes show H1gEP6NFwr       one paper, its notes in both languages
       papernotes validate              check every record and the taxonomy
     """
-    ctx.obj = Env(root=root, no_color=no_color or bool(os.environ.get("NO_COLOR")), debug=debug)
+    ctx.obj = Env(root=root, no_color=no_color, debug=debug)
 
 
 def main() -> None:
@@ -110,7 +167,19 @@ def main() -> None:
         if getattr(sys, name) is None:  # started with the stream closed: `papernotes list >&-`
             setattr(sys, name, open(os.devnull, "w"))  # noqa: SIM115
     try:
-        cli.main(prog_name="papernotes")
+        try:
+            cli.main(prog_name="papernotes")
+        except SystemExit as exc:
+            code = exc.code
+        else:
+            code = 0
+        sys.stdout.flush()
     except KeyboardInterrupt:
         sys.stderr.write("Interrupted\n")
-        sys.exit(130)
+        code = 130
+    except BrokenPipeError:
+        code = 0
+        # The reader went away (`| head`): no second error when Python flushes at exit.
+        with contextlib.suppress(OSError):
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    sys.exit(code)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import functools
 import json
 import os
 import re
@@ -21,6 +22,7 @@ import click
 if TYPE_CHECKING:
     from rich.console import Console
 
+    from papernotes.settings import Settings
     from papernotes.store.kb import KnowledgeBase
 
 
@@ -32,12 +34,35 @@ class Env:
     no_color: bool = False
     debug: bool = False
     _kb: Any = field(default=None, repr=False)
+    _settings: Any = field(default=None, repr=False)
+
+    def settings(self) -> Settings:
+        """The user's settings (command line, environment, config file), read once."""
+        if self._settings is None:
+            from papernotes.settings import Settings
+
+            self._settings = Settings({"root": self.root})
+        return self._settings
+
+    def colourless(self) -> bool:
+        """--no-color, $NO_COLOR, or color = false in the config file."""
+        if self.no_color or os.environ.get("NO_COLOR"):
+            return True
+        try:
+            return self.settings().value("color") is False
+        except Exception:  # noqa: BLE001 - a broken config file is reported by the command
+            return False
 
     def kb(self) -> KnowledgeBase:
+        """The knowledge base; a broken config file is an error here even with --root."""
         if self._kb is None:
             from papernotes.store.kb import KnowledgeBase
 
-            self._kb = KnowledgeBase.find(self.root)
+            root = self.settings().get("root")
+            if root.source == "default" or root.source.startswith("config file"):
+                self._kb = KnowledgeBase.find(None, default=root.value)
+            else:
+                self._kb = KnowledgeBase.find(root.value)
         return self._kb
 
 
@@ -57,14 +82,13 @@ def emit_json(data: Any) -> None:
 
 def console(env: Env | None = None, stderr: bool = False) -> Console:
     """A rich console for this invocation: colour only on a terminal and without NO_COLOR."""
-    from rich.console import Console
 
-    no_color = bool(env and env.no_color) or bool(os.environ.get("NO_COLOR"))
+    no_color = bool(env and env.colourless()) or bool(os.environ.get("NO_COLOR"))
     stream = sys.stderr if stderr else sys.stdout
     width = None
     if not stream.isatty():
         width = int(os.environ.get("COLUMNS", "0") or 0) or 100
-    return Console(
+    return _console_class()(
         file=stream,
         no_color=no_color,
         color_system=None if no_color else "auto",
@@ -74,6 +98,23 @@ def console(env: Env | None = None, stderr: bool = False) -> Console:
         # Piped output is not wrapped: one logical line stays one line for grep and friends.
         soft_wrap=not stream.isatty(),
     )
+
+
+@functools.cache
+def _console_class() -> type:
+    from rich.console import Console
+
+    class PipedConsole(Console):
+        def on_broken_pipe(self) -> None:
+            # rich exits 1 on its own; the command ends the way every other one does.
+            raise BrokenPipeError
+
+    return PipedConsole
+
+
+def can_ask() -> bool:
+    """Ask questions only when a person can see them and answer."""
+    return sys.stdin.isatty() and sys.stderr.isatty()
 
 
 def is_tty(stderr: bool = False) -> bool:
@@ -155,7 +196,10 @@ def run_safely(ctx: click.Context, call: Callable[[], Any]) -> Any:
         return call()
     except click.UsageError as exc:
         raise one_line_usage(exc) from None
-    except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException):
+    except click.exceptions.Abort:  # Ctrl-C (or end of input) at a prompt
+        click.echo("\nInterrupted", err=True)
+        ctx.exit(ExitCode.INTERRUPTED)
+    except (click.exceptions.Exit, click.ClickException):
         raise
     except PapernotesError as exc:
         if debug:
@@ -163,7 +207,7 @@ def run_safely(ctx: click.Context, call: Callable[[], Any]) -> Any:
         click.echo(f"Error: {one_line(str(exc))}", err=True)
         ctx.exit(exc.exit_code)
     except KeyboardInterrupt:
-        click.echo("Interrupted", err=True)
+        click.echo("\nInterrupted", err=True)
         ctx.exit(ExitCode.INTERRUPTED)
     except BrokenPipeError:
         # The reader went away (e.g. `| head`); say nothing more.

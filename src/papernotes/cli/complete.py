@@ -21,7 +21,9 @@ _TITLE = re.compile(r"^title:\s*(.+?)\s*$", re.MULTILINE)
 
 
 def _root(ctx: click.Context) -> Path | None:
-    given = ctx.find_root().params.get("root") or os.environ.get("PAPERNOTES_ROOT")
+    from papernotes.settings import Settings, env_root
+
+    given = ctx.find_root().params.get("root") or env_root()
     if given:
         root = Path(given).expanduser()
         return root if (root / "papers").is_dir() else None
@@ -29,6 +31,9 @@ def _root(ctx: click.Context) -> Path | None:
     for folder in (start, *start.parents):
         if (folder / "papers").is_dir() and (folder / "tags.yaml").is_file():
             return folder
+    default = Settings().value("root")
+    if default and (Path(default) / "papers").is_dir():
+        return Path(default)
     return None
 
 

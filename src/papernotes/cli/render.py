@@ -50,6 +50,12 @@ def render_paper(
         facts.append("ratings " + " ".join(str(r) for r in paper.ratings))
     if facts:
         out.print(" · ".join(facts))
+    if paper.status or paper.priority:
+        reading = paper.status or "no status"
+        since = paper.status_dates.get(paper.status) if paper.status else None
+        reading += f" since {since.isoformat()}" if since else ""
+        reading += f" · priority {paper.priority}" if paper.priority else ""
+        out.print(f"[dim]Reading:[/] {reading}")
     if paper.authors:
         out.print("[dim]Authors:[/] " + safe_text(", ".join(paper.authors)))
     for name, url in paper.canonical_links().items():
@@ -77,7 +83,8 @@ def render_paper(
         out.print()
         out.print(f"[bold]Notes[/] ({len(paper.notes)})")
         for i, note in enumerate(paper.notes, 1):
-            out.print(f"[dim]#{i} · {safe_text(note.source)} · {note.date.isoformat()}[/]")
+            marks = "".join(f" [bold red]{m}[/]" for m in note.marks)
+            out.print(f"[dim]#{i} · {safe_text(note.source)} · {note.date.isoformat()}[/]{marks}")
             order = [note.lang] + [lang for lang in ("zh", "en") if lang != note.lang]
             for lang in order:
                 text = getattr(note, lang)

@@ -37,15 +37,22 @@ def summary(paper) -> dict:
         "tags": list(paper.tags),
         "notes": len(paper.notes),
         "added": paper.added.isoformat() if paper.added else None,
+        "status": paper.status,
+        "priority": paper.priority,
     }
 
 
 def list_papers(
-    kb: KnowledgeBase, tag: str | None = None, sort: str = "id"
+    kb: KnowledgeBase,
+    tag: str | None = None,
+    sort: str = "id",
+    statuses: tuple[str, ...] = (),
 ) -> tuple[list[dict], list[Problem]]:
     wanted = set(kb.taxonomy().descendants(resolve_tag(kb, tag))) if tag is not None else None
     coll = kb.load_all()
     papers = [p for p in coll.papers.values() if wanted is None or wanted & set(p.tags)]
+    if statuses:
+        papers = [p for p in papers if (p.status or "none") in statuses]
     keys = {
         "id": lambda p: p.id,
         "title": lambda p: p.title.casefold(),

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from papernotes.errors import Problem
+from papernotes.importers.markers import apply_markers
 from papernotes.importers.merge import MergeResult, PaperChange, merge
 from papernotes.importers.parse import ParsedFile, parse_notes
 from papernotes.importers.resolve import resolve
@@ -125,8 +126,11 @@ def import_files(
     dry_run: bool = False,
     today: dt.date | None = None,
     progress: Progress | None = None,
+    markers: bool = False,
 ) -> ImportReport:
-    """Import notes files into ``kb``; with ``dry_run`` only report what would change."""
+    """Import notes files into ``kb``; with ``dry_run`` only report what would change.
+    ``markers`` also reads reading markers from notes imported before (see
+    :mod:`papernotes.importers.markers`)."""
     today = today or dt.date.today()
     files = parse_files(kb, paths, progress)
     taxonomy = kb.taxonomy()
@@ -147,6 +151,7 @@ def import_files(
     with contextlib.nullcontext() if dry_run else kb.lock():
         existing, broken = _load(kb, wanted)
         result: MergeResult = merge(resolution, existing, broken, Tagger(taxonomy), today)
+        apply_markers(result, resolution, existing, today, rederive=markers)
         changed = result.changed()
         if not dry_run:
             for n, change in enumerate(changed, 1):

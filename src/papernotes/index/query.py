@@ -2,7 +2,8 @@
 
 Words are ANDed; ``"exact phrase"``; ``OR`` (or ``|``); ``-word`` or ``NOT word``; parentheses;
 ``word*`` for a prefix; filters ``tag:`` (any name, label or alias; includes child tags),
-``venue:``, ``year:`` (``2020``, ``2018..2020``, ``>=2019``), ``decision:`` and ``lang:zh|en``.
+``venue:``, ``year:`` (``2020``, ``2018..2020``, ``>=2019``), ``decision:``, ``lang:zh|en``,
+``status:`` (reading status) and ``mark:`` (``scooped``, ``to-cite``).
 Words that name a tag (``ntk``, ``lottery ticket``, ``彩票假设``) also match every other name of
 that tag and the papers carrying it.
 
@@ -18,11 +19,21 @@ import re
 from collections.abc import Callable
 
 from papernotes.errors import NotFoundError, UsageError
-from papernotes.index.documents import ALL, NOTHING, TEXT_COLUMNS, facet, tag_facet, term_key
+from papernotes.index.documents import (
+    ALL,
+    NOTHING,
+    TEXT_COLUMNS,
+    facet,
+    tag_facet,
+    term_key,
+    word_facet,
+)
+from papernotes.reading import MARK_WORDS, STATUS_WORDS
 from papernotes.text import is_cjk, query_terms
 
 FIELDS = {"tag": "tag", "tags": "tag", "venue": "venue", "year": "year"}
 FIELDS |= {"decision": "decision", "lang": "lang", "language": "lang"}
+FIELDS |= {"status": "status", "mark": "mark", "marks": "mark", "marked": "mark"}
 OPERATORS = {"OR": "or", "|": "or", "||": "or", "AND": "and", "&&": "and", "NOT": "not"}
 UNTAGGED = [c for c in TEXT_COLUMNS if c != "tags"]
 MAX_DEPTH = 20  # parentheses deeper than this are read as plain grouping-free text
@@ -397,6 +408,13 @@ class _Compiler:
             if lang is None:
                 raise UsageError(f"lang: expects zh or en, not {_shown(value)}")
             return f'"{facet("l", lang)}"'
+        if node.field in ("status", "mark"):
+            words = STATUS_WORDS if node.field == "status" else MARK_WORDS
+            found = words.get(value.casefold())
+            if found is None:
+                choices = ", ".join(dict.fromkeys(words.values()))
+                raise UsageError(f"{node.field}: expects one of {choices}, not {_shown(value)}")
+            return f'"{facet(node.field[0], word_facet(found))}"'
         if node.field == "year":
             years = self.years(value)
             if not years:

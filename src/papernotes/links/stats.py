@@ -6,6 +6,7 @@ from collections import Counter
 
 from papernotes.links.notes_md import load_notes
 from papernotes.links.topics import decision_rank
+from papernotes.reading import MARKS, STATUSES
 
 
 def kb_stats(kb, collection=None, notes=None) -> dict:
@@ -37,6 +38,8 @@ def kb_stats(kb, collection=None, notes=None) -> dict:
         lang for p in papers for n in p.notes for lang in ("zh", "en") if getattr(n, lang)
     )
     all_notes = [n for p in papers for n in p.notes]
+    statuses = Counter(p.status or "(none)" for p in papers)
+    marks = Counter(m for n in all_notes for m in n.marks)
     return {
         "papers": len(papers),
         "unloadable": len({pr.path for pr in coll.problems}),
@@ -49,6 +52,10 @@ def kb_stats(kb, collection=None, notes=None) -> dict:
                 key=lambda kv: (decision_rank(None if kv[0] == "(none)" else kv[0]), -kv[1], kv[0]),
             )
         ],
+        "statuses": [
+            {"status": s, "papers": statuses[s]} for s in (*STATUSES, "(none)") if statuses.get(s)
+        ],
+        "marks": [{"mark": m, "notes": marks[m]} for m in MARKS if marks.get(m)],
         "notes": {
             "total": len(all_notes),
             "bilingual": sum(1 for n in all_notes if n.zh and n.en),

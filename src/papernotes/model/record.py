@@ -20,8 +20,11 @@ from pydantic import (
 )
 
 from papernotes.model.ids import PaperId
+from papernotes.reading import STATUSES
 
 Lang = Literal["zh", "en"]
+Status = Literal["to-read", "reading", "read", "to-reread", "skimmed"]
+Mark = Literal["scooped", "to-cite"]
 Text = Annotated[str, StringConstraints(min_length=1)]
 LINK_KEY = re.compile(r"^[a-z][a-z0-9_-]{0,31}$")
 LINK_ORDER = ("forum", "pdf", "code", "arxiv", "project", "slides", "video", "poster")
@@ -46,6 +49,10 @@ class Note(Strict):
     en: Text | None = Field(default=None, description="The note in English.")
     source: Text = Field(description="Where the note came from: a file under seeds/, or 'cli'.")
     date: dt.date = Field(description="When the note was added.")
+    marks: list[Mark] = Field(
+        default_factory=list,
+        description="What the idea calls for: scooped (someone did it), to-cite (we should cite it).",
+    )
 
     @model_validator(mode="after")
     def _original_present(self) -> Note:
@@ -106,6 +113,15 @@ class Paper(Strict):
     related: list[Related] = Field(default_factory=list)
     refs: list[Ref] = Field(default_factory=list)
     bibtex: Text | None = Field(default=None, description="BibTeX from the metadata source.")
+    status: Status | None = Field(
+        default=None, description="Reading status: to-read, reading, read, to-reread, skimmed."
+    )
+    priority: int | None = Field(
+        default=None, ge=1, le=3, description="Reading priority: 1 (first) to 3 (some day)."
+    )
+    status_dates: dict[Status, dt.date] = Field(
+        default_factory=dict, description="When the paper last got each reading status."
+    )
     added: dt.date | None = None
     updated: dt.date | None = None
 
@@ -137,6 +153,15 @@ class Paper(Strict):
                 raise ValueError(f"tag {tag!r} is listed twice")
             seen.add(tag)
         return value
+
+    @field_validator("status_dates")
+    @classmethod
+    def _dates_in_order(cls, value: dict[str, dt.date]) -> dict[str, dt.date]:
+        return dict(sorted(value.items(), key=lambda kv: (kv[1], STATUSES.index(kv[0]))))
+
+    def status_since(self) -> dt.date | None:
+        """When the paper got its current status (else when it was added)."""
+        return (self.status_dates.get(self.status) if self.status else None) or self.added
 
     @model_validator(mode="after")
     def _no_self_link(self) -> Paper:

@@ -158,6 +158,11 @@ class SiteBuilder:
             parts.append(f'<span class="decision {kind}">{esc(paper.decision)}</span>')
         if paper.ratings:
             parts.append("ratings " + esc(" ".join(str(r) for r in paper.ratings)))
+        if paper.status:
+            priority = f" · priority {paper.priority}" if paper.priority else ""
+            parts.append(
+                f'<span class="status {esc(paper.status)}">{esc(paper.status)}{priority}</span>'
+            )
         return " · ".join(parts)
 
     def paper_item(self, pid: str, depth: int, extra: str = "") -> str:
@@ -187,7 +192,8 @@ class SiteBuilder:
                 f'<span class="which">{esc(LANG_NAMES[lang])} · {esc(marker)}</span>'
                 f'<p class="text">{body}</p></div>'
             )
-        foot = f"<footer>{esc(note.source)} · {esc(note.date.isoformat())}</footer>"
+        marks = "".join(f' <span class="mark {esc(m)}">{esc(m)}</span>' for m in note.marks)
+        foot = f"<footer>{esc(note.source)} · {esc(note.date.isoformat())}{marks}</footer>"
         return f'<article class="note">{"".join(blocks)}{foot}</article>'
 
     def snippet(self, paper: Paper) -> str:
@@ -411,6 +417,8 @@ class SiteBuilder:
                 " ".join(paper.authors),
                 paper.venue or "",
                 paper.decision or "",
+                paper.status or "",
+                " ".join(m for note in paper.notes for m in note.marks),
             ]
             entries.append(
                 {

@@ -23,14 +23,38 @@ if TYPE_CHECKING:
 # The model and YAML modules (pydantic, yaml) load inside the methods that need them, so a
 # search on a fresh index starts without them.
 
-ROOT_ENV = "PAPERNOTES_ROOT"
+ROOT_ENV = "PAPERNOTES_ROOT"  # read by papernotes.settings
 CACHE_ENV = "PAPERNOTES_CACHE_DIR"
 CACHE_NAME = ".papernotes"
 
 
-def find_root(option: str | Path | None = None, cwd: Path | None = None) -> Path:
-    """``--root``, else ``$PAPERNOTES_ROOT``, else the nearest parent holding papers/ and tags.yaml."""
-    given = option or os.environ.get(ROOT_ENV) or None
+def find_root(
+    option: str | Path | None = None, cwd: Path | None = None, default: str | None = None
+) -> Path:
+    """``--root``, else ``$PAPERNOTES_ROOT``, else the nearest parent holding papers/ and
+    tags.yaml, else ``default`` (the config file's ``root``)."""
+    from papernotes.settings import config_path, env_root
+
+    given = option or env_root()
+    if given:
+        return _given_root(str(given))
+    start = (cwd or Path.cwd()).resolve()
+    for folder in (start, *start.parents):
+        if (folder / "papers").is_dir() and (folder / "tags.yaml").is_file():
+            return folder
+    if default:
+        try:
+            return _given_root(default)
+        except NoKnowledgeBaseError as exc:
+            raise NoKnowledgeBaseError(f"{exc} (the default 'root' in {config_path()})") from None
+    raise NoKnowledgeBaseError(
+        f"no knowledge base in {start} or its parents (no papers/ and tags.yaml); "
+        f"run 'papernotes init', pass --root DIR, set {ROOT_ENV}, or set root = \"DIR\" "
+        f"in {config_path()}"
+    )
+
+
+def _given_root(given: str) -> Path:
     if given:
         root = Path(given).expanduser()
         shown = repr(given) if len(given) <= 200 else repr(given[:100] + "...")
@@ -46,14 +70,6 @@ def find_root(option: str | Path | None = None, cwd: Path | None = None) -> Path
         except (OSError, ValueError) as exc:  # name too long, NUL byte, loops
             reason = getattr(exc, "strerror", None) or str(exc)
             raise NoKnowledgeBaseError(f"knowledge base {shown} cannot be used: {reason}") from None
-    start = (cwd or Path.cwd()).resolve()
-    for folder in (start, *start.parents):
-        if (folder / "papers").is_dir() and (folder / "tags.yaml").is_file():
-            return folder
-    raise NoKnowledgeBaseError(
-        f"no knowledge base in {start} or its parents (no papers/ and tags.yaml); "
-        "run 'papernotes init' or pass --root DIR"
-    )
 
 
 @dataclass
@@ -74,8 +90,8 @@ class KnowledgeBase:
         self._taxonomy: tuple[Taxonomy, list[Problem]] | None = None
 
     @classmethod
-    def find(cls, option: str | Path | None = None) -> KnowledgeBase:
-        return cls(find_root(option))
+    def find(cls, option: str | Path | None = None, default: str | None = None) -> KnowledgeBase:
+        return cls(find_root(option, default=default))
 
     # -- paths -----------------------------------------------------------------
     def shown(self, path: Path) -> str:

@@ -11,11 +11,11 @@ from pydantic import BaseModel, ValidationError
 
 from papernotes.errors import Problem
 from papernotes.model.ids import id_from_filename
-from papernotes.model.record import Paper
+from papernotes.model.record import Note, Paper
 from papernotes.model.taxonomy import Tag, Taxonomy, TaxonomyFile
 from papernotes.store.yamlio import YamlProblem, dump, line_of, read_yaml
 
-NOTE_KEYS = ("lang", "zh", "en", "source", "date")
+NOTE_KEYS = ("lang", "zh", "en", "source", "date", "marks")
 
 
 @dataclass
@@ -54,6 +54,10 @@ def _message(err: dict, model: type[BaseModel]) -> tuple[str, str | None]:
     msg = msg.removeprefix("Value error, ")
     got = err.get("input")
     ctx = err.get("ctx") or {}
+    if got is None and kind in ("list_type", "dict_type"):
+        name = str(err["loc"][-1])
+        empty = "[]" if kind == "list_type" else "{}"
+        return f"is null: write '{name}: {empty}' or remove the line", None
     if kind in _EXPECTED:
         return f"expected {_EXPECTED[kind]} (got {type(got).__name__} {_short(got)})", None
     if kind == "string_pattern_mismatch" and "https?" in str(ctx.get("pattern")):
@@ -158,6 +162,7 @@ def load_record(path: Path, shown: str) -> Loaded:
             Problem(shown, f"expected a mapping of fields, got a {_yaml_type(data)}", line_of(node))
         )
         return result
+    _empty_lists(data, node)
     try:
         paper = Paper.model_validate(data)
     except ValidationError as exc:
@@ -176,6 +181,48 @@ def load_record(path: Path, shown: str) -> Loaded:
         )
     result.paper = paper
     return result
+
+
+LIST_FIELDS = {
+    name
+    for name, f in Paper.model_fields.items()
+    if getattr(f.annotation, "__origin__", None) in (list, dict)
+}
+NOTE_LIST_FIELDS = {
+    name
+    for name, f in Note.model_fields.items()
+    if getattr(f.annotation, "__origin__", None) in (list, dict)
+}
+
+
+def _empty_lists(data: dict, node: Any) -> None:
+    """A list or mapping field left empty (``tags:`` with nothing after it, as when the
+    last tag is deleted by hand) is empty; an explicit ``null`` stays an error."""
+    for name in LIST_FIELDS:
+        if data.get(name, ...) is None and _blank(node, name):
+            data[name] = [] if Paper.model_fields[name].annotation.__origin__ is list else {}
+    notes = data.get("notes")
+    if isinstance(notes, list):
+        for n, note in enumerate(notes):
+            if isinstance(note, dict):
+                for name in NOTE_LIST_FIELDS:
+                    if note.get(name, ...) is None and _blank(node, "notes", n, name):
+                        note[name] = []
+
+
+def _blank(node: Any, *loc: Any) -> bool:
+    """Whether the YAML value at ``loc`` was written as nothing at all (not ``null`` or ``~``)."""
+    import yaml
+
+    current = node
+    for step in loc:
+        if isinstance(current, yaml.MappingNode):
+            current = next((v for k, v in current.value if str(k.value) == str(step)), None)
+        elif isinstance(current, yaml.SequenceNode) and isinstance(step, int):
+            current = current.value[step] if step < len(current.value) else None
+        else:
+            return False
+    return isinstance(current, yaml.ScalarNode) and current.value == ""
 
 
 def _yaml_type(data: Any) -> str:
@@ -197,7 +244,7 @@ def _clean(value: Any) -> Any:
 def record_data(paper: Paper) -> dict:
     data = paper.model_dump(mode="python")
     data["links"] = paper.canonical_links()
-    data["notes"] = [{k: n[k] for k in NOTE_KEYS} for n in data["notes"]]
+    data["notes"] = [{k: n[k] for k in NOTE_KEYS if k in n} for n in data["notes"]]
     return _clean(data)
 
 

@@ -40,6 +40,12 @@ EDIT_HELP = """\
     "--no-fetch", is_flag=True, help="Stay offline: metadata from the offline catalog only."
 )
 @click.option("--edit", is_flag=True, help="Write the note in $EDITOR (a commented template).")
+@click.option(
+    "--yes",
+    "-y",
+    is_flag=True,
+    help="Offline, file an id that nothing could check under a placeholder title (no question).",
+)
 @json_option
 @pass_env
 def command(
@@ -55,6 +61,7 @@ def command(
     why: str | None,
     no_fetch: bool,
     edit: bool,
+    yes: bool,
     as_json: bool,
 ) -> None:
     """Add a paper or a note: create the record, or append to the one that exists.
@@ -66,7 +73,10 @@ def command(
     saved (exit 0, with a warning): run 'papernotes refresh ID' later.
 
     On a terminal, what is missing (title, note, tags) is asked for; otherwise
-    papernotes never waits for input.
+    papernotes never waits for input. An id that differs only by case from an existing
+    record is refused (such files collide on macOS and Windows). Offline, an id that is
+    neither in the knowledge base nor in the catalog needs --title, or a confirmation
+    (asked on a terminal, --yes otherwise) to be filed under a placeholder title.
 
     \b
     Examples:
@@ -85,6 +95,7 @@ def command(
     if why is not None and related is None:
         raise UsageError("--why goes with --related ID")
     kb = env.kb()
+    _refuse_case_twin(kb, paper_id)
     ask = _interactive()
     text = _read_note(note, note_file)
     title = clean_title(title) if title is not None else None
@@ -100,6 +111,8 @@ def command(
         raise error  # e.g. arXiv says the id is malformed: nothing worth filing under it
     if not known_title:
         _refuse_unknown(error)
+        if existing is None and _unchecked(no_fetch, error) and not yes:
+            _confirm_unchecked(paper_id, ask)
         if ask:
             title = known_title = clean_title(prompt.ask("Title", required=True))
     if edit:
@@ -232,6 +245,42 @@ def _fetch(env, kb, paper_id: str, existing, no_fetch: bool):
     )
     with MetadataFetcher(kb.cache_dir(), network=not no_fetch) as fetcher, busy:
         return fetcher.fetch(paper_id)
+
+
+def _refuse_case_twin(kb, paper_id: str) -> None:
+    from papernotes.errors import UsageError
+
+    if kb.exists(paper_id):
+        return
+    twins = [i for i in kb.ids() if i.casefold() == paper_id.casefold()]
+    if twins:
+        raise UsageError(
+            f"{paper_id!r} differs only by case from the existing {twins[0]!r} (did you mean "
+            f"{twins[0]!r}? to rename it: papernotes mv {twins[0]} {paper_id})"
+        )
+
+
+def _unchecked(no_fetch: bool, error) -> bool:
+    """Nothing could say whether the id names a paper: offline, and not in the catalog."""
+    from papernotes.errors import NetworkError
+
+    return no_fetch or isinstance(error, NetworkError)
+
+
+def _confirm_unchecked(paper_id: str, ask: bool) -> None:
+    from papernotes.errors import UsageError
+
+    question = (
+        f"{paper_id!r} is not in the knowledge base or the offline catalog, and could not be "
+        "looked up online"
+    )
+    if not ask:
+        raise UsageError(
+            f"{question}; pass --title TEXT to add it (or --yes for a placeholder title)"
+        )
+    if not click.confirm(f"{question}. Add it anyway?", err=True):
+        click.echo("Nothing added.", err=True)
+        raise SystemExit(1)
 
 
 def _refuse_unknown(error) -> None:

@@ -10,9 +10,15 @@ PROGRESS_MIN = 50  # records or files; below this a bar only flickers
 @click.command()
 @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--dry-run", is_flag=True, help="Write nothing; show what would change.")
+@click.option(
+    "--markers",
+    is_flag=True,
+    help="Also read reading markers from notes imported before (papers without a status, "
+    "notes without marks).",
+)
 @json_option
 @pass_env
-def command(env, files: tuple[Path, ...], dry_run: bool, as_json: bool) -> None:
+def command(env, files: tuple[Path, ...], dry_run: bool, markers: bool, as_json: bool) -> None:
     """Import reading-notes files (plain text or Markdown) into the knowledge base.
 
     Each OpenReview link that starts a line or a list item (bare URL or
@@ -26,17 +32,24 @@ def command(env, files: tuple[Path, ...], dry_run: bool, as_json: bool) -> None:
     Lines that look like an entry but cannot be read are listed as warnings
     with file:line; the exit code stays 0.
 
+    Reading markers in a new note set the paper's status (when it has none) and mark
+    the note; the marker stays in the text: 值得一读 / worth reading / TODO -> to-read,
+    值得再读 / re-read -> to-reread, 有人做了 / 我本来想做的 -> mark scooped,
+    我们应该cite / we should cite -> mark to-cite. --markers reads them again from notes
+    imported before.
+
     \b
     Examples:
       papernotes import seeds/*.txt
       papernotes import reading.md --dry-run
       papernotes import reading.md --json | jq .created
+      papernotes import --markers seeds/*.txt
     """
     from papernotes.importers.run import import_files
 
     kb = env.kb()
     with _progress(env) as progress:
-        report = import_files(kb, list(files), dry_run=dry_run, progress=progress)
+        report = import_files(kb, list(files), dry_run=dry_run, progress=progress, markers=markers)
     if as_json:
         emit_json(report.to_dict())
     else:

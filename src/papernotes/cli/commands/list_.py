@@ -2,6 +2,7 @@ import click
 
 from papernotes.cli.common import emit_json, json_option, pass_env
 from papernotes.cli.complete import complete_tags
+from papernotes.reading import STATUSES
 
 
 @click.command(name="list")
@@ -12,23 +13,31 @@ from papernotes.cli.complete import complete_tags
     help="Only papers with this tag or one of its child tags (names, aliases, labels).",
 )
 @click.option(
+    "--status",
+    "statuses",
+    multiple=True,
+    type=click.Choice([*STATUSES, "none"]),
+    help="Only papers with this reading status ('none': without one; repeatable).",
+)
+@click.option(
     "--sort", type=click.Choice(["id", "title", "added"]), default="id", show_default=True
 )
 @json_option
 @pass_env
-def command(env, tag: str | None, sort: str, as_json: bool) -> None:
+def command(env, tag: str | None, statuses: tuple[str, ...], sort: str, as_json: bool) -> None:
     """List papers as a table (tab-separated when piped).
 
     \b
     Examples:
       papernotes list --tag ntk
+      papernotes list --status to-read --status to-reread
       papernotes list --sort added --json | jq -r '.[].id'
     """
     from papernotes.cli.common import console, is_tty, plain, safe_text, warn
     from papernotes.core.listing import list_papers
 
     kb = env.kb()
-    rows, problems = list_papers(kb, tag=tag, sort=sort)
+    rows, problems = list_papers(kb, tag=tag, sort=sort, statuses=statuses)
     if problems:
         warn(
             f"{len(problems)} record(s) could not be loaded and are not listed; run 'papernotes validate'"
@@ -48,7 +57,7 @@ def command(env, tag: str | None, sort: str, as_json: bool) -> None:
     from rich.table import Table
 
     table = Table(show_lines=False, header_style="bold")
-    for col in ("id", "title", "venue", "decision", "tags", "notes"):
+    for col in ("id", "title", "venue", "decision", "tags", "notes", "status"):
         table.add_column(col, overflow="fold", no_wrap=col in ("id",))
     for row in rows:
         table.add_row(
@@ -58,6 +67,7 @@ def command(env, tag: str | None, sort: str, as_json: bool) -> None:
             safe_text(row["decision"] or ""),
             safe_text(", ".join(row["tags"])),
             str(row["notes"]),
+            row["status"] or "",
         )
     out = console(env)
     out.print(table)

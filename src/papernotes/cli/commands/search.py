@@ -1,24 +1,99 @@
+import difflib
+
 import click
 
 from papernotes.cli.common import emit_json, json_option, pass_env
+from papernotes.cli.complete import complete_tags
+from papernotes.reading import STATUSES
+
+
+class SearchCommand(click.Command):
+    """Options are read by hand so that a query word starting with '-' (``-gan``: without
+    'gan') stays a word, while an unknown ``--option`` is an error, never a query word."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        valued, flags = {}, set()
+        for param in self.params:
+            if isinstance(param, click.Option):
+                for name in param.opts:
+                    if param.is_flag:
+                        flags.add(name)
+                    else:
+                        valued[name] = param
+        options, words = [], []
+        i = 0
+        while i < len(args):
+            arg = args[i]
+            if arg == "--":
+                words.extend(args[i + 1 :])
+                break
+            name = arg.split("=", 1)[0]
+            if arg in flags or arg in ctx.help_option_names:
+                options.append(arg)
+            elif name in valued and name.startswith("--") and "=" in arg:
+                options.append(arg)
+            elif arg[:2] in valued and not arg.startswith("--") and arg[2:].isdigit():
+                options.append(arg)  # -n3
+            elif arg in valued:
+                if i + 1 >= len(args):
+                    raise click.UsageError(f"Option '{arg}' requires an argument.", ctx)
+                options.extend(args[i : i + 2])
+                i += 1
+            elif arg.startswith("--") and len(arg) > 2:
+                known = sorted({*valued, *flags, *ctx.help_option_names})
+                close = difflib.get_close_matches(
+                    name, [k for k in known if k.startswith("--")], n=1
+                )
+                hint = f"; did you mean {close[0]!r}?" if close else ""
+                raise click.UsageError(
+                    f"No such option {name!r}{hint} (a query word starting with '-' goes after '--')",
+                    ctx,
+                )
+            else:
+                words.append(arg)
+            i += 1
+        return super().parse_args(ctx, [*options, "--", *words])
 
 
 @click.command(
-    context_settings={"ignore_unknown_options": True, "help_option_names": ["--help"]},
+    cls=SearchCommand,
     short_help="Full-text search in titles, tags, notes (Chinese and English) and more.",
 )
-@click.argument("query", nargs=-1, required=True, type=click.UNPROCESSED)
+@click.argument("query", nargs=-1, type=click.UNPROCESSED)
 @click.option(
     "--limit",
+    "-n",
     type=click.IntRange(min=0),
     default=20,
     show_default=True,
     help="Show at most N papers (0: all).",
     metavar="N",
 )
+@click.option(
+    "--tag",
+    "tags",
+    multiple=True,
+    metavar="TAG",
+    shell_complete=complete_tags,
+    help="Only papers with this tag or a child tag (like tag:TAG; repeatable).",
+)
+@click.option(
+    "--status",
+    "statuses",
+    multiple=True,
+    type=click.Choice(STATUSES),
+    help="Only papers with this reading status (like status:VALUE; repeatable: either).",
+)
 @json_option
 @pass_env
-def command(env, query: tuple[str, ...], limit: int, as_json: bool) -> None:
+def command(
+    env,
+    query: tuple[str, ...],
+    limit: int,
+    tags: tuple[str, ...],
+    statuses: tuple[str, ...],
+    as_json: bool,
+) -> None:
     """Search the knowledge base, best match first.
 
     Searches ids, titles, authors, abstracts, keywords, tags (names, English and Chinese
@@ -37,6 +112,9 @@ def command(env, query: tuple[str, ...], limit: int, as_json: bool) -> None:
       venue:iclr  year:2020  year:2018..2020  year:>=2019
       decision:accept      (accept, reject, poster, spotlight, talk, withdrawn)
       lang:zh              papers with a note written in Chinese (or lang:en)
+      status:to-read       reading status (to-read, reading, read, to-reread, skimmed)
+      mark:scooped         papers with a note marked scooped (or mark:to-cite)
+      --                   ends the options: search -- -gan (all papers but GANs)
 
     \b
     Snippets mark matches with « »; piped output is tab-separated:
@@ -47,13 +125,26 @@ def command(env, query: tuple[str, ...], limit: int, as_json: bool) -> None:
       papernotes search ntk
       papernotes search 收敛 tag:optimization
       papernotes search '"lottery ticket" -pruning' --json | jq -r '.[].id'
+      papernotes search convergence --tag ntk --status to-read -n 5
     """
     from papernotes.cli.common import is_tty
     from papernotes.cli.indexing import refreshed
     from papernotes.index import Index, count, hits, parse_query
+    from papernotes.index.query import And, Filter, Or
 
+    if not query and not tags and not statuses:
+        raise click.UsageError(
+            "Missing argument 'QUERY...': words to search for, or --tag/--status"
+        )
     text = " ".join(query)
-    tree = parse_query(text)
+    filters = [Filter("tag", t) for t in tags]
+    if statuses:
+        either = [Filter("status", s) for s in statuses]
+        filters.append(either[0] if len(either) == 1 else Or(either))
+    tree = parse_query(text) if text.strip() or not filters else None
+    if filters:
+        tree = And([tree, *filters]) if tree is not None else And(filters)
+        text = " ".join([text, *(f"tag:{t}" for t in tags), *(f"status:{s}" for s in statuses)])
     kb = env.kb()
     with Index(kb) as index:
         refreshed(index, env)

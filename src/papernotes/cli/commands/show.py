@@ -59,6 +59,11 @@ def command(env, paper: str, pager: bool | None, as_json: bool) -> None:
         render_paper(env, record, taxonomy, related_titles, backlinks, neighbours, out=out)
     text = captured.get()
     if pager or text.count("\n") >= out.size.height:
+        import os
+
+        configured = env.settings().get("pager")
+        if configured.source != "default":  # the config file's pager, or $PAGER
+            os.environ["PAGER"] = configured.value
         click.echo_via_pager(text)
     else:
         click.echo(text, nl=False)

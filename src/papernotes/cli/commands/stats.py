@@ -40,6 +40,8 @@ def command(env, all_tags: bool, as_json: bool) -> None:
 def _rows(data: dict, tags: list[dict]) -> list[tuple[str, str, int]]:
     rows = [("tag", t["tag"], t["papers"]) for t in tags]
     rows += [("decision", d["decision"], d["papers"]) for d in data["decisions"]]
+    rows += [("status", s["status"], s["papers"]) for s in data["statuses"]]
+    rows += [("mark", m["mark"], m["notes"]) for m in data["marks"]]
     for lang in data["notes"]["languages"]:
         rows.append(("note-language", lang["lang"], lang["original"]))
     rows.append(("notes", "bilingual", data["notes"]["bilingual"]))
@@ -113,6 +115,14 @@ def _rich(env, data: dict, tags: list[dict]) -> None:
         [(d["decision"], d["papers"], "") for d in data["decisions"]],
         "green",
     )
+    _chart(
+        out,
+        "Papers per reading status",
+        [(s["status"], s["papers"], "") for s in data["statuses"]],
+        "cyan",
+    )
+    if data["marks"]:
+        _chart(out, "Notes per mark", [(m["mark"], m["notes"], "") for m in data["marks"]], "red")
     names = {"zh": "中文 zh", "en": "English en"}
     _chart(
         out,

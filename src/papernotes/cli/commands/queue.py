@@ -1,0 +1,75 @@
+import click
+
+from papernotes.cli.common import emit_json, json_option, pass_env
+from papernotes.reading import STATUSES
+
+
+@click.command()
+@click.option(
+    "--status",
+    "statuses",
+    multiple=True,
+    type=click.Choice(STATUSES),
+    help="Only these statuses (repeatable). Default: reading, to-read, to-reread.",
+)
+@click.option("--limit", "-n", type=click.IntRange(min=0), default=0, help="At most N (0: all).")
+@json_option
+@pass_env
+def command(env, statuses: tuple[str, ...], limit: int, as_json: bool) -> None:
+    """What to read next: papers being read, then to read / to re-read by priority
+    (1 first; none counts as 2), then the longest waiting.
+
+    Set a status with 'papernotes status ID to-read --priority 1'; 'papernotes read
+    ID' takes a paper off the queue.
+
+    \b
+    Examples:
+      papernotes queue
+      papernotes queue --status to-reread -n 5 --json | jq -r '.[].id'
+    """
+    from papernotes.cli.common import console, is_tty, plain, safe_text, warn
+    from papernotes.edit.reading import QUEUE_STATUSES, queue
+
+    kb = env.kb()
+    coll = kb.load_all()
+    if coll.problems:
+        warn(f"{len(coll.problems)} problem(s) in records; run 'papernotes validate'")
+    papers = queue(list(coll.papers.values()), statuses or QUEUE_STATUSES)
+    if limit:
+        papers = papers[:limit]
+    rows = [
+        {
+            "id": p.id,
+            "title": p.title,
+            "status": p.status,
+            "priority": p.priority,
+            "since": p.status_since().isoformat() if p.status_since() else None,
+            "tags": list(p.tags),
+        }
+        for p in papers
+    ]
+    if as_json:
+        emit_json(rows)
+        return
+    if not rows:
+        click.echo("The reading queue is empty.", err=True)
+        return
+    if not is_tty():
+        for r in rows:
+            cells = [r["id"], r["status"], str(r["priority"] or ""), r["since"] or "", r["title"]]
+            click.echo("\t".join(plain(c) for c in cells))
+        return
+    from rich.table import Table
+
+    table = Table(header_style="bold")
+    for col in ("id", "status", "prio", "since", "title"):
+        table.add_column(col, overflow="fold", no_wrap=col == "id")
+    for r in rows:
+        table.add_row(
+            safe_text(r["id"]),
+            r["status"],
+            str(r["priority"] or ""),
+            r["since"] or "",
+            safe_text(r["title"]),
+        )
+    console(env).print(table)

@@ -1,0 +1,158 @@
+"""User settings: the one place that reads the config file and the environment for them.
+
+Each setting comes from, in order: the command line, a ``PAPERNOTES_*`` environment
+variable, the user config file ``$XDG_CONFIG_HOME/papernotes/config.toml``
+(``~/.config/...`` when unset; ``$PAPERNOTES_CONFIG`` names another file), a general
+variable meant for every program (``$PAGER``, ``$VISUAL``, ``$EDITOR``, ``$BROWSER``), else
+a built-in default. ``papernotes config``
+shows every value and where it came from.
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from papernotes.errors import PapernotesError
+
+CONFIG_ENV = "PAPERNOTES_CONFIG"
+ROOT_ENV = "PAPERNOTES_ROOT"
+MAX_CONFIG_BYTES = 1_000_000
+
+
+class ConfigError(PapernotesError):
+    """The config file cannot be used (exit 2, like any other bad input)."""
+
+
+@dataclass(frozen=True)
+class Spec:
+    name: str
+    kind: type
+    env: tuple[str, ...]
+    help: str
+    default: Any = None
+
+
+SPECS = (
+    Spec(
+        "root",
+        str,
+        (ROOT_ENV,),
+        "Default knowledge base, used outside any knowledge-base folder.",
+    ),
+    Spec("pager", str, ("PAGER",), "Pager for long output of 'show'.", "less"),
+    Spec("editor", str, ("VISUAL", "EDITOR"), "Editor for 'edit' and 'add --edit'.", None),
+    Spec("author", str, ("PAPERNOTES_AUTHOR",), "Your name, recorded as the author of notes."),
+    Spec("color", bool, (), "false: never use colours (as --no-color or NO_COLOR).", True),
+    Spec("browser", str, ("BROWSER",), "Browser command for 'open' (default: the system's)."),
+)
+BY_NAME = {spec.name: spec for spec in SPECS}
+
+
+@dataclass(frozen=True)
+class Setting:
+    name: str
+    value: Any
+    source: str  # "--root", "environment PAPERNOTES_ROOT", "config file PATH", "default"
+    help: str
+
+    def to_dict(self) -> dict:
+        return {"name": self.name, "value": self.value, "source": self.source, "help": self.help}
+
+
+def config_path(environ: dict[str, str] | None = None) -> Path:
+    env = os.environ if environ is None else environ
+    if env.get(CONFIG_ENV):
+        return Path(env[CONFIG_ENV]).expanduser()
+    base = env.get("XDG_CONFIG_HOME") or str(Path.home() / ".config")
+    return Path(base).expanduser() / "papernotes" / "config.toml"
+
+
+def env_root() -> str | None:
+    """``$PAPERNOTES_ROOT``, for finding the knowledge base."""
+    return os.environ.get(ROOT_ENV) or None
+
+
+class Settings:
+    def __init__(
+        self,
+        options: dict[str, Any] | None = None,
+        environ: dict[str, str] | None = None,
+        path: Path | None = None,
+    ):
+        self.environ = dict(os.environ if environ is None else environ)
+        self.path = path or config_path(self.environ)
+        self.options = {k: v for k, v in (options or {}).items() if v is not None}
+        self.file = read_config(self.path)
+        self._cache: dict[str, Setting] = {}
+
+    def get(self, name: str) -> Setting:
+        if name not in self._cache:
+            self._cache[name] = self._find(BY_NAME[name])
+        return self._cache[name]
+
+    def value(self, name: str) -> Any:
+        return self.get(name).value
+
+    def rows(self) -> list[Setting]:
+        return [self.get(spec.name) for spec in SPECS]
+
+    def _find(self, spec: Spec) -> Setting:
+        if spec.name in self.options:
+            return Setting(spec.name, self.options[spec.name], f"--{spec.name}", spec.help)
+        own = [v for v in spec.env if v.startswith("PAPERNOTES_")]
+        general = [v for v in spec.env if v not in own]
+        for var in own:
+            if self.environ.get(var):
+                return Setting(spec.name, self.environ[var], f"environment {var}", spec.help)
+        if spec.name in self.file:
+            return Setting(spec.name, self.file[spec.name], f"config file {self.path}", spec.help)
+        for var in general:  # $PAGER, $EDITOR...: for every program, so the file wins
+            if self.environ.get(var):
+                return Setting(spec.name, self.environ[var], f"environment {var}", spec.help)
+        return Setting(spec.name, spec.default, "default", spec.help)
+
+
+def read_config(path: Path) -> dict[str, Any]:
+    """The settings in the config file ({} when there is none), checked: unknown keys
+    and wrong types are one-line errors naming the file (and line, for TOML syntax)."""
+    import tomllib
+
+    try:
+        raw = path.read_bytes()
+    except (FileNotFoundError, NotADirectoryError):
+        return {}
+    except PermissionError:
+        if not os.access(path.parent, os.X_OK):
+            return {}  # a folder this user cannot enter holds no config of theirs
+        raise ConfigError(f"cannot read config file {path}: permission denied") from None
+    except IsADirectoryError:
+        raise ConfigError(f"config file {path} is a directory") from None
+    except OSError as exc:
+        raise ConfigError(f"cannot read config file {path}: {exc.strerror or exc}") from None
+    if len(raw) > MAX_CONFIG_BYTES:
+        raise ConfigError(f"config file {path} is too large")
+    try:
+        data = tomllib.loads(raw.decode("utf-8"))
+    except UnicodeDecodeError:
+        raise ConfigError(f"config file {path} is not UTF-8 text") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: {exc}") from None
+    out: dict[str, Any] = {}
+    for key, value in data.items():
+        spec = BY_NAME.get(key)
+        if spec is None:
+            close = difflib.get_close_matches(key, list(BY_NAME), n=1)
+            hint = f"did you mean {close[0]!r}?" if close else f"known: {', '.join(BY_NAME)}"
+            raise ConfigError(f"{path}: unknown setting {key!r} ({hint})")
+        if not isinstance(value, spec.kind) or (spec.kind is str and not value.strip()):
+            kind = "true or false" if spec.kind is bool else "a non-empty string"
+            raise ConfigError(f"{path}: {key} must be {kind}, not {value!r}")
+        out[key] = value
+    if "root" in out:
+        root = Path(out["root"]).expanduser()
+        out["root"] = str(root if root.is_absolute() else path.parent / root)
+    return out
