@@ -71,6 +71,8 @@ def saved(kb, name: str) -> dict:
 
 def test_tab_completes_tags_and_arrows_edit_the_line(kb):
     term = Terminal([PAPERNOTES, "add", "doi:10.1000/pty", "--no-fetch"], env_for(kb))
+    term.expect("Add it anyway? [y/N]: ")  # offline, and in no catalog
+    term.type("y\r")
     term.expect("Title: ")
     term.type("A Title Typed at a Terminal\r")
     term.expect("Note (")
@@ -92,6 +94,8 @@ def test_with_stdout_piped_the_questions_go_to_stderr(kb):
         env_for(kb),
         stdout=subprocess.PIPE,
     )
+    term.expect("Add it anyway? [y/N]: ")
+    term.type("y\r")
     term.expect("Title: ")
     term.type("Piped Title\r")
     term.expect("Note (")
@@ -107,6 +111,8 @@ def test_with_stdout_piped_the_questions_go_to_stderr(kb):
 
 def test_end_of_input_at_a_required_question_is_one_line(kb):
     term = Terminal([PAPERNOTES, "add", "doi:10.1000/eof", "--no-fetch"], env_for(kb))
+    term.expect("Add it anyway? [y/N]: ")
+    term.type("y\r")
     term.expect("Title: ")
     term.type("\x04")  # Ctrl-D
     term.expect("Error: no answer to 'Title'")
