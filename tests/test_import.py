@@ -181,8 +181,9 @@ def test_markdown_seed(run, kb):
     assert result.exit_code == 0
     assert len(seed_ids(SEED1)) == 21 and ids_in(kb) == seed_ids(SEED1)
     # the trailing "2. " item has no link: reported with its line, not dropped silently
-    assert f"Warning: seeds/{SEED1}:66: list item has no OpenReview link; not imported" in (
-        result.stderr
+    assert (
+        f"Warning: seeds/{SEED1}:66: list item has no paper link on its first line; not imported (put an OpenReview, arXiv or DOI link on that line)"
+        in (result.stderr)
     )
     assert note_texts(kb, "HygpthEtvr") == [
         "adjusted gradients for L1 norm to get more accurate 0 weights."
@@ -434,7 +435,7 @@ def test_unparseable_entries_are_reported_with_lines(run, kb):
     assert "related" not in record(kb, "H1gBsgBYwH")  # "the one above" was unreadable
     warnings = [line for line in result.stderr.splitlines() if line.startswith("Warning:")]
     assert warnings == [
-        "Warning: broken.md:3: list item has no OpenReview link; not imported",
+        "Warning: broken.md:3: list item has no paper link on its first line; not imported (put an OpenReview, arXiv or DOI link on that line)",
         "Warning: broken.md:5: OpenReview link without a valid paper id (invalid OpenReview id "
         "'ab!cd'); not imported",
         "Warning: broken.md:6: OpenReview link without a valid paper id (no id= in "
@@ -463,7 +464,10 @@ def test_text_outside_entries_and_links_to_unknown_papers(run, kb):
     )
     result = run("import", "notes.md")
     assert result.exit_code == 0
-    assert "Warning: notes.md:1: text outside any entry (line 1); not imported" in result.stderr
+    assert (
+        "Warning: notes.md:1: text outside any entry (line 1); not imported (indent it under an entry, or put a paper link on its first line)"
+        in result.stderr
+    )
     assert "rkeO-lrYwr, which has no record; kept as a reference" in result.stderr
     assert ids_in(kb) == {"B1g5sA4twr"}
     data = record(kb, "B1g5sA4twr")
@@ -519,7 +523,7 @@ def test_windows_line_endings(tmp_path, kb):
     assert {pid: note_texts(other, pid) for pid in ids_in(other)} == expected
     written = [(other / "papers" / f"{pid}.yaml").read_bytes() for pid in ids_in(other)]
     assert not any(b"\r" in raw for raw in written)
-    assert f"{SEED1}:66: list item has no OpenReview link" in result.stderr
+    assert f"{SEED1}:66: list item has no paper link on its first line" in result.stderr
 
 
 @pytest.mark.parametrize(
@@ -600,7 +604,7 @@ def test_json_report_shape(run, kb):
             "path": f"seeds/{SEED1}",
             "line": 66,
             "field": None,
-            "message": "list item has no OpenReview link; not imported",
+            "message": "list item has no paper link on its first line; not imported (put an OpenReview, arXiv or DOI link on that line)",
             "hint": None,
         }
     ]

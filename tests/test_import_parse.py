@@ -83,8 +83,14 @@ def test_multiline_link_text_and_headings_of_any_level():
     assert second.section == "Section in bold"
     assert second.note == "**not a heading** when inside a note"
     assert [(w.line, w.message) for w in parsed.warnings] == [
-        (7, "text outside any entry (lines 7-8); not imported"),
-        (13, "text outside any entry (line 13); not imported"),
+        (
+            7,
+            "text outside any entry (lines 7-8); not imported (indent it under an entry, or put a paper link on its first line)",
+        ),
+        (
+            13,
+            "text outside any entry (line 13); not imported (indent it under an entry, or put a paper link on its first line)",
+        ),
     ]
 
 
@@ -100,7 +106,10 @@ def test_nested_lists_stay_in_the_note_and_siblings_do_not():
     parsed = parse(text)
     assert notes(text) == {"AAAAaaaa01": "1. first point\n2. second point", "BBBBbbbb02": "b"}
     assert [(w.line, w.message) for w in parsed.warnings] == [
-        (4, "list item has no OpenReview link; not imported")
+        (
+            4,
+            "list item has no paper link on its first line; not imported (put an OpenReview, arXiv or DOI link on that line)",
+        )
     ]
 
 
@@ -241,7 +250,7 @@ PIECES = [
 def test_any_text_parses_without_error(text):
     parsed = parse(text)
     for entry in parsed.entries:
-        assert f"id={entry.paper_id}" in text
+        assert f"id={entry.paper_id}" in text or entry.paper_id.split(":")[-1] in text
         assert entry.note == entry.note.strip("\n")
     for warning in parsed.warnings:
         assert 1 <= warning.line <= text.count("\n") + 1

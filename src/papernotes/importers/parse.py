@@ -1,29 +1,33 @@
-"""Reading-notes text to entries: one entry per OpenReview paper, with its note.
+"""Reading-notes text to entries: one entry per paper, with its note.
 
 Pure: text in, entries and warnings out; no knowledge base, catalog or taxonomy.
 
-An entry starts at a line whose first thing (after indentation, a list marker ``-``,
-``*``, ``+``, ``1.``, ``1)`` and emphasis) is an OpenReview link: a bare URL (with or
-without ``https://`` and ``www.``) or a Markdown link ``[title](url)``; in a list
-item, also ``title: url``. It ends at the next entry, a heading (``#`` of any level,
-or a line that is only ``**bold**`` right before an entry), a ``---`` rule, or a
-sibling list item. Everything in between is the note, verbatim minus link markup:
-trailing spaces, blank lines at both ends and the indentation shared by the lines
-of a list item are removed. A heading is remembered as the entry's section (a hint,
-never a tag).
+The block structure comes from a CommonMark parser (markdown-it-py, with tables):
+an entry is a list item, a paragraph line, a heading or a table row whose first
+line holds a paper link anywhere: an OpenReview ``forum``/``pdf``/``attachment``
+URL, an arXiv abs/pdf URL or ``arXiv:`` id, a DOI or ``doi.org`` URL, as a bare URL,
+an autolink ``<url>``, a Markdown link ``[title](url)`` or a reference link
+``[title][1]``. Links inside code spans and code blocks never count.
 
-Lines that look like an entry but cannot be used (a list item without an OpenReview
-link, an OpenReview link without a valid id) and text outside every entry become
-warnings with their line, so nothing is dropped silently.
+- A list item's note is the whole item (nested lists included) after the link.
+- In a paragraph, each line that holds a link starts an entry (so plain text files,
+  one paper per line or per block, work too); the following lines belong to it.
+- A heading with a link starts an entry whose note is everything up to the next
+  heading or entry.
+- A table row with a link is an entry; its other cells are the note.
+
+Text after a blank line attaches to the entry above only when it is indented
+under it (or, for a heading entry, until the next heading). Everything else that
+is not an entry is reported with its line, so nothing is dropped silently.
+Headings without a link are remembered as the entries' section (a hint, never a tag).
 """
 
 from __future__ import annotations
 
-import bisect
 import re
 import textwrap
 from dataclasses import dataclass, field
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, unquote, urlsplit
 
 from papernotes.errors import Problem, UsageError
 from papernotes.model.ids import parse_paper_ref
@@ -34,53 +38,87 @@ MD_LINK = re.compile(
     r"\([ \t]*<?(?P<url>[^\s()<>]+(?:\([^\s()<>]*\)[^\s()<>]*)*)>?"
     r"(?:[ \t]+\"[^\"\n]*\")?[ \t]*\)"
 )
+REF_LINK = re.compile(
+    r"(?<![!\]\\])\[(?P<text>[^\[\]\n]{1,500})\](?:\[(?P<label>[^\[\]\n]{0,200})\])?(?![(:\[])"
+)
+ORG_LINK = re.compile(r"\[\[(?P<url>[^\[\]\s]+)\](?:\[(?P<text>[^\[\]\n]{1,500})\])?\]")
+AUTOLINK = re.compile(r"<(?P<url>https?://[^\s<>]+)>", re.IGNORECASE)
 BARE_URL = re.compile(
     rf"(?<![\w@/.\-])(?:https?://[^{_URL_STOP}]+|www\.[^{_URL_STOP}]+"
-    rf"|openreview\.net/[^{_URL_STOP}]+)",
+    rf"|(?:openreview\.net|arxiv\.org|doi\.org|dx\.doi\.org)/[^{_URL_STOP}]+)",
     re.IGNORECASE,
 )
+ARXIV_ID = re.compile(
+    r"(?<![\w/.])arxiv\s*:\s*(?P<id>\d{4}\.\d{4,5}(?:v\d+)?|[a-z][a-z.-]*/\d{7}(?:v\d+)?)(?![\w.])",
+    re.IGNORECASE,
+)
+DOI_ID = re.compile(r"(?<![\w/.])(?:doi\s*:\s*)?(?P<id>10\.\d{4,9}/[^\s<>\"'`，。；）\]]+)", re.I)
 URL_TAIL = ".,;:!?*_~'\""
 LIST_ITEM = re.compile(
-    r"(?P<indent>[ \t]*)(?:(?P<num>\d{1,4}[.)])|(?P<bullet>[-*+]))(?=[ \t]|$)[ \t]*"
+    r"(?P<indent>[ \t]*)(?:(?P<num>\d{1,9}[.)])|(?P<bullet>[-*+]))(?=[ \t]|$)[ \t]*"
+    r"(?:\[[ xX]\](?=[ \t]|$)[ \t]*)?"
 )
-EMPHASIS_OPEN = re.compile(r"(?:\*{1,3}|_{1,3})(?=\S)")
-HEADING = re.compile(r"^ {0,3}#{1,6}(?:[ \t]+(?P<text>.*?))?[ \t#]*$")
+QUOTE = re.compile(r"^[ ]{0,3}>[ ]?")
+HEADING_MARK = re.compile(r"^[ ]{0,3}#{1,6}(?=[ \t]|$)[ \t]*")
+LEAD = re.compile(r"^[ \t]*(?:(?:\*{1,3}|_{1,3})[ \t]*)?")
 BOLD_LINE = re.compile(r"^[ \t]*(\*\*|__)(?P<text>[^*_\n]{1,120})\1[ \t]*[:：]?[ \t]*$")
-RULE = re.compile(r"^ {0,3}([-*_])[ \t]*(?:\1[ \t]*){2,}$")
 HEAD_SEPARATOR = re.compile(
-    r"^[ \t]*(?:(?:\*{1,3}|_{1,3})(?=[\s:：,，;；\-–—]|$))?[ \t]*(?:[:：,，;；]|[.。](?=\s|$)|[-–—](?=\s|$))?[ \t]*"
+    r"^[ \t]*(?:[>）)\]](?=\s|[:：,，;；\-–—]|$))?[ \t]*"
+    r"(?:(?:\*{1,3}|_{1,3})(?=[\s:：,，;；\-–—)）]|$))?[ \t]*[)）]?[ \t]*"
+    r"(?:[:：,，;；|]|[.。](?=\s|$)|[-–—]+(?=\s|$))?[ \t]*"
 )
-TITLE_SEPARATOR = re.compile(r"[ \t]*(?:[:：]|[-–—]+)[ \t]*$")
+TITLE_TRIM = " \t*_:：-–—|(（[【<>,，;；"
+CODE_SPAN = re.compile(
+    r"(?<!`)(?P<fence>`+)(?!`)(?P<code>(?:[^`\n]|\n(?![ \t]*\n)|`(?!\1))+?)(?<!`)(?P=fence)(?!`)"
+)
 SENTENCE_END = re.compile(r"(?<=[。！？；])|(?<=[.!?;])(?=\s)")
 WRAP_STOPS = tuple(".!?。！？;；:：")
 CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af\uf900-\ufaff]")
-
-# "See also <id>": bare OpenReview-looking ids (mixed case and a digit) after the phrase.
-SEE_ALSO_ID = re.compile(
-    r"(?i:\bsee\s+also|\bcf\.?|\bcompare\s+(?:with|to)|参见|参看|另见|见)\s*[:：]?\s*"
-    r"(?P<id>(?=[A-Za-z0-9_-]*[a-z])(?=[A-Za-z0-9_-]*(?:\d|[A-Z][A-Za-z0-9_-]*[A-Z]))"
-    r"[A-Za-z0-9_-]{9,12})(?![A-Za-z0-9_-])"
-)
-# Phrases that point at the previous entry of the file ("the one above").
-PREVIOUS = re.compile(
-    "|".join(
-        (
-            r"(?:和|与|跟|同)上面",
-            r"上面(?:那|这|一)篇",
-            r"上面的(?:工作|文章|论文|paper)",
-            r"上一篇|前一篇|上一个工作",
-            r"(?:另外|另)一(?:个|篇)相关的?(?:工作|文章|论文|paper)",
-            r"(?:非常|很|十分|特别|比较)相关的?(?:工作|文章|论文|paper)",
-            r"\b(?:the|that)\s+(?:one|paper|work|entry)\s+above\b",
-            r"\b(?:the\s+)?(?:previous|preceding)\s+(?:one|paper|work|entry)\b",
-            r"\b(?:same\s+as|similar\s+to|like)\s+(?:the\s+)?above\b",
-            r"\banother\s+related\s+(?:work|paper)\b",
-            r"\b(?:very|closely|highly)\s+related\s+(?:work|paper)\b",
-        )
-    ),
+GENERIC_TEXT = re.compile(
+    r"^(?:pdf|link|paper|url|here|forum|abs|abstract|html|openreview|arxiv|doi|review|"
+    r"reviews|code|论文|链接|原文|地址|this|\d{1,3}|https?://.*|www\..*|openreview\.net.*)$",
     re.IGNORECASE,
 )
-RELATION_WORDS = re.compile(r"see\s+also|related|similar|cf\.|参见|相关|类似", re.IGNORECASE)
+OPENREVIEW_ID_SHAPE = (
+    r"(?=[A-Za-z0-9_-]*[a-z])(?=[A-Za-z0-9_-]*(?:\d|[A-Z][A-Za-z0-9_-]*[A-Z]))"
+    r"[A-Za-z0-9_-]{9,12}(?![A-Za-z0-9_-])"
+)
+# Phrases that point at the previous entry of the file ("the one above").
+PREVIOUS_PHRASES = (
+    r"(?:和|与|跟|同)上面",
+    r"上面(?:那|这|一)篇",
+    r"上面的(?:工作|文章|论文|paper)",
+    r"上一篇|前一篇|上一个工作",
+    r"(?:另外|另)一(?:个|篇)相关的?(?:工作|文章|论文|paper)",
+    r"(?:非常|很|十分|特别|比较)相关的?(?:工作|文章|论文|paper)",
+    r"\b(?:the|that)\s+(?:one|paper|work|entry)\s+above\b",
+    r"\b(?:the\s+)?(?:previous|preceding)\s+(?:one|paper|work|entry)\b",
+    r"\b(?:same\s+as|similar\s+to|like)\s+(?:the\s+)?above\b",
+    r"\banother\s+related\s+(?:work|paper)\b",
+    r"\b(?:very|closely|highly)\s+related\s+(?:work|paper)\b",
+)
+PREVIOUS = re.compile("|".join(PREVIOUS_PHRASES), re.IGNORECASE)
+# A relation phrase followed by a bare OpenReview id: that id is the target.
+RELATION_ID = re.compile(
+    r"(?:(?i:\bsee\s+also|\bcf\.?|\bcompare\s+(?:with|to)|\brelated(?:\s+(?:work|paper)s?)?"
+    r"|\bsimilar\s+to|参见|参看|另见|见|相关的?(?:工作|文章|论文)?|类似)"
+    r"|" + "|".join(f"(?i:{p})" for p in PREVIOUS_PHRASES) + r")"
+    r"\s*[:：,，]?\s*(?P<id>" + OPENREVIEW_ID_SHAPE + ")"
+)
+# Text before a link that makes the link a relation of the entry above, not a new entry.
+RELATION_PREFIX = re.compile(
+    r"(?:\bsee\s+also|\brelated(?:\s+(?:work|paper)s?)?|\bsimilar\s+to|\bcf\.?"
+    r"|\bcompared?\s+(?:with|to)|参见|参看|另见|见|相关的?(?:工作|文章|论文)?|类似于?|上面的?)"
+    r"\s*[:：,，]?\s*[(（]?\s*$",
+    re.IGNORECASE,
+)
+# Words before a link on a note line that make it a reference, not a new entry.
+REFERENCE_WORDS = re.compile(
+    r"\b(?:background|code|refs?|references?|based\s+on|extends?|follows?|improves?|"
+    r"builds?\s+on|vs\.?|versus|via|using|uses?|from|in|of|and|or|with|by)\s*[:：]?\s*$"
+    r"|[.。!?！？;；]\s",
+    re.IGNORECASE,
+)
 
 
 @dataclass(frozen=True)
@@ -112,9 +150,13 @@ class Entry:
     title_hint: str | None = None
     title_line: str | None = None
     section: str | None = None
-    follows_unparsed: bool = False  # the entry-like line just above could not be read
+    follows_unparsed: bool = False  # the entry-like thing just above could not be read
     refs: list[Mention] = field(default_factory=list)
     relations: list[Relation] = field(default_factory=list)
+
+    @property
+    def kind(self) -> str:
+        return paper_kind(self.paper_id)
 
 
 @dataclass
@@ -127,29 +169,79 @@ class ParsedFile:
 
 
 @dataclass
+class _Link:
+    start: int  # absolute offsets in the scanned text
+    end: int
+    url: str
+    text: str | None
+
+
+@dataclass
 class _Head:
-    kind: str | None  # "num", "bullet" or None (no list marker)
+    line: int  # 0-based line of the link
     indent: int
     end: int  # absolute offset just past the link
-    url: str | None
+    url: str
     title: str | None
+    kind: str  # "openreview", "arxiv", "doi"
     paper_id: str | None = None
     error: str | None = None
 
 
-def is_openreview(url: str) -> bool:
+@dataclass
+class _Open:
+    head: _Head
+    first: int  # 0-based line where the entry starts
+    end: int  # 0-based line just past the entry's text
+    section: str | None
+    heading: bool = False  # a heading entry owns what follows until the next heading
+
+
+def paper_kind(paper_id: str) -> str:
+    if paper_id.startswith("arxiv:"):
+        return "arxiv"
+    if paper_id.startswith("doi:"):
+        return "doi"
+    if ":" in paper_id:
+        return "other"
+    return "openreview"
+
+
+def _host(url: str) -> str:
     candidate = url if "://" in url else "https://" + url
     try:
-        host = (urlsplit(candidate).hostname or "").lower()
+        return (urlsplit(candidate).hostname or "").lower()
     except ValueError:
-        return False
+        return ""
+
+
+def is_openreview(url: str) -> bool:
+    host = _host(url)
     return host == "openreview.net" or host.endswith(".openreview.net")
+
+
+def link_kind(url: str) -> str | None:
+    """Which kind of paper a link or id names: openreview, arxiv, doi, or None."""
+    lowered = url.lower()
+    if lowered.startswith("arxiv:"):
+        return "arxiv"
+    if lowered.startswith(("doi:", "10.")):
+        return "doi"
+    host = _host(url)
+    if host == "openreview.net" or host.endswith(".openreview.net"):
+        return "openreview"
+    if host == "arxiv.org" or host.endswith(".arxiv.org"):
+        path = urlsplit(url if "://" in url else "https://" + url).path
+        return "arxiv" if re.match(r"^/(?:abs|pdf|html)/", path) else None
+    if host in ("doi.org", "dx.doi.org", "www.doi.org"):
+        return "doi"
+    return None
 
 
 def openreview_id(url: str) -> tuple[str | None, str | None]:
     """(id, None) for an OpenReview URL with a valid id, else (None, why not)."""
     try:
-        return parse_paper_ref(url), None
+        return parse_paper_ref(url.split("#", 1)[0]), None
     except UsageError:
         pass
     query = parse_qs(urlsplit(url if "://" in url else "https://" + url).query)
@@ -157,6 +249,26 @@ def openreview_id(url: str) -> tuple[str | None, str | None]:
     if not given:
         return None, f"no id= in {url!r}"
     return None, f"invalid OpenReview id {given!r}"
+
+
+def paper_id_of(url: str) -> tuple[str | None, str | None, str | None]:
+    """(id, kind, error) of a paper link; kind None when it names no paper."""
+    kind = link_kind(url)
+    if kind is None:
+        return None, None, None
+    if kind == "openreview":
+        pid, error = openreview_id(url)
+        return pid, kind, error
+    target = url.split("#", 1)[0]
+    if kind == "doi":
+        target = unquote(target)
+    try:
+        pid = parse_paper_ref(target)
+    except UsageError as exc:
+        return None, kind, str(exc)
+    if not pid.startswith(f"{kind}:"):
+        return None, kind, f"no {kind} id in {url!r}"
+    return pid, kind, None
 
 
 def clean_url(url: str) -> str:
@@ -168,100 +280,115 @@ def one_line(text: str) -> str:
     return " ".join(text.split())
 
 
+def _markdown():
+    from markdown_it import MarkdownIt
+
+    return MarkdownIt("commonmark").enable("table")
+
+
 class _Parser:
     def __init__(self, text: str, source: str, shown: str):
-        self.text = text
+        from markdown_it.tree import SyntaxTreeNode
+
         self.source = source
         self.shown = shown
-        self.lines = text.split("\n")
+        self.env: dict = {}
+        tokens = _markdown().parse(text, self.env)
+        self.tree = SyntaxTreeNode(tokens)
+        raw_lines = text.split("\n")
+        self.quote_depth = [0] * len(raw_lines)
+        self.code_lines: set[int] = set()
+        self._mark_containers(self.tree)
+        lines = []
+        for n, line in enumerate(raw_lines):
+            for _ in range(self.quote_depth[n]):
+                line = QUOTE.sub("", line, count=1)
+            lines.append(line)
+        self.lines = lines
+        self.text = "\n".join(lines)
         self.starts = []
         offset = 0
         for line in self.lines:
             self.starts.append(offset)
             offset += len(line) + 1
-        self.links = {m.start(): m for m in MD_LINK.finditer(text)}
-        self.link_starts = sorted(self.links)
-        self._heads: dict[int, _Head | None] = {}
+        self.scan = self._masked()
+        self.links = self._find_links()
         self.result = ParsedFile(source, shown)
+        self.current: _Open | None = None
+        self.section: str | None = None
         self.after_unparsed = False
+        self.orphans: list[int] = []
 
-    # -- line classification ---------------------------------------------------
-    def head(self, i: int) -> _Head | None:
-        if i not in self._heads:
-            self._heads[i] = self._find_head(i)
-        return self._heads[i]
+    # -- preparation -----------------------------------------------------------------
+    def _mark_containers(self, node) -> None:
+        for child in node.children:
+            if child.type in ("inline", "text") or child.is_root:
+                continue
+            start, end = child.map if child.map else (None, None)
+            if child.type == "blockquote" and start is not None:
+                for n in range(start, min(end, len(self.quote_depth))):
+                    self.quote_depth[n] += 1
+            if child.type in ("fence", "code_block") and start is not None:
+                self.code_lines.update(range(start, end))
+            self._mark_containers(child)
 
-    def _find_head(self, i: int) -> _Head | None:
-        line, base = self.lines[i], self.starts[i]
-        item = LIST_ITEM.match(line)
-        if item:
-            kind = "num" if item.group("num") else "bullet"
-            indent, pos = len(item.group("indent").expandtabs(4)), item.end()
-        else:
-            kind, pos = None, len(line) - len(line.lstrip(" \t"))
-            indent = len(line[:pos].expandtabs(4))
-        emphasis = EMPHASIS_OPEN.match(line, pos)
-        if emphasis:
-            pos = emphasis.end()
-        link = self.links.get(base + pos)
-        if link is not None and is_openreview(link.group("url")):
-            return self._make_head(kind, indent, link.end(), link.group("url"), link.group("text"))
-        bare = BARE_URL.match(line, pos)
-        if bare is not None and is_openreview(bare.group()):
-            url = bare.group().rstrip(URL_TAIL)
-            return self._make_head(kind, indent, base + bare.start() + len(url), url, None)
-        if kind is None:
-            return None
-        # A list item "Title: url" / "Title - [pdf](url)".
-        first = self._first_link(i, pos)
-        if first is None:
-            return None
-        start, end, url, _text = first
-        prefix = self.text[base + pos : start]
-        if not is_openreview(url) or not TITLE_SEPARATOR.search(prefix):
-            return None
-        if RELATION_WORDS.search(prefix):
-            return None
-        title = TITLE_SEPARATOR.sub("", prefix).strip(" \t*_")
-        return self._make_head(kind, indent, end, url, title or None)
+    def _masked(self) -> str:
+        """The text with code blocks and code spans blanked, for finding links."""
+        chars = list(self.text)
+        for n in self.code_lines:
+            if n < len(self.lines):
+                for i in range(self.starts[n], self.starts[n] + len(self.lines[n])):
+                    chars[i] = " "
+        masked = "".join(chars)
+        return CODE_SPAN.sub(lambda m: re.sub(r"[^\n]", " ", m.group()), masked)
 
-    def _first_link(self, i: int, pos: int) -> tuple[int, int, str, str | None] | None:
-        line, base = self.lines[i], self.starts[i]
-        found = []
-        for start in self._links_between(base + pos, base + len(line)):
-            link = self.links[start]
-            found.append((start, link.end(), link.group("url"), link.group("text")))
-        for bare in BARE_URL.finditer(line, pos):
-            if not any(s <= base + bare.start() < e for s, e, _, _ in found):
-                url = bare.group().rstrip(URL_TAIL)
-                found.append((base + bare.start(), base + bare.start() + len(url), url, None))
-        return min(found) if found else None
+    def _find_links(self) -> list[_Link]:
+        """Every link in the text (Markdown, reference, org, autolink, bare URL, ids)."""
+        found: list[_Link] = []
+        taken: list[tuple[int, int]] = []
 
-    def _links_between(self, start: int, end: int) -> list[int]:
-        """Offsets of the Markdown links that start in [start, end)."""
-        return self.link_starts[
-            bisect.bisect_left(self.link_starts, start) : bisect.bisect_left(self.link_starts, end)
-        ]
+        def free(start: int, end: int) -> bool:
+            return not any(s < end and start < e for s, e in taken)
 
-    def _make_head(self, kind, indent, end, url, title) -> _Head:
-        url = url.rstrip(URL_TAIL)
-        paper_id, error = openreview_id(url)
-        return _Head(kind, indent, end, url, one_line(title) if title else None, paper_id, error)
+        def add(start: int, end: int, url: str, text: str | None) -> None:
+            found.append(_Link(start, end, url, text))
+            taken.append((start, end))
 
-    def is_heading(self, i: int) -> str | None:
-        """The heading text when line ``i`` is a heading, else None."""
-        line = self.lines[i]
-        match = HEADING.match(line)
-        if match:
-            return (match.group("text") or "").strip()
-        match = BOLD_LINE.match(line)
-        if match:
-            nxt = i + 1
-            while nxt < len(self.lines) and not self.lines[nxt].strip():
-                nxt += 1
-            if nxt < len(self.lines) and self.head(nxt) is not None:
-                return match.group("text").strip()
-        return None
+        for m in MD_LINK.finditer(self.scan):
+            add(m.start(), m.end(), m.group("url"), self.text[m.start("text") : m.end("text")])
+        refs = self.env.get("references") or {}
+        if refs:
+            from markdown_it.common.utils import normalizeReference
+
+            for m in REF_LINK.finditer(self.scan):
+                label = m.group("label") or m.group("text")
+                ref = refs.get(normalizeReference(label))
+                if ref and free(m.start(), m.end()):
+                    add(m.start(), m.end(), ref["href"], m.group("text"))
+        for m in ORG_LINK.finditer(self.scan):
+            if free(m.start(), m.end()):
+                add(m.start(), m.end(), m.group("url"), m.group("text"))
+        for m in AUTOLINK.finditer(self.scan):
+            if free(m.start(), m.end()):
+                add(m.start(), m.end(), m.group("url"), None)
+        for m in BARE_URL.finditer(self.scan):
+            url = m.group().rstrip(URL_TAIL)
+            if url.endswith(")") and "(" not in url:
+                url = url[:-1]
+            if free(m.start(), m.start() + len(url)):
+                add(m.start(), m.start() + len(url), url, None)
+        for m in ARXIV_ID.finditer(self.scan):
+            if free(m.start(), m.end()):
+                add(m.start(), m.end(), "arxiv:" + m.group("id"), None)
+        for m in DOI_ID.finditer(self.scan):
+            doi = m.group("id").rstrip(URL_TAIL + ")")
+            if free(m.start(), m.start("id") + len(doi)):
+                add(m.start(), m.start("id") + len(doi), "doi:" + doi, None)
+        found.sort(key=lambda link: link.start)
+        return found
+
+    def links_between(self, start: int, end: int) -> list[_Link]:
+        return [link for link in self.links if start <= link.start < end]
 
     def line_of(self, offset: int) -> int:
         """1-based line number of an absolute offset."""
@@ -274,112 +401,402 @@ class _Parser:
                 hi = mid - 1
         return lo + 1
 
-    # -- the scan ----------------------------------------------------------------
-    def parse(self) -> ParsedFile:
-        section: str | None = None
-        current: tuple[_Head, int, int, str | None] | None = None  # head, body start, line
-        context: tuple[str | None, int] | None = None  # list kind and indent of entries
-        orphan: list[int] = []
-        i = 0
-        while i < len(self.lines):
-            line = self.lines[i]
-            head = self.head(i)
-            heading = None if head else self.is_heading(i)
-            sibling = (
-                head is None
-                and heading is None
-                and context is not None
-                and context[0] is not None
-                and self._sibling(i, context)
+    @staticmethod
+    def indent_of(line: str) -> int:
+        return len(line[: len(line) - len(line.lstrip(" \t"))].expandtabs(4))
+
+    def blank(self, n: int) -> bool:
+        return not self.lines[n].strip()
+
+    # -- heads ---------------------------------------------------------------------------
+    def find_head(
+        self, n: int, pos: int, *, strict: bool = False, table: bool = False
+    ) -> _Head | None:
+        """The paper link that makes line ``n`` (from column ``pos``) an entry.
+
+        ``strict`` (a later line of a paragraph): the text before the link must read as a
+        title, not as a sentence that cites the paper.
+        """
+        base = self.starts[n]
+        line_end = base + len(self.lines[n])
+        for link in self.links_between(base + pos, line_end):
+            pid, kind, error = paper_id_of(link.url)
+            if kind is None:
+                continue
+            prefix = self.text[base + pos : link.start]
+            if not table and (RELATION_PREFIX.search(prefix) or PREVIOUS.search(prefix)):
+                return None
+            if strict and prefix.strip() and REFERENCE_WORDS.search(prefix):
+                return None
+            title = None
+            if link.text and not GENERIC_TEXT.match(one_line(link.text)):
+                title = link.text
+            elif prefix.strip(TITLE_TRIM):
+                title = _strip_markup(prefix).strip(TITLE_TRIM)
+            url = link.url.rstrip(URL_TAIL)
+            return _Head(
+                n,
+                self.indent_of(self.lines[n]),
+                link.end,
+                url,
+                one_line(title) if title else None,
+                kind,
+                pid,
+                error,
             )
-            ends = head is not None or heading is not None or sibling or RULE.match(line)
-            if ends:
-                self._close(current, self.starts[i])
-                current = None
-                self._flush_orphans(orphan)
-            if head is not None:
-                context = (head.kind, head.indent)
-                current = (head, head.end, i + 1, section)
-                i = self.line_of(head.end)  # skip lines inside a multi-line link
-                continue
-            if heading is not None:
-                section = heading or section
-            elif sibling:
-                self._warn(i + 1, "list item has no OpenReview link; not imported")
-                self.after_unparsed = True
-                i = self._skip_item(i, context)
-                continue
-            elif ends:
-                pass  # a --- rule
-            elif current is None and line.strip():
-                orphan.append(i + 1)
-            i += 1
-        self._close(current, len(self.text))
-        self._flush_orphans(orphan)
+        return None
+
+    def content_pos(self, n: int) -> int:
+        """Column where the text of line ``n`` starts: after list marker and emphasis."""
+        line = self.lines[n]
+        item = LIST_ITEM.match(line)
+        if item:
+            pos = item.end()
+        else:
+            heading = HEADING_MARK.match(line)
+            pos = heading.end() if heading else 0
+        lead = LEAD.match(line, pos)
+        return lead.end() if lead else pos
+
+    # -- the walk ----------------------------------------------------------------------
+    def parse(self) -> ParsedFile:
+        self.walk(self.tree.children)
+        self.close(len(self.lines))
+        self.flush_orphans()
         return self.result
 
-    def _sibling(self, i: int, context: tuple[str | None, int]) -> bool:
-        item = LIST_ITEM.match(self.lines[i])
-        if not item:
+    def walk(self, nodes) -> None:
+        for node in nodes:
+            kind = node.type
+            if kind == "heading":
+                self.heading(node)
+            elif kind == "paragraph":
+                self.paragraph(node.map[0], node.map[1])
+            elif kind in ("bullet_list", "ordered_list"):
+                self.list_(node)
+            elif kind == "blockquote":
+                self.walk(node.children)
+            elif kind == "table":
+                self.table(node)
+            elif kind == "hr":
+                self.close(node.map[0])
+                self.flush_orphans()
+            elif node.map:  # code, html: part of an entry above it, else not ours
+                if self.attaches(node.map[0]):
+                    self.current.end = node.map[1]
+
+    def attaches(self, start: int) -> bool:
+        """Text starting at line ``start`` belongs to the open entry: no blank line
+        between them, the entry is a heading, or the text is indented under it."""
+        current = self.current
+        if current is None:
             return False
-        kind = "num" if item.group("num") else "bullet"
-        return kind == context[0] and len(item.group("indent").expandtabs(4)) <= context[1]
+        if current.heading or not any(self.blank(n) for n in range(current.end, start)):
+            return True
+        return self.indent_of(self.lines[start]) > current.head.indent
 
-    def _skip_item(self, i: int, context: tuple[str | None, int]) -> int:
-        """Skip a rejected list item and its continuation lines (reported, not attached)."""
-        i += 1
-        while i < len(self.lines):
-            if self.head(i) or self.is_heading(i) or self._sibling(i, context):
-                break
-            if RULE.match(self.lines[i]):
-                break
-            i += 1
-        return i
+    def open(self, head: _Head, first: int, end: int, heading: bool = False) -> None:
+        self.close(first)
+        self.flush_orphans()
+        self.current = _Open(head, first, end, self.section, heading)
 
-    def _warn(self, line: int, message: str) -> None:
-        self.result.warnings.append(Problem(self.shown, message, line))
-
-    def _flush_orphans(self, orphan: list[int]) -> None:
-        if orphan:
-            first, last = orphan[0], orphan[-1]
-            span = f"line {first}" if first == last else f"lines {first}-{last}"
-            self._warn(first, f"text outside any entry ({span}); not imported")
-            orphan.clear()
-
-    def _close(self, current, end: int) -> None:
+    def close(self, end_line: int) -> None:
+        current, self.current = self.current, None
         if current is None:
             return
-        head, body_start, line, section = current
+        head = current.head
         if head.paper_id is None:
-            self._warn(
-                line, f"OpenReview link without a valid paper id ({head.error}); not imported"
+            what = {"openreview": "OpenReview", "arxiv": "arXiv", "doi": "DOI"}[head.kind]
+            self.warn(
+                head.line + 1,
+                f"{what} link without a valid paper id ({head.error}); not imported",
             )
             self.after_unparsed = True
             return
-        entry = Entry(head.paper_id, line, head.url or "", title_hint=head.title, section=section)
+        entry = Entry(
+            head.paper_id,
+            head.line + 1,
+            _entry_url(head.url),
+            title_hint=head.title,
+            section=current.section,
+        )
         entry.follows_unparsed, self.after_unparsed = self.after_unparsed, False
-        self._fill_note(entry, body_start, end)
+        end = current.end
+        end_offset = self.starts[end] if end < len(self.lines) else len(self.text)
+        self.fill_note(entry, head.end, max(end_offset, head.end))
         self.result.entries.append(entry)
 
+    def heading(self, node) -> None:
+        start, end = node.map
+        if node.markup in ("-", "=") and self.has_heads_in(start, end - 1):
+            # Plain text over a "---" line: lines of entries, then a rule.
+            self.paragraph(start, end - 1)
+            self.close(end - 1)
+            self.flush_orphans()
+            return
+        head = self.find_head(start, self.content_pos(start))
+        if head is not None:
+            self.open(head, start, end, heading=True)
+            return
+        self.close(start)
+        self.flush_orphans()
+        text = one_line(node.children[0].content if node.children else "")
+        self.section = _strip_markup(text).strip(" #") or self.section
+
+    def paragraph(self, start: int, end: int) -> None:
+        heads: list[tuple[int, _Head]] = []
+        for n in range(start, end):
+            head = self.find_head(n, self.content_pos(n), strict=n > start)
+            if head is not None:
+                heads.append((n, head))
+        if not heads:
+            if end - start == 1 and BOLD_LINE.match(self.lines[start]):
+                self.close(start)
+                self.flush_orphans()
+                self.section = BOLD_LINE.match(self.lines[start]).group("text").strip()
+                return
+            if self.attaches(start):
+                self.current.end = end
+            else:
+                self.close(start)
+                self.orphan(start, end)
+            return
+        first_head = heads[0][0]
+        if first_head > start:
+            pre_end = first_head
+            bold = BOLD_LINE.match(self.lines[first_head - 1])
+            if bold:
+                pre_end -= 1
+            if pre_end > start:
+                if self.attaches(start):
+                    self.current.end = pre_end
+                else:
+                    self.close(start)
+                    self.orphan(start, pre_end)
+            if bold:
+                self.close(first_head - 1)
+                self.flush_orphans()
+                self.section = bold.group("text").strip()
+        skip_to = -1
+        for index, (n, head) in enumerate(heads):
+            if n < skip_to:
+                continue  # inside a multi-line link of the previous head
+            stop = heads[index + 1][0] if index + 1 < len(heads) else end
+            self.open(head, n, stop)
+            skip_to = self.line_of(head.end)
+
+    def item_head(self, item) -> _Head | None:
+        start = item.map[0]
+        head = self.find_head(start, self.content_pos(start))
+        if head is not None:
+            return head
+        # "- Title" with the link alone at the start of the next line.
+        first = item.children[0] if item.children else None
+        if first is None or first.type != "paragraph" or first.map[1] - first.map[0] < 2:
+            return None
+        n = start + 1
+        pos = len(self.lines[n]) - len(self.lines[n].lstrip(" \t"))
+        links = self.links_between(self.starts[n] + pos, self.starts[n] + len(self.lines[n]))
+        if not links or links[0].start != self.starts[n] + pos:
+            return None
+        head = self.find_head(n, pos)
+        if head is None:
+            return None
+        title = _strip_markup(self._rest_of_line(start)).strip(TITLE_TRIM)
+        head.title = head.title or (one_line(title) if title else None)
+        head.line, head.indent = start, self.indent_of(self.lines[start])
+        return head
+
+    def _lazy_entry(self, head: _Head, start: int, end: int) -> int | None:
+        """First later line of the item that is not indented and starts with a paper link."""
+        for n in range(self.line_of(head.end), end):
+            line = self.lines[n]
+            if self.blank(n) or self.indent_of(line) > head.indent or LIST_ITEM.match(line):
+                continue
+            pos = self.content_pos(n)
+            links = self.links_between(self.starts[n] + pos, self.starts[n] + len(line))
+            if links and links[0].start == self.starts[n] + pos:
+                if self.find_head(n, pos) is not None:
+                    return n
+        return None
+
+    def _rest_of_line(self, n: int) -> str:
+        return self.lines[n][self.content_pos(n) :]
+
+    def has_heads_in(self, start: int, end: int) -> bool:
+        return any(
+            self.find_head(n, self.content_pos(n), strict=n > start) is not None
+            for n in range(start, end)
+        )
+
+    def has_heads(self, node) -> bool:
+        if node.type == "list_item" and self.item_head(node) is not None:
+            return True
+        if node.type == "paragraph":
+            return self.has_heads_in(*node.map)
+        if node.type == "heading":
+            return self.find_head(node.map[0], self.content_pos(node.map[0])) is not None
+        return any(self.has_heads(c) for c in node.children if c.type not in ("inline", "text"))
+
+    def list_(self, node) -> None:
+        items = node.children
+        heads = [self.item_head(item) for item in items]
+        if not any(heads) and not any(self.has_heads(item) for item in items):
+            if self.attaches(node.map[0]):
+                self.current.end = _trim_end(self, node.map[1])
+            else:
+                self.close(node.map[0])
+                self.orphan(node.map[0], node.map[1])
+            return
+        entry_list = any(heads)
+        for item, head in zip(items, heads, strict=True):
+            start, end = item.map
+            if head is not None:
+                end = _trim_end(self, end)
+                lazy = self._lazy_entry(head, start, end)
+                self.open(head, start, lazy or end)
+                if lazy:  # an unindented line with its own link: plain-text style
+                    self.paragraph(lazy, end)
+                continue
+            if self.has_heads(item):
+                self.close(start)
+                self.flush_orphans()
+                inner = item.children
+                if inner and inner[0].type == "paragraph" and not self.has_heads(inner[0]):
+                    text = one_line(self._rest_of_line(start))
+                    self.section = _strip_markup(text).strip(TITLE_TRIM) or self.section
+                    inner = inner[1:]
+                self.walk(inner)
+                continue
+            self.close(start)
+            self.flush_orphans()
+            if entry_list:
+                links = self.links_between(
+                    self.starts[start], self.starts[start] + len(self.lines[start])
+                )
+                why = "list item has no paper link on its first line"
+                if links:
+                    kinds = {paper_id_of(link.url)[1] for link in links}
+                    if kinds == {None}:
+                        why = "list item links to no paper (OpenReview, arXiv or DOI)"
+                    else:
+                        why = "list item cites a paper after a relation phrase"
+                self.warn(
+                    start + 1,
+                    f"{why}; not imported (put an OpenReview, arXiv or DOI link on that line)",
+                )
+                self.after_unparsed = True
+            else:
+                self.orphan(start, end)
+
+    def table(self, node) -> None:
+        self.close(node.map[0])
+        self.flush_orphans()
+        header: list[str] = []
+        for part in node.children:
+            for row in part.children:
+                n = row.map[0]
+                cells = _cells(self.lines[n])
+                if part.type == "thead":
+                    header = [c.lower() for c in cells]
+                    continue
+                head = self.find_head(n, 0, table=True)
+                if head is None:
+                    if any(c.strip() for c in cells):
+                        self.warn(
+                            n + 1,
+                            "table row has no OpenReview, arXiv or DOI link; not imported",
+                        )
+                        self.after_unparsed = True
+                    continue
+                self.table_row(n, cells, header, head)
+
+    def table_row(self, n: int, cells: list[str], header: list[str], head: _Head) -> None:
+        if head.paper_id is None:
+            self.current = _Open(head, n, n + 1, self.section)
+            self.close(n + 1)
+            return
+        link_cell = next((i for i, cell in enumerate(cells) if head.url in cell), None)
+        title_cell = None
+        if head.title is None or (
+            link_cell is not None
+            and head.title in cells[link_cell]
+            and not MD_LINK.search(cells[link_cell])
+        ):
+            named = [
+                i
+                for i, name in enumerate(header)
+                if i != link_cell and name in ("title", "paper", "name", "标题", "论文", "题目")
+            ]
+            others = [i for i, c in enumerate(cells) if i != link_cell and c.strip()]
+            title_cell = named[0] if named else (others[0] if others else None)
+            if title_cell is not None:
+                head.title = one_line(_strip_markup(cells[title_cell]).strip(TITLE_TRIM)) or None
+        note_cells = [
+            c for i, c in enumerate(cells) if i not in (link_cell, title_cell) and c.strip()
+        ]
+        entry = Entry(head.paper_id, n + 1, _entry_url(head.url), title_hint=head.title)
+        entry.section = self.section
+        entry.follows_unparsed, self.after_unparsed = self.after_unparsed, False
+        sub = _Parser("\n".join(note_cells), self.source, self.shown)
+        sub.fill_note(entry, 0, len(sub.text), first_line=n + 1, single=True)
+        entry.note = entry.note.replace("\n", "; ")
+        for warning in sub.result.warnings:
+            self.warn(n + 1, warning.message)
+        self.result.entries.append(entry)
+
+    def warn(self, line: int, message: str) -> None:
+        self.result.warnings.append(Problem(self.shown, message, line))
+
+    def orphan(self, start: int, end: int) -> None:
+        self.orphans.extend(n + 1 for n in range(start, end) if not self.blank(n))
+
+    def flush_orphans(self) -> None:
+        if not self.orphans:
+            return
+        runs: list[list[int]] = [[self.orphans[0]]]
+        for n in self.orphans[1:]:
+            if (
+                n == runs[-1][-1] + 1
+                or all(self.blank(k - 1) for k in range(runs[-1][-1] + 1, n))
+                and n - runs[-1][-1] <= 2
+            ):
+                runs[-1].append(n)
+            else:
+                runs.append([n])
+        for run in runs:
+            first, last = run[0], run[-1]
+            span = f"line {first}" if first == last else f"lines {first}-{last}"
+            self.warn(
+                first,
+                f"text outside any entry ({span}); not imported (indent it under an entry, "
+                "or put a paper link on its first line)",
+            )
+        self.orphans.clear()
+
     # -- the note ------------------------------------------------------------------
-    def _fill_note(self, entry: Entry, start: int, end: int) -> None:
+    def fill_note(
+        self, entry: Entry, start: int, end: int, first_line: int | None = None, single=False
+    ) -> None:
         body = self.text[start:end]
         base = 0xF0000
         while re.search(f"[{chr(base)}-{chr(base + 0xFFF)}]", body):
             base += 0x1000  # the text uses this private-use block; pick another
-        links: list[re.Match] = []
+        links: list[_Link] = []
         parts, prev = [], 0
-        for offset in self._links_between(start, end):
-            link = self.links[offset]
-            if link.end() <= end:
-                parts.append(body[prev : offset - start])
+        for link in self.links_between(start, end):
+            if link.end <= end and link.text is not None:
+                parts.append(body[prev : link.start - start])
                 parts.append(chr(base + len(links)))
                 links.append(link)
-                prev = link.end() - start
+                prev = link.end - start
         parts.append(body[prev:])
         marked = HEAD_SEPARATOR.sub("", "".join(parts), count=1)
-        first_line = self.line_of(start)
-        rows = [(first_line + n, row.rstrip()) for n, row in enumerate(marked.split("\n"))]
+        number0 = first_line if first_line is not None else self.line_of(start)
+        rows = [
+            (number0 + (0 if single else k), row.rstrip())
+            for k, row in enumerate(marked.split("\n"))
+        ]
         if rows and rows[0][1]:
             rows = rows[:1] + _dedent(rows[1:])
         else:
@@ -394,43 +811,51 @@ class _Parser:
         def unmark(text: str) -> str:
             if not links:
                 return text
-            return marker.sub(lambda m: links[ord(m.group()) - base].group("text"), text)
+            return marker.sub(lambda m: links[ord(m.group()) - base].text or "", text)
 
         entry.note = unmark("\n".join(text for _, text in rows))
-        for number, text in _logical_lines(rows):
-            self._scan_line(entry, number, text, links, marker, unmark)
+        scan_rows = self._scan_rows(rows, start, end, marker, links, base)
+        for number, text in _logical_lines(scan_rows):
+            self._scan_line(entry, number, text, links, marker, unmark, base)
         for _, text in rows:
             plain = unmark(text).strip()
             if entry.title_line is None and looks_like_title(plain):
                 entry.title_line = plain
 
-    def _scan_line(self, entry, number, text, links, marker, unmark) -> None:
-        base = ord(marker.pattern[1])
+    def _scan_rows(self, rows, start, end, marker, links, base):
+        """The note rows with code spans blanked, for finding links and relations."""
+        out = []
+        for number, text in rows:
+            out.append((number, CODE_SPAN.sub(lambda m: " " * len(m.group()), text)))
+        return out
+
+    def _scan_line(self, entry, number, text, links, marker, unmark, base) -> None:
         for sentence in _sentences(text):
             found: list[tuple[int, Mention]] = []
             for mark in marker.finditer(sentence) if links else ():
                 link = links[ord(mark.group()) - base]
-                found.append(
-                    (mark.start(), self._mention(link.group("url"), one_line(link.group("text"))))
-                )
+                found.append((mark.start(), self._mention(link.url, one_line(link.text or ""))))
             for bare in BARE_URL.finditer(sentence):
                 found.append((bare.start(), self._mention(bare.group(), None)))
+            for ident in ARXIV_ID.finditer(sentence):
+                found.append((ident.start(), Mention("arxiv:" + ident.group("id"), None)))
             mentions = [mention for _, mention in sorted(found, key=lambda item: item[0])]
-            why = one_line(unmark(sentence))
+            why = _strip_marker(one_line(unmark(sentence)))
             linked: set[str] = set()
             for mention in mentions:
                 if mention.paper_id is None and is_openreview(mention.url):
                     _, error = openreview_id(mention.url)
-                    self._warn(number, f"OpenReview link without a valid paper id ({error})")
+                    self.warn(number, f"OpenReview link without a valid paper id ({error})")
                 elif mention.paper_id is not None:
                     linked.add(mention.paper_id)
                     if mention.paper_id != entry.paper_id:
                         entry.relations.append(
                             Relation(why, number, mention.paper_id, mention.label)
                         )
-                elif mention.url not in {r.url for r in entry.refs}:
-                    entry.refs.append(mention)
-            for see_also in SEE_ALSO_ID.finditer(unmark(sentence)):
+                elif mention.url not in {r.url for r in entry.refs} and mention.url != entry.url:
+                    if paper_id_of(mention.url)[0] != entry.paper_id:
+                        entry.refs.append(mention)
+            for see_also in RELATION_ID.finditer(unmark(sentence)):
                 target = see_also.group("id")
                 if target not in linked and target != entry.paper_id:
                     linked.add(target)
@@ -441,10 +866,42 @@ class _Parser:
     @staticmethod
     def _mention(url: str, label: str | None) -> Mention:
         url = url.rstrip(URL_TAIL)
+        if url.lower().startswith(("arxiv:", "doi:")):
+            return Mention(url, label or None)
         if is_openreview(url):
             paper_id, _ = openreview_id(url)
             return Mention(clean_url(url), label or None, paper_id)
         return Mention(clean_url(url), label or None)
+
+
+def _entry_url(url: str) -> str:
+    if url.lower().startswith(("arxiv:", "doi:")):
+        return url
+    return clean_url(url)
+
+
+def _trim_end(parser: _Parser, end: int) -> int:
+    while end > 0 and end - 1 < len(parser.lines) and parser.blank(end - 1):
+        end -= 1
+    return end
+
+
+def _cells(line: str) -> list[str]:
+    row = line.strip()
+    row = row.removeprefix("|")
+    if row.endswith("|") and not row.endswith("\\|"):
+        row = row[:-1]
+    return [cell.strip() for cell in re.split(r"(?<!\\)\|", row)]
+
+
+def _strip_markup(text: str) -> str:
+    text = MD_LINK.sub(lambda m: m.group("text"), text)
+    return re.sub(r"(?<!\w)(\*{1,3}|_{1,3}|`)(?=\S)|(?<=\S)(\*{1,3}|_{1,3}|`)(?!\w)", "", text)
+
+
+def _strip_marker(text: str) -> str:
+    match = LIST_ITEM.match(text)
+    return text[match.end() :] if match else text
 
 
 def _dedent(rows: list[tuple[int, str]]) -> list[tuple[int, str]]:
