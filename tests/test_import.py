@@ -597,6 +597,7 @@ def test_json_report_shape(run, kb):
             "encoding": "UTF-8",
             "entries": 21,
             "notes": 19,
+            "kinds": {"openreview": 21},
         }
     ]
     assert report["warnings"] == [
@@ -618,7 +619,7 @@ def test_summary_and_changes_output(run, kb):
     out = lines(result.stdout)
     assert len(out) == 66 and all(line.startswith("created\t") for line in out)
     err = result.stderr
-    assert "1 file(s), 66 entries" in err
+    assert "1 file, 66 entries (66 OpenReview)" in err
     assert "Papers created: 66, updated: 0, unchanged: 0" in err
     assert "Notes added: 66; related links found: 3 (3 added" in err
     again = run("import", f"seeds/{SEED0}")
@@ -626,12 +627,12 @@ def test_summary_and_changes_output(run, kb):
     assert "Papers created: 0, updated: 0, unchanged: 66" in again.stderr
 
 
-def test_source_outside_the_knowledge_base_is_the_file_name(run, kb, tmp_path):
+def test_source_outside_the_knowledge_base_is_its_absolute_path(run, kb, tmp_path):
     outside = tmp_path / "elsewhere" / "mine.md"
     write(outside, "- https://openreview.net/forum?id=B1g5sA4twr\n  bigger is worse, then better\n")
     result = run("import", str(outside))
     assert result.exit_code == 0
-    assert record(kb, "B1g5sA4twr")["notes"][0]["source"] == "mine.md"
+    assert record(kb, "B1g5sA4twr")["notes"][0]["source"] == outside.resolve().as_posix()
 
 
 def test_progress_bar_on_a_terminal(run, kb, monkeypatch):

@@ -31,6 +31,7 @@ class PaperChange:
     related_added: list[str] = field(default_factory=list)
     refs_added: list[str] = field(default_factory=list)
     sections: list[str] = field(default_factory=list)
+    from_catalog: bool = False
 
     def to_dict(self) -> dict:
         return {
@@ -73,7 +74,13 @@ def merge(
     new_notes: set[tuple[str, str]] = set()
 
     for pid, draft in resolution.papers.items():
-        change = PaperChange(pid, "unchanged", draft.title, sections=list(draft.sections))
+        change = PaperChange(
+            pid,
+            "unchanged",
+            draft.title,
+            sections=list(draft.sections),
+            from_catalog=draft.catalog is not None,
+        )
         changes[pid] = change
         result.refs_found += sum(len(refs) for refs in draft.refs.values())
         if pid in broken:
@@ -87,6 +94,17 @@ def merge(
             work[pid] = _update(existing[pid].model_copy(), draft, change, tagger, today)
         else:
             work[pid] = _create(draft, change, tagger, today)
+            if draft.kind == "openreview" and draft.catalog is None:
+                shown, line = draft.first_seen
+                result.warnings.append(
+                    Problem(
+                        shown,
+                        f"{pid} is not in the offline ICLR 2020 catalog (another year?); "
+                        f"its record has only what the notes say until "
+                        f"`papernotes refresh {pid}` fetches the metadata",
+                        line,
+                    )
+                )
         new_notes.update((pid, source) for source in change.notes_added)
 
     for link in resolution.links:
@@ -168,7 +186,7 @@ def _create(draft: PaperDraft, change: PaperChange, tagger: Tagger, today: dt.da
         year=cat.year if cat else None,
         decision=cat.decision if cat else None,
         ratings=list(cat.ratings) if cat else [],
-        links={"forum": draft.forum, "pdf": draft.pdf},
+        links=draft.links(),
         tags=tags,
         notes=notes,
         refs=refs,
@@ -193,7 +211,7 @@ def _update(
             if value and not getattr(paper, name):
                 setattr(paper, name, value)
                 filled.append(name)
-    for name, url in (("forum", draft.forum), ("pdf", draft.pdf)):
+    for name, url in draft.links().items():
         if name not in paper.links:
             paper.links = {**paper.links, name: url}
             filled.append(f"links.{name}")

@@ -10,7 +10,13 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from papernotes.errors import Problem
-from papernotes.importers.parse import Mention, ParsedFile, looks_like_title, one_line
+from papernotes.importers.parse import (
+    Mention,
+    ParsedFile,
+    looks_like_title,
+    one_line,
+    paper_kind,
+)
 from papernotes.metadata.catalog import CatalogEntry, display_title, readable_title
 from papernotes.model.taxonomy import Taxonomy
 from papernotes.text import detect_lang
@@ -58,12 +64,25 @@ class PaperDraft:
     first_seen: tuple[str, int] = ("", 0)
 
     @property
-    def forum(self) -> str:
-        return f"https://openreview.net/forum?id={self.id}"
+    def kind(self) -> str:
+        return paper_kind(self.id)
 
-    @property
-    def pdf(self) -> str:
-        return f"https://openreview.net/pdf?id={self.id}"
+    def links(self) -> dict[str, str]:
+        """The links every record of this kind of paper has."""
+        if self.kind == "openreview":
+            return {
+                "forum": f"https://openreview.net/forum?id={self.id}",
+                "pdf": f"https://openreview.net/pdf?id={self.id}",
+            }
+        if self.kind == "arxiv":
+            number = self.id.removeprefix("arxiv:")
+            return {
+                "pdf": f"https://arxiv.org/pdf/{number}",
+                "arxiv": f"https://arxiv.org/abs/{number}",
+            }
+        if self.kind == "doi":
+            return {"doi": "https://doi.org/" + self.id.removeprefix("doi:")}
+        return {}
 
 
 @dataclass
@@ -163,7 +182,8 @@ def resolve(
             pid = entry.paper_id
             draft = out.papers.get(pid)
             if draft is None:
-                draft = out.papers[pid] = PaperDraft(pid, pid, "id", lookup(pid))
+                catalog = lookup(pid) if paper_kind(pid) == "openreview" else None
+                draft = out.papers[pid] = PaperDraft(pid, pid, "id", catalog)
                 draft.first_seen = (parsed.shown, entry.line)
             if entry.title_hint:
                 hints.setdefault(pid, []).append((entry.title_hint, "link text"))

@@ -28,6 +28,9 @@ from papernotes.store.kb import KnowledgeBase
 Progress = Callable[[str, int, int], None]
 
 
+KINDS = ("openreview", "arxiv", "doi", "other")
+
+
 @dataclass
 class FileSummary:
     path: str
@@ -35,6 +38,7 @@ class FileSummary:
     encoding: str
     entries: int
     notes: int
+    kinds: dict[str, int] = field(default_factory=dict)
 
     def to_dict(self) -> dict:
         return {
@@ -43,6 +47,7 @@ class FileSummary:
             "encoding": self.encoding,
             "entries": self.entries,
             "notes": self.notes,
+            "kinds": self.kinds,
         }
 
 
@@ -67,6 +72,17 @@ class ImportReport:
     def refs_added(self) -> int:
         return sum(len(p.refs_added) for p in self.papers)
 
+    def kinds(self) -> Counter:
+        """Entries per kind of paper (openreview, arxiv, doi, other) over all files."""
+        total: Counter = Counter()
+        for summary in self.files:
+            total.update(summary.kinds)
+        return total
+
+    def needs_metadata(self) -> list[str]:
+        """New records the offline catalog knows nothing about: `refresh` fills them."""
+        return [p.id for p in self.papers if p.action == "created" and not p.from_catalog]
+
     def tag_counts(self) -> Counter:
         return Counter(tag for p in self.papers for tag in p.tags_added)
 
@@ -78,6 +94,8 @@ class ImportReport:
             "updated": self.ids("updated"),
             "unchanged": self.ids("unchanged"),
             "skipped": self.ids("skipped"),
+            "kinds": dict(self.kinds()),
+            "needs_metadata": self.needs_metadata(),
             "notes_added": self.notes_added,
             "related_found": self.related_found,
             "related_added": self.related_added,
@@ -90,11 +108,13 @@ class ImportReport:
 
 
 def source_name(kb: KnowledgeBase, path: Path) -> str:
-    """What a note records as its source: the path inside the knowledge base, else the name."""
+    """What a note records as its source: the path relative to the knowledge base, or the
+    absolute path of a file outside it (two files called reading.md stay two sources)."""
+    real = path.resolve()
     try:
-        return path.resolve().relative_to(kb.root.resolve()).as_posix()
+        return real.relative_to(kb.root.resolve()).as_posix()
     except ValueError:
-        return path.name
+        return real.as_posix()
 
 
 def parse_files(
@@ -140,6 +160,7 @@ def import_files(
                 parsed.encoding,
                 len(parsed.entries),
                 sum(1 for e in parsed.entries if e.note),
+                dict(Counter(e.kind for e in parsed.entries)),
             )
         )
         report.warnings.extend(parsed.warnings)
