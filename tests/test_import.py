@@ -309,7 +309,11 @@ def test_user_edits_survive_reimport(run, kb):
     result = run("import", f"seeds/{SEED0}")
     assert result.exit_code == 0
     assert path.read_bytes() == edited
-    assert "Kept: H1gEP6NFwr: the record's note from seeds/" in result.stderr
+    decisions = json.loads(run("import", f"seeds/{SEED0}", "--json").stdout)["papers"]
+    [tunability] = [p for p in decisions if p["id"] == "H1gEP6NFwr"]
+    assert tunability["decisions"] == [
+        f"note from seeds/{SEED0}: unchanged in the file; the record's edited copy is kept"
+    ]
 
 
 def test_removed_tag_and_link_do_not_come_back(run, kb):

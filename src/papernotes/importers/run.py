@@ -167,7 +167,9 @@ def import_files(
     wanted = set(resolution.papers) | {link.b for link in resolution.links}
     with contextlib.nullcontext() if dry_run else kb.lock():
         existing, broken = _load(kb, wanted)
-        result: MergeResult = merge(resolution, existing, broken, Tagger(taxonomy), today)
+        result: MergeResult = merge(
+            resolution, existing, broken, Tagger(taxonomy), today, _source_exists(kb)
+        )
         changed = result.changed()
         if not dry_run:
             for n, change in enumerate(changed, 1):
@@ -181,6 +183,14 @@ def import_files(
     report.related_added = result.related_linked
     report.refs_found = result.refs_found
     return report
+
+
+def _source_exists(kb: KnowledgeBase) -> Callable[[str], bool]:
+    def exists(source: str) -> bool:
+        path = Path(source)
+        return (path if path.is_absolute() else kb.root / path).exists()
+
+    return exists
 
 
 def _load(kb: KnowledgeBase, ids: set[str]) -> tuple[dict[str, Paper], dict[str, str]]:

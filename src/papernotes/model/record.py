@@ -46,6 +46,11 @@ class Note(Strict):
     en: Text | None = Field(default=None, description="The note in English.")
     source: Text = Field(description="Where the note came from: a file under seeds/, or 'cli'.")
     date: dt.date = Field(description="When the note was added.")
+    import_hash: Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{8,64}$")] | None = Field(
+        default=None,
+        description="Hash of the text as imported from `source`: re-import updates the note "
+        "while it still matches, and never overwrites an edit.",
+    )
 
     @model_validator(mode="after")
     def _original_present(self) -> Note:

@@ -120,6 +120,10 @@ def _change_line(change, dry_run: bool) -> tuple[str, str]:
     if change.action == "updated":
         if change.notes_added:
             parts.append("+" + plural(len(change.notes_added), "note"))
+        if change.notes_updated:
+            parts.append(plural(len(change.notes_updated), "note") + " updated from the file")
+        if change.notes_moved:
+            parts.append("note source moved: " + ", ".join(change.notes_moved))
         if change.fields_filled:
             parts.append("filled " + ", ".join(change.fields_filled))
     if change.related_added:
@@ -177,7 +181,14 @@ def _print_summary(report, fetched=None) -> None:
         say(f"Tags suggested: {sum(tags.values())} ({top}); review them in the records")
     kept = [(p.id, s) for p in report.papers for s in p.notes_kept]
     for pid, source in kept:
-        say(f"Kept: {pid}: the record's note from {source} differs from the file; not overwritten")
+        say(
+            f"Kept: {pid}: the record's note from {source} differs from the file and was "
+            "imported before import hashes; not overwritten"
+        )
+    if report.dry_run:
+        for change in report.papers:
+            for decision in change.decisions:
+                say(f"  {change.id}: {decision}")
     for problem in report.warnings:
         say(f"Warning: {problem}")
     missing = report.needs_metadata()
