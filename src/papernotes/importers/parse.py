@@ -39,8 +39,11 @@ MD_LINK = re.compile(
     r"(?:[ \t]+\"[^\"\n]*\")?[ \t]*\)"
 )
 REF_LINK = re.compile(
-    r"(?<![!\]\\])\[(?P<text>[^\[\]\n]{1,500})\](?:\[(?P<label>[^\[\]\n]{0,200})\])?(?![(:\[])"
+    r"(?<![!\]\\])\[(?P<text>[^\[\]\n]{1,500})\](?:\[(?P<label>[^\[\]\n]{0,200})\])?(?![(\[])"
 )
+REF_DEFINITION = re.compile(r"^[ ]{0,3}\[[^\[\]\n]+\]:", re.MULTILINE)
+ORG_HEADING = re.compile(r"^(\*{1,6})(?=[ \t])", re.MULTILINE)
+ORG_KEYWORD = re.compile(r"^#\+[A-Za-z_]+:.*$", re.MULTILINE)
 ORG_LINK = re.compile(r"\[\[(?P<url>[^\[\]\s]+)\](?:\[(?P<text>[^\[\]\n]{1,500})\])?\]")
 AUTOLINK = re.compile(r"<(?P<url>https?://[^\s<>]+)>", re.IGNORECASE)
 BARE_URL = re.compile(
@@ -67,6 +70,7 @@ HEAD_SEPARATOR = re.compile(
     r"(?:(?:\*{1,3}|_{1,3})(?=[\s:：,，;；\-–—)）]|$))?[ \t]*[)）]?[ \t]*"
     r"(?:[:：,，;；|]|[.。](?=\s|$)|[-–—]+(?=\s|$))?[ \t]*"
 )
+TITLE_COLUMNS = ("title", "paper", "name", "标题", "论文", "题目", "名称")
 TITLE_TRIM = " \t*_:：-–—|(（[【<>,，;；"
 CODE_SPAN = re.compile(
     r"(?<!`)(?P<fence>`+)(?!`)(?P<code>(?:[^`\n]|\n(?![ \t]*\n)|`(?!\1))+?)(?<!`)(?P=fence)(?!`)"
@@ -149,6 +153,7 @@ class Entry:
     note: str = ""
     title_hint: str | None = None
     title_line: str | None = None
+    note_title: str | None = None  # the note's first words, for papers no catalog knows
     section: str | None = None
     follows_unparsed: bool = False  # the entry-like thing just above could not be read
     refs: list[Mention] = field(default_factory=list)
@@ -360,7 +365,11 @@ class _Parser:
         if refs:
             from markdown_it.common.utils import normalizeReference
 
+            definitions = {m.start() for m in REF_DEFINITION.finditer(self.scan)}
             for m in REF_LINK.finditer(self.scan):
+                line_start = self.scan.rfind("\n", 0, m.start()) + 1
+                if line_start in definitions and not self.scan[line_start : m.start()].strip():
+                    continue  # "[1]: url" defines a reference; it is not a link
                 label = m.group("label") or m.group("text")
                 ref = refs.get(normalizeReference(label))
                 if ref and free(m.start(), m.end()):
@@ -717,19 +726,13 @@ class _Parser:
             self.close(n + 1)
             return
         link_cell = next((i for i, cell in enumerate(cells) if head.url in cell), None)
+        found = MD_LINK.search(cells[link_cell]) if link_cell is not None else None
+        link_text = found.group("text") if found else None
         title_cell = None
-        if head.title is None or (
-            link_cell is not None
-            and head.title in cells[link_cell]
-            and not MD_LINK.search(cells[link_cell])
-        ):
-            named = [
-                i
-                for i, name in enumerate(header)
-                if i != link_cell and name in ("title", "paper", "name", "标题", "论文", "题目")
-            ]
-            others = [i for i, c in enumerate(cells) if i != link_cell and c.strip()]
-            title_cell = named[0] if named else (others[0] if others else None)
+        if link_text is None or GENERIC_TEXT.match(one_line(link_text)):
+            named = [i for i, name in enumerate(header) if i != link_cell and name in TITLE_COLUMNS]
+            before = [i for i, c in enumerate(cells) if i < (link_cell or 0) and c.strip()]
+            title_cell = named[0] if named else (before[0] if before else None)
             if title_cell is not None:
                 head.title = one_line(_strip_markup(cells[title_cell]).strip(TITLE_TRIM)) or None
         note_cells = [
@@ -821,6 +824,8 @@ class _Parser:
             plain = unmark(text).strip()
             if entry.title_line is None and looks_like_title(plain):
                 entry.title_line = plain
+        if rows:
+            entry.note_title = _title_from_note(unmark(rows[0][1]))
 
     def _scan_rows(self, rows, start, end, marker, links, base):
         """The note rows with code spans blanked, for finding links and relations."""
@@ -878,6 +883,17 @@ def _entry_url(url: str) -> str:
     if url.lower().startswith(("arxiv:", "doi:")):
         return url
     return clean_url(url)
+
+
+NOTE_TITLE_END = re.compile(r"\s*(?:[:：]|\s[-–—]+\s|[。；;]|[.!?](?=\s|$))")
+
+
+def _title_from_note(line: str) -> str | None:
+    """'Attention Is All You Need: the transformer' -> 'Attention Is All You Need'."""
+    head = NOTE_TITLE_END.split(_strip_markup(line).strip(), maxsplit=1)[0].strip(TITLE_TRIM)
+    if 2 <= len(head) <= 150 and any(c.isalpha() for c in head):
+        return one_line(head)
+    return None
 
 
 def _trim_end(parser: _Parser, end: int) -> int:
@@ -944,6 +960,17 @@ def looks_like_title(line: str) -> bool:
     return len(words) >= 2 and sum(len(w) for w in words) >= 8
 
 
+def org_to_markdown(text: str) -> str:
+    """Org-mode headings and ``#+KEYWORD:`` lines as Markdown, line for line."""
+    text = ORG_KEYWORD.sub("", text)
+    return ORG_HEADING.sub(lambda m: "#" * len(m.group(1)), text)
+
+
 def parse_notes(text: str, source: str, shown: str | None = None) -> ParsedFile:
-    """Entries and warnings of one notes file; ``source`` is recorded on each note."""
-    return _Parser(text, source, shown or source).parse()
+    """Entries and warnings of one notes file; ``source`` is recorded on each note.
+
+    A file whose name ends in ``.org`` is read as Org mode: ``* `` lines are headings."""
+    shown = shown or source
+    if shown.lower().endswith(".org"):
+        text = org_to_markdown(text)
+    return _Parser(text, source, shown).parse()

@@ -148,9 +148,11 @@ def choose_title(
     hints: list[tuple[str, str]],
     entry: CatalogEntry | None,
     spellings: dict[str, str],
+    weak: list[str] | None = None,
 ) -> tuple[str, str]:
     """(title, where it came from): accepted-list catalog title, else a hint from the
-    notes, else the catalog listing, else the id itself."""
+    notes, else the catalog listing, else the first words of the note (``weak``),
+    else the id itself."""
     if entry is not None and entry.title_source == "accepted-list":
         return one_line(entry.title), "catalog"
     for hint, kind in hints:
@@ -158,6 +160,8 @@ def choose_title(
             return normalize_title(hint, spellings), kind
     if entry is not None:
         return fix_acronyms(one_line(display_title(entry)), spellings), "catalog listing"
+    for hint in weak or []:
+        return normalize_title(hint, spellings), "note"
     return paper_id, "id"
 
 
@@ -174,6 +178,7 @@ def resolve(
     out = Resolution()
     spellings = acronym_spellings(taxonomy)
     hints: dict[str, list[tuple[str, str]]] = {}
+    weak: dict[str, list[str]] = {}
     ids = {entry.paper_id for parsed in files for entry in parsed.entries}
     for parsed in files:
         previous: str | None = None
@@ -189,6 +194,9 @@ def resolve(
                 hints.setdefault(pid, []).append((entry.title_hint, "link text"))
             if entry.title_line:
                 hints.setdefault(pid, []).append((entry.title_line, "title line"))
+            if entry.note_title and entry.kind != "openreview":
+                # arXiv and DOI papers have no offline catalog: the line names them.
+                weak.setdefault(pid, []).append(entry.note_title)
             if entry.section and entry.section not in draft.sections:
                 draft.sections.append(entry.section)
             if pid in seen_here:
@@ -244,7 +252,7 @@ def resolve(
             previous = pid
     for pid, draft in out.papers.items():
         draft.title, draft.title_from = choose_title(
-            pid, hints.get(pid, []), draft.catalog, spellings
+            pid, hints.get(pid, []), draft.catalog, spellings, weak.get(pid)
         )
     return out
 

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from papernotes.errors import Problem
 from papernotes.importers.merge import MergeResult, PaperChange, merge
-from papernotes.importers.parse import ParsedFile, parse_notes
+from papernotes.importers.parse import ParsedFile, paper_kind, parse_notes
 from papernotes.importers.resolve import resolve
 from papernotes.importers.source import read_notes_file
 from papernotes.importers.tagging import Tagger
@@ -80,8 +80,15 @@ class ImportReport:
         return total
 
     def needs_metadata(self) -> list[str]:
-        """New records the offline catalog knows nothing about: `refresh` fills them."""
-        return [p.id for p in self.papers if p.action == "created" and not p.from_catalog]
+        """New OpenReview and arXiv records the offline catalog does not know: `refresh`
+        fetches their metadata (there is no metadata source for DOIs)."""
+        return [
+            p.id
+            for p in self.papers
+            if p.action == "created"
+            and not p.from_catalog
+            and paper_kind(p.id) in ("openreview", "arxiv")
+        ]
 
     def tag_counts(self) -> Counter:
         return Counter(tag for p in self.papers for tag in p.tags_added)
