@@ -119,7 +119,8 @@ RELATION_PREFIX = re.compile(
 # Words before a link on a note line that make it a reference, not a new entry.
 REFERENCE_WORDS = re.compile(
     r"\b(?:background|code|refs?|references?|based\s+on|extends?|follows?|improves?|"
-    r"builds?\s+on|vs\.?|versus|via|using|uses?|from|in|of|and|or|with|by)\s*[:：]?\s*$"
+    r"builds?\s+on|vs\.?|versus|via|using|uses?|from|in|of|and|or|with|by|the|a|an|to|"
+    r"paper|work|see|than|like|as)\s*[:：]?\s*$"
     r"|[.。!?！？;；]\s",
     re.IGNORECASE,
 )
@@ -490,6 +491,8 @@ class _Parser:
             elif kind == "hr":
                 self.close(node.map[0])
                 self.flush_orphans()
+            elif kind == "html_block" and node.content.lstrip().startswith("<!--"):
+                continue  # a comment is nobody's note
             elif node.map:  # code, html: part of an entry above it, else not ours
                 if self.attaches(node.map[0]):
                     self.current.end = node.map[1]
@@ -617,16 +620,13 @@ class _Parser:
         return head
 
     def _lazy_entry(self, head: _Head, start: int, end: int) -> int | None:
-        """First later line of the item that is not indented and starts with a paper link."""
+        """First later line of the item that is not indented and holds its own paper link."""
         for n in range(self.line_of(head.end), end):
             line = self.lines[n]
             if self.blank(n) or self.indent_of(line) > head.indent or LIST_ITEM.match(line):
                 continue
-            pos = self.content_pos(n)
-            links = self.links_between(self.starts[n] + pos, self.starts[n] + len(line))
-            if links and links[0].start == self.starts[n] + pos:
-                if self.find_head(n, pos) is not None:
-                    return n
+            if self.find_head(n, self.content_pos(n), strict=True) is not None:
+                return n
         return None
 
     def _rest_of_line(self, n: int) -> str:
