@@ -127,7 +127,7 @@ def notes_files(draw):
         entries.append((paper_id, block, "\n".join(lines), definition, style))
     ends = draw(st.sampled_from(["\n", "\r\n"]))
     text = entries[0][1]
-    for previous, current in zip(entries, entries[1:]):
+    for previous, current in zip(entries, entries[1:], strict=False):
         # A table is set off by blank lines, as Markdown renderers need.
         gaps = SEPARATORS[:1] + SEPARATORS[2:] if table in (previous[4], current[4]) else SEPARATORS
         text += draw(st.sampled_from(gaps)) + current[1]

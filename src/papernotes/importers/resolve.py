@@ -126,7 +126,7 @@ def normalize_title(hint: str, spellings: dict[str, str]) -> str:
     """
     text = one_line(hint)
     words = [w for w in text.split() if any(c.isalpha() for c in w)]
-    shouting = sum(1 for w in words if not any(c.islower() for c in w))
+    shouting = sum(1 for w in words if len(w) > 1 and not any(c.islower() for c in w))
     if len(words) < 2 or shouting < 0.6 * len(words):
         return text
     keys = set(spellings) | {k + "S" for k in spellings}

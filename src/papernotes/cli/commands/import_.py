@@ -199,7 +199,7 @@ def _print_summary(report, fetched=None) -> None:
             if r.status not in ("updated", "unchanged"):
                 say(f"Warning: {r.id}: {r.message or r.status}")
     elif missing and fetched is None:
-        which = "would have" if report.dry_run else "have"
+        which = "would have" if report.dry_run else ("has" if len(missing) == 1 else "have")
         say(
             f"{plural(len(missing), 'new record')} {which} only what the notes say; "
             "fetch their metadata with:"
