@@ -63,7 +63,8 @@ LIST_ITEM = re.compile(
 )
 QUOTE = re.compile(r"^[ ]{0,3}>[ ]?")
 HEADING_MARK = re.compile(r"^[ ]{0,3}#{1,6}(?=[ \t]|$)[ \t]*")
-LEAD = re.compile(r"^[ \t]*(?:(?:\*{1,3}|_{1,3})[ \t]*)?")
+LEAD = re.compile(r"^[ \t]*(?:\[\d{1,4}\][ \t]+)?(?:(?:\*{1,3}|_{1,3})[ \t]*)?")
+FRONT_MATTER = re.compile(r"\A---[ \t]*\n(?:.*\n){0,200}?(?:---|\.\.\.)[ \t]*(?:\n|\Z)")
 BOLD_LINE = re.compile(r"^[ \t]*(\*\*|__)(?P<text>[^*_\n]{1,120})\1[ \t]*[:：]?[ \t]*$")
 HEAD_SEPARATOR = re.compile(
     r"^[ \t]*(?:[>）)\]](?=\s|[:：,，;；\-–—]|$))?[ \t]*"
@@ -133,6 +134,7 @@ class Mention:
     url: str
     label: str | None
     paper_id: str | None = None
+    local: bool = False  # a relative link (./notes.md): kept as text, not a reference
 
 
 @dataclass(frozen=True)
@@ -299,6 +301,9 @@ class _Parser:
         self.source = source
         self.shown = shown
         self.env: dict = {}
+        front = FRONT_MATTER.match(text)
+        if front:  # YAML front matter (Jekyll, Hugo, Obsidian): metadata, not notes
+            text = re.sub(r"[^\n]", "", front.group()) + text[front.end() :]
         tokens = _markdown().parse(text, self.env)
         self.tree = SyntaxTreeNode(tokens)
         raw_lines = text.split("\n")
@@ -857,6 +862,8 @@ class _Parser:
                         entry.relations.append(
                             Relation(why, number, mention.paper_id, mention.label)
                         )
+                elif mention.local:
+                    continue
                 elif mention.url not in {r.url for r in entry.refs} and mention.url != entry.url:
                     if paper_id_of(mention.url)[0] != entry.paper_id:
                         entry.refs.append(mention)
@@ -876,6 +883,8 @@ class _Parser:
         if is_openreview(url):
             paper_id, _ = openreview_id(url)
             return Mention(clean_url(url), label or None, paper_id)
+        if not re.match(r"(?i)^(?:https?://|www\.)", url) and not link_kind(url):
+            return Mention(url, label or None, local=True)
         return Mention(clean_url(url), label or None)
 
 
