@@ -188,7 +188,8 @@ def _print_summary(report, fetched=None) -> None:
     if report.dry_run:
         for change in report.papers:
             for decision in change.decisions:
-                say(f"  {change.id}: {decision}")
+                if not decision.endswith(": unchanged"):
+                    say(f"  {change.id}: {decision}")
     for problem in report.warnings:
         say(f"Warning: {problem}")
     missing = report.needs_metadata()
