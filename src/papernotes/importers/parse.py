@@ -688,6 +688,8 @@ class _Parser:
                 links = self.links_between(
                     self.starts[start], self.starts[start] + len(self.lines[start])
                 )
+                line = self.lines[start]
+                remedy = "put an OpenReview, arXiv or DOI link on that line"
                 why = "list item has no paper link on its first line"
                 if links:
                     kinds = {paper_id_of(link.url)[1] for link in links}
@@ -695,10 +697,11 @@ class _Parser:
                         why = "list item links to no paper (OpenReview, arXiv or DOI)"
                     else:
                         why = "list item cites a paper after a relation phrase"
-                self.warn(
-                    start + 1,
-                    f"{why}; not imported (put an OpenReview, arXiv or DOI link on that line)",
-                )
+                        remedy = "start the item with the paper's own link"
+                elif "`" in line and BARE_URL.search(line):
+                    why = "list item's only link is inside `code`, which never counts"
+                    remedy = "take the paper's link out of the backticks"
+                self.warn(start + 1, f"{why}; not imported ({remedy})")
                 self.after_unparsed = True
             else:
                 self.orphan(start, end)

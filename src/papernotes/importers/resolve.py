@@ -156,7 +156,8 @@ def choose_title(
     if entry is not None and entry.title_source == "accepted-list":
         return one_line(entry.title), "catalog"
     for hint, kind in hints:
-        if hint.strip():
+        # A nickname ("ALBERT", "Tunability") does not beat the catalog's listing title.
+        if hint.strip() and (entry is None or kind == "title line" or len(hint.split()) >= 4):
             return normalize_title(hint, spellings), kind
     if entry is not None:
         return fix_acronyms(one_line(display_title(entry)), spellings), "catalog listing"
