@@ -71,6 +71,10 @@ HEAD_SEPARATOR = re.compile(
     r"(?:(?:\*{1,3}|_{1,3})(?=[\s:：,，;；\-–—)）]|$))?[ \t]*[)）]?[ \t]*"
     r"(?:[:：,，;；|]|[.。](?=\s|$)|[-–—]+(?=\s|$))?[ \t]*"
 )
+LINK_LABEL = re.compile(
+    r"^(?:link|url|paper|pdf|arxiv|openreview|forum|abs|doi|source|论文|链接|地址|原文)$",
+    re.IGNORECASE,
+)
 TITLE_COLUMNS = ("title", "paper", "name", "标题", "论文", "题目", "名称")
 TITLE_TRIM = " \t*_:：-–—|(（[【<>,，;；"
 CODE_SPAN = re.compile(
@@ -194,6 +198,8 @@ class _Head:
     kind: str  # "openreview", "arxiv", "doi"
     paper_id: str | None = None
     error: str | None = None
+    note_start: int | None = None  # where the note starts, when not right after the link
+    drop_line: int | None = None  # 1-based line left out of the note (a "link: url" sub-item)
 
 
 @dataclass
@@ -540,7 +546,8 @@ class _Parser:
         entry.follows_unparsed, self.after_unparsed = self.after_unparsed, False
         end = current.end
         end_offset = self.starts[end] if end < len(self.lines) else len(self.text)
-        self.fill_note(entry, head.end, max(end_offset, head.end))
+        start = head.note_start if head.note_start is not None else head.end
+        self.fill_note(entry, start, max(end_offset, start), drop={head.drop_line})
         self.result.entries.append(entry)
 
     def heading(self, node) -> None:
@@ -609,8 +616,10 @@ class _Parser:
             return head
         # "- Title" with the link alone at the start of the next line.
         first = item.children[0] if item.children else None
-        if first is None or first.type != "paragraph" or first.map[1] - first.map[0] < 2:
+        if first is None or first.type != "paragraph":
             return None
+        if first.map[1] - first.map[0] < 2:
+            return self._labelled_link_item(item)
         n = start + 1
         pos = len(self.lines[n]) - len(self.lines[n].lstrip(" \t"))
         links = self.links_between(self.starts[n] + pos, self.starts[n] + len(self.lines[n]))
@@ -623,6 +632,30 @@ class _Parser:
         head.title = head.title or (one_line(title) if title else None)
         head.line, head.indent = start, self.indent_of(self.lines[start])
         return head
+
+    def _labelled_link_item(self, item) -> _Head | None:
+        """'- Title' with a sub-item 'link: <url>' (Notion, Obsidian): the item is the entry."""
+        start = item.map[0]
+        title = one_line(_strip_markup(self._rest_of_line(start)).strip(TITLE_TRIM))
+        sub_list = next((c for c in item.children if c.type.endswith("_list")), None)
+        if not title or sub_list is None:
+            return None
+        for sub in sub_list.children:
+            n = sub.map[0]
+            pos = self.content_pos(n)
+            head = self.find_head(n, pos)
+            if head is None:
+                continue
+            first = self.links_between(self.starts[n] + pos, head.end)[0]
+            label = _strip_markup(self.text[self.starts[n] + pos : first.start]).strip(TITLE_TRIM)
+            if label and not LINK_LABEL.match(label):
+                return None
+            head.title = title
+            head.line, head.indent = start, self.indent_of(self.lines[start])
+            head.note_start = self.starts[start] + len(self.lines[start])
+            head.drop_line = n + 1
+            return head
+        return None
 
     def _lazy_entry(self, head: _Head, start: int, end: int) -> int | None:
         """First later line of the item that is not indented and holds its own paper link."""
@@ -787,7 +820,13 @@ class _Parser:
 
     # -- the note ------------------------------------------------------------------
     def fill_note(
-        self, entry: Entry, start: int, end: int, first_line: int | None = None, single=False
+        self,
+        entry: Entry,
+        start: int,
+        end: int,
+        first_line: int | None = None,
+        single: bool = False,
+        drop: set[int | None] | None = None,
     ) -> None:
         body = self.text[start:end]
         base = 0xF0000
@@ -808,6 +847,7 @@ class _Parser:
             (number0 + (0 if single else k), row.rstrip())
             for k, row in enumerate(marked.split("\n"))
         ]
+        rows = [row for k, row in enumerate(rows) if k == 0 or row[0] not in (drop or ())]
         if rows and rows[0][1]:
             rows = rows[:1] + _dedent(rows[1:])
         else:
