@@ -640,15 +640,18 @@ class _Parser:
         sub_list = next((c for c in item.children if c.type.endswith("_list")), None)
         if not title or sub_list is None:
             return None
-        for sub in sub_list.children:
-            n = sub.map[0]
+        heads = [
+            (sub.map[0], head)
+            for sub in sub_list.children
+            if (head := self.find_head(sub.map[0], self.content_pos(sub.map[0]))) is not None
+        ]
+        if len(heads) != 1:
+            return None  # no paper, or a section of entries
+        for n, head in heads:
             pos = self.content_pos(n)
-            head = self.find_head(n, pos)
-            if head is None:
-                continue
             first = self.links_between(self.starts[n] + pos, head.end)[0]
             label = _strip_markup(self.text[self.starts[n] + pos : first.start]).strip(TITLE_TRIM)
-            if label and not LINK_LABEL.match(label):
+            if not LINK_LABEL.match(label):
                 return None
             head.title = title
             head.line, head.indent = start, self.indent_of(self.lines[start])
