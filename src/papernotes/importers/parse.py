@@ -453,7 +453,7 @@ class _Parser:
             if link.text and not GENERIC_TEXT.match(one_line(link.text)):
                 title = link.text
             elif prefix.strip(TITLE_TRIM):
-                title = _strip_markup(prefix).strip(TITLE_TRIM)
+                title = _clean_title(prefix)
             url = link.url.rstrip(URL_TAIL)
             return _Head(
                 n,
@@ -968,6 +968,27 @@ def _cells(line: str) -> list[str]:
 def _strip_markup(text: str) -> str:
     text = MD_LINK.sub(lambda m: m.group("text"), text)
     return re.sub(r"(?<!\w)(\*{1,3}|_{1,3}|`)(?=\S)|(?<=\S)(\*{1,3}|_{1,3}|`)(?!\w)", "", text)
+
+
+TITLE_LABEL_BEFORE = re.compile(
+    r"^(?:论文|标题|题目|文章|备注|笔记|title|paper|note|notes)\s*[:：]\s*", re.IGNORECASE
+)
+TITLE_LABEL_AFTER = re.compile(
+    r"\s*(?:链接|地址|原文|link|url|pdf|paper|code|arxiv|openreview)\s*[:：]?\s*$", re.IGNORECASE
+)
+AUTHORS_AFTER = re.compile(r"[.,]\s+\S+(?:\s+\S+)?\s+et\s+al\.?\s*$")
+
+
+def _clean_title(prefix: str) -> str:
+    """The text before a link as a title: 'Paper: 《T》 链接：' -> 'T'."""
+    text = _strip_markup(prefix).strip(TITLE_TRIM)
+    text = TITLE_LABEL_AFTER.sub("", TITLE_LABEL_BEFORE.sub("", text)).strip(TITLE_TRIM)
+    if TITLE_LABEL_BEFORE.match(text + ":") or TITLE_LABEL_AFTER.fullmatch(text):
+        return ""  # only a label ("备注:", "pdf:")
+    text = AUTHORS_AFTER.sub("", text)
+    if text.startswith("《") and text.endswith("》"):
+        text = text[1:-1]
+    return text.strip(TITLE_TRIM + ".。")
 
 
 def _strip_marker(text: str) -> str:
