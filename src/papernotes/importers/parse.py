@@ -868,7 +868,7 @@ class _Parser:
             return marker.sub(lambda m: links[ord(m.group()) - base].text or "", text)
 
         entry.note = unmark("\n".join(text for _, text in rows))
-        scan_rows = self._scan_rows(rows, start, end, marker, links, base)
+        scan_rows = [(n, CODE_SPAN.sub(lambda m: " " * len(m.group()), t)) for n, t in rows]
         for number, text in _logical_lines(scan_rows):
             self._scan_line(entry, number, text, links, marker, unmark, base)
         for _, text in rows:
@@ -877,13 +877,6 @@ class _Parser:
                 entry.title_line = plain
         if rows:
             entry.note_title = _title_from_note(unmark(rows[0][1]))
-
-    def _scan_rows(self, rows, start, end, marker, links, base):
-        """The note rows with code spans blanked, for finding links and relations."""
-        out = []
-        for number, text in rows:
-            out.append((number, CODE_SPAN.sub(lambda m: " " * len(m.group()), text)))
-        return out
 
     def _scan_line(self, entry, number, text, links, marker, unmark, base) -> None:
         for sentence in _sentences(text):
@@ -895,6 +888,9 @@ class _Parser:
                 found.append((bare.start(), self._mention(bare.group(), None)))
             for ident in ARXIV_ID.finditer(sentence):
                 found.append((ident.start(), Mention("arxiv:" + ident.group("id"), None)))
+            for ident in DOI_ID.finditer(sentence):
+                doi = ident.group("id").rstrip(URL_TAIL + ")")
+                found.append((ident.start(), Mention("doi:" + doi.lower(), None)))
             mentions = [mention for _, mention in sorted(found, key=lambda item: item[0])]
             why = _strip_marker(one_line(unmark(sentence)))
             linked: set[str] = set()

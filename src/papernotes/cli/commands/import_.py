@@ -14,21 +14,22 @@ PROGRESS_MIN = 50  # records or files; below this a bar only flickers
     "--fetch",
     is_flag=True,
     help="Fetch metadata (title, authors, ...) for new records the offline catalog does not "
-    "know (arXiv, DOI, OpenReview papers of other years), as `refresh` does.",
+    "know (arXiv papers, OpenReview papers of other years), as `refresh` does.",
 )
 @json_option
 @pass_env
 def command(env, files: tuple[Path, ...], dry_run: bool, fetch: bool, as_json: bool) -> None:
-    """Import reading-notes files (plain text or Markdown) into the knowledge base.
+    """Import reading-notes files (Markdown or plain text) into the knowledge base.
 
-    Markdown (CommonMark, with tables) or plain text. A list item, paragraph
+    Files are read as CommonMark (with tables; .org files as Org mode). A list item, paragraph
     line, heading or table row whose first line holds a paper link anywhere
     starts an entry: an OpenReview forum/pdf URL, an arXiv URL or arXiv:id, a
     DOI or doi.org URL, bare, as <url>, [title](url) or [title][1]. The rest of
     the item, or the following lines up to a blank line followed by text that
     is not indented, is its note. Links in `code` never count. arXiv and DOI
     papers, and OpenReview papers outside the offline ICLR 2020 catalog, get
-    records too: add --fetch, or run the `refresh` command the summary prints.
+    records too: add --fetch, or run the `refresh` command the summary prints
+    (DOIs have no metadata source: their title comes from the line).
 
     The same paper in several files gets one record with one note per file.
     Importing again is a sync: a note you did not edit follows the file; a note
