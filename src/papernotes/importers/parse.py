@@ -24,6 +24,8 @@ Headings without a link are remembered as the entries' section (a hint, never a 
 
 from __future__ import annotations
 
+import bisect
+import dataclasses
 import re
 import textwrap
 from dataclasses import dataclass, field
@@ -335,6 +337,7 @@ class _Parser:
         self.section: str | None = None
         self.after_unparsed = False
         self.orphans: list[int] = []
+        self._heads: dict[tuple, _Head | None] = {}
 
     # -- preparation -----------------------------------------------------------------
     def _mark_containers(self, node) -> None:
@@ -362,17 +365,24 @@ class _Parser:
     def _find_links(self) -> list[_Link]:
         """Every link in the text (Markdown, reference, org, autolink, bare URL, ids)."""
         found: list[_Link] = []
-        taken: list[tuple[int, int]] = []
+        taken_starts: list[int] = []  # sorted, non-overlapping spans already taken
+        taken_ends: list[int] = []
 
         def free(start: int, end: int) -> bool:
-            return not any(s < end and start < e for s, e in taken)
+            i = bisect.bisect_right(taken_starts, start)
+            if i and taken_ends[i - 1] > start:
+                return False
+            return i == len(taken_starts) or taken_starts[i] >= end
 
         def add(start: int, end: int, url: str, text: str | None) -> None:
             found.append(_Link(start, end, url, text))
-            taken.append((start, end))
+            i = bisect.bisect_right(taken_starts, start)
+            taken_starts.insert(i, start)
+            taken_ends.insert(i, end)
 
         for m in MD_LINK.finditer(self.scan):
-            add(m.start(), m.end(), m.group("url"), self.text[m.start("text") : m.end("text")])
+            if free(m.start(), m.end()):
+                add(m.start(), m.end(), m.group("url"), self.text[m.start("text") : m.end("text")])
         refs = self.env.get("references") or {}
         if refs:
             from markdown_it.common.utils import normalizeReference
@@ -406,10 +416,13 @@ class _Parser:
             if free(m.start(), m.start("id") + len(doi)):
                 add(m.start(), m.start("id") + len(doi), "doi:" + doi, None)
         found.sort(key=lambda link: link.start)
+        self.link_starts = [link.start for link in found]
         return found
 
     def links_between(self, start: int, end: int) -> list[_Link]:
-        return [link for link in self.links if start <= link.start < end]
+        lo = bisect.bisect_left(self.link_starts, start)
+        hi = bisect.bisect_left(self.link_starts, end)
+        return self.links[lo:hi]
 
     def line_of(self, offset: int) -> int:
         """1-based line number of an absolute offset."""
@@ -438,6 +451,13 @@ class _Parser:
         ``strict`` (a later line of a paragraph): the text before the link must read as a
         title, not as a sentence that cites the paper.
         """
+        key = (n, pos, strict, table)
+        if key not in self._heads:
+            self._heads[key] = self._find_head(n, pos, strict, table)
+        head = self._heads[key]
+        return dataclasses.replace(head) if head is not None else None
+
+    def _find_head(self, n: int, pos: int, strict: bool, table: bool) -> _Head | None:
         base = self.starts[n]
         line_end = base + len(self.lines[n])
         for link in self.links_between(base + pos, line_end):
@@ -803,11 +823,7 @@ class _Parser:
             return
         runs: list[list[int]] = [[self.orphans[0]]]
         for n in self.orphans[1:]:
-            if (
-                n == runs[-1][-1] + 1
-                or all(self.blank(k - 1) for k in range(runs[-1][-1] + 1, n))
-                and n - runs[-1][-1] <= 2
-            ):
+            if n - runs[-1][-1] <= 2:  # the same block, or one blank line between
                 runs[-1].append(n)
             else:
                 runs.append([n])
