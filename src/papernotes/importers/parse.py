@@ -816,6 +816,19 @@ class _Parser:
         self.result.warnings.append(Problem(self.shown, message, line))
 
     def orphan(self, start: int, end: int) -> None:
+        first = next((n for n in range(start, end) if not self.blank(n)), None)
+        if first is None:
+            return
+        links = self.links_between(self.starts[first], self.starts[first] + len(self.lines[first]))
+        if links:  # it looks like an entry, for a paper we cannot name
+            self.flush_orphans()
+            self.warn(
+                first + 1,
+                "text with a link, but not to an OpenReview, arXiv or DOI paper; not imported "
+                "(link the paper's OpenReview, arXiv or DOI page)",
+            )
+            self.after_unparsed = True
+            return
         self.orphans.extend(n + 1 for n in range(start, end) if not self.blank(n))
 
     def flush_orphans(self) -> None:
