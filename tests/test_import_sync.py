@@ -69,8 +69,9 @@ def test_an_edit_in_the_record_is_kept_and_the_new_text_added(run, empty_kb):
     result = run("import", "reading.md")
     assert result.exit_code == 0
     assert (
-        f"Warning: reading.md:1: {A}: you edited the note from reading.md in the record, and "
-        "the file changed too; kept your edit and added the file's new text as another note"
+        f"Warning: reading.md:1: {A}: you edited (or translated) the note from reading.md in the "
+        "record, and the file changed too; kept your edit and added the file's new text as "
+        "another note"
     ) in result.stderr
     assert notes(kb, A) == [
         ("reading.md", "my own words"),
@@ -143,3 +144,19 @@ def test_a_note_identical_to_one_from_another_source_is_not_added(run, empty_kb)
     run("import", "a.md")
     run("import", "b.md")
     assert notes(kb, A) == [("a.md", "bigger is worse")]
+
+
+def test_a_translated_note_is_never_replaced(run, empty_kb):
+    kb = empty_kb
+    write(kb / "reading.md", reading("越大越差"))
+    run("import", "reading.md")
+    edit_record(kb, A, "  source: reading.md", "  en: bigger is worse\n  source: reading.md")
+    write(kb / "reading.md", reading("越大越差，然后越好"))
+    result = run("import", "reading.md")
+    assert result.exit_code == 0
+    assert "you edited (or translated) the note from reading.md" in result.stderr
+    data = yaml.safe_load((kb / "papers" / f"{A}.yaml").read_text(encoding="utf-8"))
+    assert [(n.get("zh"), n.get("en")) for n in data["notes"]] == [
+        ("越大越差", "bigger is worse"),
+        ("越大越差，然后越好", None),
+    ]

@@ -297,15 +297,9 @@ def _sync_note(paper: Paper, nd, today: dt.date, source_exists: Callable[[str], 
     ours = [n for n in notes if n.source == nd.source]
     if any(n.import_hash == digest for n in ours):
         return "unchanged in the file; the record's edited copy is kept"
-    pristine = [n for n in ours if n.import_hash and n.import_hash == note_hash(n.text())]
+    pristine = [n for n in ours if _untouched(n)]
     if not ours:
-        moved = [
-            n
-            for n in notes
-            if n.import_hash
-            and n.import_hash == note_hash(n.text())
-            and not source_exists(n.source)
-        ]
+        moved = [n for n in notes if _untouched(n) and not source_exists(n.source)]
         if len(moved) == 1:
             pristine = moved
     if pristine:
@@ -324,14 +318,24 @@ def _sync_note(paper: Paper, nd, today: dt.date, source_exists: Callable[[str], 
     return "added"
 
 
+def _untouched(note: Note) -> bool:
+    """The record's copy is exactly what was imported: not edited, not translated."""
+    translation = note.en if note.lang == "zh" else note.zh
+    return (
+        note.import_hash is not None
+        and note.import_hash == note_hash(note.text())
+        and translation is None
+    )
+
+
 def change_warnings(change: PaperChange, draft: PaperDraft) -> list[Problem]:
     shown, line = draft.first_seen
     return [
         Problem(
             shown,
-            f"{change.id}: you edited the note from {decision.split(': ', 1)[0][10:]} in the "
-            "record, and the file changed too; kept your edit and added the file's new text "
-            "as another note",
+            f"{change.id}: you edited (or translated) the note from "
+            f"{decision.split(': ', 1)[0][10:]} in the record, and the file changed too; kept "
+            "your edit and added the file's new text as another note",
             line,
         )
         for decision in change.decisions
