@@ -7,15 +7,16 @@ imported from ``source``. For each note of a file, in order:
    it came from a file that no longer exists, the note now names the new file (moved);
 2. the file's text is what was imported (the hash matches): the record's copy, edited
    or not, is left alone;
-3. the record's copy is unchanged since import: it is updated to the file's new text;
+3. the record's copy is unchanged since import (not edited, not translated): it is
+   updated to the file's new text;
 4. the record's copy was edited and the file changed too: the edit is kept and the new
    text is added as another note, with a warning that says both;
 5. otherwise the note is added.
 
-Notes imported before hashes were kept are never rewritten (old behaviour: kept).
-Facts from the catalog (venue, year, decision, ratings, forum/pdf links) fill fields
-that are missing. Tags, related links and refs that come from a note are added only
-when that note is added, so a tag or link the user removed does not come back.
+Notes imported before hashes were kept are never rewritten (old behaviour: kept). Tags,
+refs and related links come with a note when it is added or updated. Facts from the catalog (venue, year, decision, ratings, forum/pdf links) fill fields
+that are missing. A tag or link the user removed does not come back unless its note
+changes in the file.
 """
 
 from __future__ import annotations
