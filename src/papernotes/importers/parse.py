@@ -210,7 +210,7 @@ class _Open:
     first: int  # 0-based line where the entry starts
     end: int  # 0-based line just past the entry's text
     section: str | None
-    heading: bool = False  # a heading entry owns what follows until the next heading
+    heading: int = 0  # a heading entry's level: it owns what follows, up to a heading as high
 
 
 def paper_kind(paper_id: str) -> str:
@@ -538,7 +538,7 @@ class _Parser:
             return True
         return self.indent_of(self.lines[start]) > current.head.indent
 
-    def open(self, head: _Head, first: int, end: int, heading: bool = False) -> None:
+    def open(self, head: _Head, first: int, end: int, heading: int = 0) -> None:
         self.close(first)
         self.flush_orphans()
         self.current = _Open(head, first, end, self.section, heading)
@@ -578,9 +578,13 @@ class _Parser:
             self.close(end - 1)
             self.flush_orphans()
             return
+        level = int(node.tag[1:]) if node.tag[1:].isdigit() else 1
         head = self.find_head(start, self.content_pos(start))
         if head is not None:
-            self.open(head, start, end, heading=True)
+            self.open(head, start, end, heading=level)
+            return
+        if self.current is not None and 0 < self.current.heading < level:
+            self.current.end = end  # "### Summary" under "## [Paper](url)": still its note
             return
         self.close(start)
         self.flush_orphans()
