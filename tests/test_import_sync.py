@@ -3,6 +3,7 @@ and renaming, moving or copying the notes file never duplicates a note."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import shutil
 from pathlib import Path
@@ -160,3 +161,80 @@ def test_a_translated_note_is_never_replaced(run, empty_kb):
         ("越大越差", "bigger is worse"),
         ("越大越差，然后越好", None),
     ]
+
+
+def test_edit_rename_move_duplicate_give_exact_records(run, empty_kb):
+    """One file through its life; after each step both records are exactly as stated."""
+    import datetime as dt
+
+    kb, today = empty_kb, dt.date.today()
+
+    def exact(path_of_note: str, text_a: str) -> dict:
+        def rec(pid, title, venue_bits, note, tags):
+            data = {
+                "id": pid,
+                "title": title,
+                **venue_bits,
+                "links": {
+                    "forum": f"https://openreview.net/forum?id={pid}",
+                    "pdf": f"https://openreview.net/pdf?id={pid}",
+                },
+                **({"tags": tags} if tags else {}),
+                "notes": [
+                    {
+                        "lang": "en",
+                        "en": note,
+                        "source": path_of_note,
+                        "date": today,
+                        "import_hash": hashlib.sha256(note.encode()).hexdigest()[:16],
+                    }
+                ],
+                "added": today,
+                "updated": today,
+            }
+            return data
+
+        return {
+            A: rec(
+                A,
+                "Deep Double Descent: Where Bigger Models and More Data Hurt",
+                {"venue": "ICLR 2020", "year": 2020, "decision": "Accept (Poster)"},
+                text_a,
+                [],
+            ),
+            B: rec(
+                B,
+                "Generalization of Two-layer Neural Networks: An Asymptotic Viewpoint",
+                {"venue": "ICLR 2020", "year": 2020, "decision": "Accept (Spotlight)"},
+                "two layers",
+                [],
+            ),
+        }
+
+    def records() -> dict:
+        out = {}
+        for path in (kb / "papers").glob("*.yaml"):
+            data = yaml.safe_load(path.read_text(encoding="utf-8"))
+            assert data.pop("ratings")  # from the catalog; pinned elsewhere
+            out[data["id"]] = data
+        return out
+
+    def check(source: str, text_a: str) -> None:
+        assert records() == exact(source, text_a)
+
+    write(kb / "reading.md", reading("bigger is worse"))
+    run("import", "reading.md")
+    check("reading.md", "bigger is worse")
+    write(kb / "reading.md", reading("bigger is worse, then better"))  # edit
+    run("import", "reading.md")
+    check("reading.md", "bigger is worse, then better")
+    (kb / "reading.md").rename(kb / "renamed.md")  # rename
+    run("import", "renamed.md")
+    check("renamed.md", "bigger is worse, then better")
+    (kb / "old").mkdir()
+    (kb / "renamed.md").rename(kb / "old" / "renamed.md")  # move
+    run("import", "old/renamed.md")
+    check("old/renamed.md", "bigger is worse, then better")
+    shutil.copy(kb / "old" / "renamed.md", kb / "copy.md")  # duplicate
+    run("import", "old/renamed.md", "copy.md")
+    check("old/renamed.md", "bigger is worse, then better")
