@@ -439,11 +439,13 @@ def test_unparseable_entries_are_reported_with_lines(run, kb):
     assert "related" not in record(kb, "H1gBsgBYwH")  # "the one above" was unreadable
     warnings = [line for line in result.stderr.splitlines() if line.startswith("Warning:")]
     assert warnings == [
-        "Warning: broken.md:3: list item has no paper link on its first line; not imported (put an OpenReview, arXiv or DOI link on that line)",
+        "Warning: broken.md:3: list item has no paper link on its first line; not imported "
+        "(put an OpenReview, arXiv or DOI link on that line)",
         "Warning: broken.md:5: OpenReview link without a valid paper id (invalid OpenReview id "
-        "'ab!cd'); not imported",
+        "'ab!cd'); not imported (use the paper's forum?id= or pdf?id= link)",
         "Warning: broken.md:6: OpenReview link without a valid paper id (no id= in "
-        "'https://openreview.net/forum?id='); not imported",
+        "'https://openreview.net/forum?id='); not imported (use the paper's forum?id= or "
+        "pdf?id= link)",
         "Warning: broken.md:7: 'the one above' refers to the entry above, which could not be "
         "read; no link made",
     ]

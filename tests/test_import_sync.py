@@ -53,6 +53,8 @@ def test_an_edit_in_the_file_updates_a_note_nobody_edited(run, empty_kb):
     result = run("import", "reading.md", "--json")
     report = json.loads(result.stdout)
     assert report["updated"] == [A] and report["notes_added"] == 0
+    assert report["notes_updated"] == 1
+    assert "Notes added: 0, updated from the files: 1;" in result.stderr
     assert notes(kb, A) == [("reading.md", "bigger is worse, then better")]
     assert notes(kb, B) == [("reading.md", "two layers")]
     again = json.loads(run("import", "reading.md", "--json").stdout)

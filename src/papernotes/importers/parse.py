@@ -550,9 +550,14 @@ class _Parser:
         head = current.head
         if head.paper_id is None:
             what = {"openreview": "OpenReview", "arxiv": "arXiv", "doi": "DOI"}[head.kind]
+            remedy = {
+                "openreview": "use the paper's forum?id= or pdf?id= link",
+                "arxiv": "use an arxiv.org/abs/ link or arXiv:NNNN.NNNNN",
+                "doi": "check the DOI",
+            }[head.kind]
             self.warn(
                 head.line + 1,
-                f"{what} link without a valid paper id ({head.error}); not imported",
+                f"{what} link without a valid paper id ({head.error}); not imported ({remedy})",
             )
             self.after_unparsed = True
             return

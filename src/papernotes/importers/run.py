@@ -69,6 +69,10 @@ class ImportReport:
         return sum(len(p.notes_added) for p in self.papers)
 
     @property
+    def notes_updated(self) -> int:
+        return sum(len(p.notes_updated) for p in self.papers)
+
+    @property
     def refs_added(self) -> int:
         return sum(len(p.refs_added) for p in self.papers)
 
@@ -104,6 +108,7 @@ class ImportReport:
             "kinds": dict(self.kinds()),
             "needs_metadata": self.needs_metadata(),
             "notes_added": self.notes_added,
+            "notes_updated": self.notes_updated,
             "related_found": self.related_found,
             "related_added": self.related_added,
             "refs_found": self.refs_found,

@@ -172,7 +172,9 @@ def _print_summary(report, fetched=None) -> None:
         + (f", skipped: {len(report.ids('skipped'))}" if report.ids("skipped") else "")
     )
     say(
-        f"Notes added: {report.notes_added}; related links found: {report.related_found} "
+        f"Notes added: {report.notes_added}"
+        + (f", updated from the files: {report.notes_updated}" if report.notes_updated else "")
+        + f"; related links found: {report.related_found} "
         f"({report.related_added} added, each to both papers); refs found: "
         f"{report.refs_found} ({report.refs_added} added)"
     )
