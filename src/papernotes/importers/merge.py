@@ -27,6 +27,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from papernotes.errors import Problem
+from papernotes.importers.parse import paper_id_of
 from papernotes.importers.resolve import PaperDraft, Resolution
 from papernotes.importers.tagging import Tagger
 from papernotes.model.record import Note, Paper, Ref, Related
@@ -137,6 +138,8 @@ def merge(
         new_notes.update((pid, source) for source in change.notes_added + change.notes_updated)
 
     for link in resolution.links:
+        if link.only_if_known and link.b not in work and link.b not in existing:
+            continue  # an arXiv/DOI paper without a record: its link stays a reference
         result.related_found += 1
         if (link.a, link.source) not in new_notes or link.a not in work:
             continue
@@ -157,6 +160,11 @@ def merge(
             one = _relate(a, link.b, link.why, changes[link.a])
             other = _relate(work[link.b], link.a, link.why, changes[link.b])
             result.related_linked += one or other
+            if link.only_if_known:  # a related paper, no longer a mere reference
+                gone = {r.url for r in a.refs if paper_id_of(r.url)[0] == link.b}
+                a.refs = [r for r in a.refs if r.url not in gone]
+                change = changes[link.a]
+                change.refs_added = [u for u in change.refs_added if u not in gone]
             continue
         if not link.known:
             result.warnings.append(

@@ -152,6 +152,7 @@ class Relation:
     target: str | None = None
     label: str | None = None
     bare_id: bool = False  # "see also <id>" rather than a link
+    only_if_known: bool = False  # an arXiv/DOI link: a relation when the paper has a record
 
 
 @dataclass
@@ -944,6 +945,13 @@ class _Parser:
                         )
                 elif mention.local:
                     continue
+                elif (target := paper_id_of(mention.url)[0]) and target != entry.paper_id:
+                    # An arXiv or DOI paper: related when it has a record, else a reference.
+                    entry.relations.append(
+                        Relation(why, number, target, mention.label, only_if_known=True)
+                    )
+                    if mention.url not in {r.url for r in entry.refs}:
+                        entry.refs.append(mention)
                 elif mention.url not in {r.url for r in entry.refs} and mention.url != entry.url:
                     if paper_id_of(mention.url)[0] != entry.paper_id:
                         entry.refs.append(mention)

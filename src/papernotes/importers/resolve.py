@@ -50,6 +50,7 @@ class LinkDraft:
     line: int
     label: str | None = None
     known: bool = True  # False: a bare id that is neither imported nor in the catalog
+    only_if_known: bool = False  # an arXiv/DOI link: made only when the paper has a record
 
 
 @dataclass
@@ -248,6 +249,7 @@ def resolve(
                             rel.line,
                             rel.label,
                             known,
+                            rel.only_if_known,
                         )
                     )
             previous = pid
