@@ -14,7 +14,7 @@ def lines(text):
 def test_init_creates_and_never_overwrites(tmp_path):
     run = Runner(None)
     target = tmp_path / "new"
-    result = run("init", str(target), root=False)
+    result = run("init", str(target), "--taxonomy", "empty", root=False)
     assert result.exit_code == 0
     assert (target / "papers").is_dir() and (target / "notes").is_dir()
     assert (target / "tags.yaml").read_text(encoding="utf-8") == "tags: {}\n"

@@ -181,8 +181,9 @@ def test_markdown_seed(run, kb):
     assert result.exit_code == 0
     assert len(seed_ids(SEED1)) == 21 and ids_in(kb) == seed_ids(SEED1)
     # the trailing "2. " item has no link: reported with its line, not dropped silently
-    assert f"Warning: seeds/{SEED1}:66: list item has no OpenReview link; not imported" in (
-        result.stderr
+    assert (
+        f"Warning: seeds/{SEED1}:66: list item has no paper link on its first line; not imported (put an OpenReview, arXiv or DOI link on that line)"
+        in (result.stderr)
     )
     assert note_texts(kb, "HygpthEtvr") == [
         "adjusted gradients for L1 norm to get more accurate 0 weights."
@@ -308,7 +309,11 @@ def test_user_edits_survive_reimport(run, kb):
     result = run("import", f"seeds/{SEED0}")
     assert result.exit_code == 0
     assert path.read_bytes() == edited
-    assert "Kept: H1gEP6NFwr: the record's note from seeds/" in result.stderr
+    decisions = json.loads(run("import", f"seeds/{SEED0}", "--json").stdout)["papers"]
+    [tunability] = [p for p in decisions if p["id"] == "H1gEP6NFwr"]
+    assert tunability["decisions"] == [
+        f"note from seeds/{SEED0}: unchanged in the file; the record's edited copy is kept"
+    ]
 
 
 def test_removed_tag_and_link_do_not_come_back(run, kb):
@@ -434,11 +439,13 @@ def test_unparseable_entries_are_reported_with_lines(run, kb):
     assert "related" not in record(kb, "H1gBsgBYwH")  # "the one above" was unreadable
     warnings = [line for line in result.stderr.splitlines() if line.startswith("Warning:")]
     assert warnings == [
-        "Warning: broken.md:3: list item has no OpenReview link; not imported",
+        "Warning: broken.md:3: list item has no paper link on its first line; not imported "
+        "(put an OpenReview, arXiv or DOI link on that line)",
         "Warning: broken.md:5: OpenReview link without a valid paper id (invalid OpenReview id "
-        "'ab!cd'); not imported",
+        "'ab!cd'); not imported (use the paper's forum?id= or pdf?id= link)",
         "Warning: broken.md:6: OpenReview link without a valid paper id (no id= in "
-        "'https://openreview.net/forum?id='); not imported",
+        "'https://openreview.net/forum?id='); not imported (use the paper's forum?id= or "
+        "pdf?id= link)",
         "Warning: broken.md:7: 'the one above' refers to the entry above, which could not be "
         "read; no link made",
     ]
@@ -463,7 +470,10 @@ def test_text_outside_entries_and_links_to_unknown_papers(run, kb):
     )
     result = run("import", "notes.md")
     assert result.exit_code == 0
-    assert "Warning: notes.md:1: text outside any entry (line 1); not imported" in result.stderr
+    assert (
+        "Warning: notes.md:1: text outside any entry (line 1); not imported (indent it under an entry, or put a paper link on its first line)"
+        in result.stderr
+    )
     assert "rkeO-lrYwr, which has no record; kept as a reference" in result.stderr
     assert ids_in(kb) == {"B1g5sA4twr"}
     data = record(kb, "B1g5sA4twr")
@@ -519,7 +529,7 @@ def test_windows_line_endings(tmp_path, kb):
     assert {pid: note_texts(other, pid) for pid in ids_in(other)} == expected
     written = [(other / "papers" / f"{pid}.yaml").read_bytes() for pid in ids_in(other)]
     assert not any(b"\r" in raw for raw in written)
-    assert f"{SEED1}:66: list item has no OpenReview link" in result.stderr
+    assert f"{SEED1}:66: list item has no paper link on its first line" in result.stderr
 
 
 @pytest.mark.parametrize(
@@ -593,6 +603,7 @@ def test_json_report_shape(run, kb):
             "encoding": "UTF-8",
             "entries": 21,
             "notes": 19,
+            "kinds": {"openreview": 21},
         }
     ]
     assert report["warnings"] == [
@@ -600,7 +611,7 @@ def test_json_report_shape(run, kb):
             "path": f"seeds/{SEED1}",
             "line": 66,
             "field": None,
-            "message": "list item has no OpenReview link; not imported",
+            "message": "list item has no paper link on its first line; not imported (put an OpenReview, arXiv or DOI link on that line)",
             "hint": None,
         }
     ]
@@ -614,7 +625,7 @@ def test_summary_and_changes_output(run, kb):
     out = lines(result.stdout)
     assert len(out) == 66 and all(line.startswith("created\t") for line in out)
     err = result.stderr
-    assert "1 file(s), 66 entries" in err
+    assert "1 file, 66 entries (66 OpenReview)" in err
     assert "Papers created: 66, updated: 0, unchanged: 0" in err
     assert "Notes added: 66; related links found: 3 (3 added" in err
     again = run("import", f"seeds/{SEED0}")
@@ -622,12 +633,12 @@ def test_summary_and_changes_output(run, kb):
     assert "Papers created: 0, updated: 0, unchanged: 66" in again.stderr
 
 
-def test_source_outside_the_knowledge_base_is_the_file_name(run, kb, tmp_path):
+def test_source_outside_the_knowledge_base_is_its_absolute_path(run, kb, tmp_path):
     outside = tmp_path / "elsewhere" / "mine.md"
     write(outside, "- https://openreview.net/forum?id=B1g5sA4twr\n  bigger is worse, then better\n")
     result = run("import", str(outside))
     assert result.exit_code == 0
-    assert record(kb, "B1g5sA4twr")["notes"][0]["source"] == "mine.md"
+    assert record(kb, "B1g5sA4twr")["notes"][0]["source"] == outside.resolve().as_posix()
 
 
 def test_progress_bar_on_a_terminal(run, kb, monkeypatch):

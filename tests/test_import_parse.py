@@ -83,8 +83,14 @@ def test_multiline_link_text_and_headings_of_any_level():
     assert second.section == "Section in bold"
     assert second.note == "**not a heading** when inside a note"
     assert [(w.line, w.message) for w in parsed.warnings] == [
-        (7, "text outside any entry (lines 7-8); not imported"),
-        (13, "text outside any entry (line 13); not imported"),
+        (
+            7,
+            "text outside any entry (lines 7-8); not imported (indent it under an entry, or put a paper link on its first line)",
+        ),
+        (
+            13,
+            "text outside any entry (line 13); not imported (indent it under an entry, or put a paper link on its first line)",
+        ),
     ]
 
 
@@ -100,7 +106,10 @@ def test_nested_lists_stay_in_the_note_and_siblings_do_not():
     parsed = parse(text)
     assert notes(text) == {"AAAAaaaa01": "1. first point\n2. second point", "BBBBbbbb02": "b"}
     assert [(w.line, w.message) for w in parsed.warnings] == [
-        (4, "list item has no OpenReview link; not imported")
+        (
+            4,
+            "list item has no paper link on its first line; not imported (put an OpenReview, arXiv or DOI link on that line)",
+        )
     ]
 
 
@@ -241,7 +250,56 @@ PIECES = [
 def test_any_text_parses_without_error(text):
     parsed = parse(text)
     for entry in parsed.entries:
-        assert f"id={entry.paper_id}" in text
+        assert f"id={entry.paper_id}" in text or entry.paper_id.split(":")[-1] in text
         assert entry.note == entry.note.strip("\n")
     for warning in parsed.warnings:
         assert 1 <= warning.line <= text.count("\n") + 1
+
+
+def test_relation_reason_has_no_list_marker_and_phrase_ids_link():
+    text = (
+        "- [A](https://openreview.net/forum?id=AAAAaaaa01): first\n"
+        "- [B](https://openreview.net/forum?id=BBBBbbbb02): second\n"
+        "  - the one above is close\n"
+        "  - 另外一个相关的工作: CCCCcccc03\n"
+    )
+    _, b = parse(text).entries
+    assert [(r.target, r.why) for r in b.relations] == [
+        (None, "the one above is close"),
+        ("CCCCcccc03", "另外一个相关的工作: CCCCcccc03"),
+    ]
+
+
+def test_refs_come_from_links_and_ids_but_never_from_code():
+    [entry] = parse(
+        "- [A](https://openreview.net/forum?id=AAAAaaaa01): cites doi:10.1038/nature14539,"
+        " `https://example.org/in-code` and arXiv:1706.03762v2; [notes](./a.md)\n"
+    ).entries
+    assert [m.url for m in entry.refs] == ["doi:10.1038/nature14539", "arxiv:1706.03762v2"]
+    assert entry.note.endswith("`https://example.org/in-code` and arXiv:1706.03762v2; notes")
+
+
+def test_why_an_item_was_not_imported():
+    parsed = parse(
+        "- [A](https://openreview.net/forum?id=AAAAaaaa01): first\n"
+        "- `https://openreview.net/forum?id=BBBBbbbb02` in code\n"
+        "- see also https://openreview.net/forum?id=CCCCcccc03\n"
+        "- [a blog](https://example.com/post)\n"
+    )
+    assert [(w.line, w.message) for w in parsed.warnings] == [
+        (
+            2,
+            "list item's only link is inside `code`, which never counts; not imported "
+            "(take the paper's link out of the backticks)",
+        ),
+        (
+            3,
+            "list item cites a paper after a relation phrase; not imported "
+            "(start the item with the paper's own link)",
+        ),
+        (
+            4,
+            "list item links to no paper (OpenReview, arXiv or DOI); not imported "
+            "(put an OpenReview, arXiv or DOI link on that line)",
+        ),
+    ]

@@ -43,6 +43,7 @@ class AddRequest:
     title: str | None = None
     tags: list[str] = field(default_factory=list)
     new_tags: list[str] = field(default_factory=list)
+    new_tag_labels: dict[str, tuple[str | None, str | None]] = field(default_factory=dict)
     note: str | None = None
     lang: str | None = None
     related: str | None = None
@@ -100,6 +101,11 @@ def resolve_tags(
         except NotFoundError as exc:
             if not allow_new:
                 raise NotFoundError(f"{exc}; pass --new-tag to create it") from None
+            if not name.isascii():
+                raise UsageError(
+                    f"cannot create tag {name!r}: a tag name is ASCII; use an ASCII name with "
+                    f"a Chinese label, e.g. --tag my-tag --new-tag --zh {name}"
+                ) from None
             if not TAG_NAME.match(name):
                 raise UsageError(
                     f"cannot create tag {name!r}: a tag name is letters, digits, '_', '.', '+' "
@@ -146,7 +152,7 @@ def add(kb: KnowledgeBase, request: AddRequest) -> AddReport:
     today = request.today or dt.date.today()
     with kb.lock():
         fresh = KnowledgeBase(kb.root)  # re-read everything another process may have written
-        new_taxonomy, created_tags = _taxonomy_with(fresh, request.new_tags)
+        new_taxonomy, created_tags = _taxonomy_with(fresh, request.new_tags, request.new_tag_labels)
         taxonomy = new_taxonomy or fresh.taxonomy()
         for tag in request.tags:
             if tag not in taxonomy:
@@ -174,10 +180,12 @@ def add(kb: KnowledgeBase, request: AddRequest) -> AddReport:
         if new_taxonomy is not None:
             fresh.save_taxonomy(new_taxonomy)
             report.tags_created = created_tags
-            report.changes.extend(
-                f"created tag {name!r} in tags.yaml (labels are the name; edit them there)"
-                for name in created_tags
-            )
+            for name in created_tags:
+                tag = new_taxonomy.tags[name]
+                same = "" if (tag.en, tag.zh) != (name, name) else "; edit them in tags.yaml"
+                report.changes.append(
+                    f"created tag {name!r} in tags.yaml (en: {tag.en!r}, zh: {tag.zh!r}{same})"
+                )
         if report.changes:
             fresh.save(paper)
         if other_new is not None:
@@ -186,8 +194,13 @@ def add(kb: KnowledgeBase, request: AddRequest) -> AddReport:
     return report
 
 
-def _taxonomy_with(kb: KnowledgeBase, names: list[str]) -> tuple[Taxonomy | None, list[str]]:
-    """The taxonomy plus the new tags (None when nothing needs creating)."""
+def _taxonomy_with(
+    kb: KnowledgeBase,
+    names: list[str],
+    labels: dict[str, tuple[str | None, str | None]] | None = None,
+) -> tuple[Taxonomy | None, list[str]]:
+    """The taxonomy plus the new tags (None when nothing needs creating); ``labels`` gives
+    each new tag's English and Chinese labels (the name when not given)."""
     if not names:
         return None, []
     taxonomy, problems = kb.taxonomy_checked()
@@ -199,7 +212,8 @@ def _taxonomy_with(kb: KnowledgeBase, names: list[str]) -> tuple[Taxonomy | None
         raise DataError(problems)
     tags = dict(taxonomy.tags)
     for name in missing:
-        tags[name] = Tag(en=name, zh=name, description=NEW_TAG_DESCRIPTION)
+        en, zh = (labels or {}).get(name, (None, None))
+        tags[name] = Tag(en=en or name, zh=zh or name, description=NEW_TAG_DESCRIPTION)
     updated = Taxonomy(tags)
     clash = updated.check(kb.shown(kb.tags_path))
     if clash:

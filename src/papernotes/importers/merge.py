@@ -1,18 +1,33 @@
 """Paper drafts + existing records -> the records to write. Never takes anything away.
 
-A note is identified by (paper id, source file): a source already present on a record
-is left exactly as it is, even when the user edited it, so importing again is a no-op.
-Facts from the catalog (venue, year, decision, ratings, forum/pdf links) fill fields
-that are missing. Tags, related links and refs that come from a note are added only
-when that note is added, so a tag or link the user removed does not come back.
+Re-import is a sync. Each imported note keeps ``import_hash``, the hash of its text as
+imported from ``source``. For each note of a file, in order:
+
+1. the same text is already on the record (from any source): nothing is added; when
+   it came from a file that no longer exists, the note now names the new file (moved);
+2. the file's text is what was imported (the hash matches): the record's copy, edited
+   or not, is left alone;
+3. the record's copy is unchanged since import (not edited, not translated): it is
+   updated to the file's new text;
+4. the record's copy was edited and the file changed too: the edit is kept and the new
+   text is added as another note, with a warning that says both;
+5. otherwise the note is added.
+
+Notes imported before hashes were kept are never rewritten (old behaviour: kept). Tags,
+refs and related links come with a note when it is added or updated. Facts from the catalog (venue, year, decision, ratings, forum/pdf links) fill fields
+that are missing. A tag or link the user removed does not come back unless its note
+changes in the file.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from papernotes.errors import Problem
+from papernotes.importers.parse import paper_id_of
 from papernotes.importers.resolve import PaperDraft, Resolution
 from papernotes.importers.tagging import Tagger
 from papernotes.model.record import Note, Paper, Ref, Related
@@ -26,11 +41,15 @@ class PaperChange:
     paper: Paper | None = None  # what to write (None when nothing changes)
     notes_added: list[str] = field(default_factory=list)
     notes_kept: list[str] = field(default_factory=list)
+    notes_updated: list[str] = field(default_factory=list)
+    notes_moved: list[str] = field(default_factory=list)  # "old -> new"
+    decisions: list[str] = field(default_factory=list)  # one line per note of the files
     fields_filled: list[str] = field(default_factory=list)
     tags_added: list[str] = field(default_factory=list)
     related_added: list[str] = field(default_factory=list)
     refs_added: list[str] = field(default_factory=list)
     sections: list[str] = field(default_factory=list)
+    from_catalog: bool = False
 
     def to_dict(self) -> dict:
         return {
@@ -39,6 +58,9 @@ class PaperChange:
             "title": self.title,
             "notes_added": self.notes_added,
             "notes_kept": self.notes_kept,
+            "notes_updated": self.notes_updated,
+            "notes_moved": self.notes_moved,
+            "decisions": self.decisions,
             "fields_filled": self.fields_filled,
             "tags_added": self.tags_added,
             "related_added": self.related_added,
@@ -59,21 +81,33 @@ class MergeResult:
         return [c for c in self.changes if c.action in ("created", "updated")]
 
 
+def note_hash(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+
+
 def merge(
     resolution: Resolution,
     existing: dict[str, Paper],
     broken: dict[str, str],
     tagger: Tagger,
     today: dt.date,
+    source_exists: Callable[[str], bool] = lambda source: True,
 ) -> MergeResult:
-    """``existing``: records that loaded; ``broken``: id -> why its record cannot be used."""
+    """``existing``: records that loaded; ``broken``: id -> why its record cannot be used;
+    ``source_exists``: whether a note's source file is still there (a moved file)."""
     result = MergeResult(warnings=list(resolution.warnings))
     work: dict[str, Paper] = {}
     changes: dict[str, PaperChange] = {}
     new_notes: set[tuple[str, str]] = set()
 
     for pid, draft in resolution.papers.items():
-        change = PaperChange(pid, "unchanged", draft.title, sections=list(draft.sections))
+        change = PaperChange(
+            pid,
+            "unchanged",
+            draft.title,
+            sections=list(draft.sections),
+            from_catalog=draft.catalog is not None,
+        )
         changes[pid] = change
         result.refs_found += sum(len(refs) for refs in draft.refs.values())
         if pid in broken:
@@ -84,12 +118,28 @@ def merge(
             )
             continue
         if pid in existing:
-            work[pid] = _update(existing[pid].model_copy(), draft, change, tagger, today)
+            work[pid] = _update(
+                existing[pid].model_copy(), draft, change, tagger, today, source_exists
+            )
+            result.warnings.extend(change_warnings(change, draft))
         else:
             work[pid] = _create(draft, change, tagger, today)
-        new_notes.update((pid, source) for source in change.notes_added)
+            if draft.kind == "openreview" and draft.catalog is None:
+                shown, line = draft.first_seen
+                result.warnings.append(
+                    Problem(
+                        shown,
+                        f"{pid} is not in the offline ICLR 2020 catalog (another year?); "
+                        f"its record has only what the notes say until "
+                        f"`papernotes refresh {pid}` fetches the metadata",
+                        line,
+                    )
+                )
+        new_notes.update((pid, source) for source in change.notes_added + change.notes_updated)
 
     for link in resolution.links:
+        if link.only_if_known and link.b not in work and link.b not in existing:
+            continue  # an arXiv/DOI paper without a record: its link stays a reference
         result.related_found += 1
         if (link.a, link.source) not in new_notes or link.a not in work:
             continue
@@ -110,6 +160,11 @@ def merge(
             one = _relate(a, link.b, link.why, changes[link.a])
             other = _relate(work[link.b], link.a, link.why, changes[link.b])
             result.related_linked += one or other
+            if link.only_if_known:  # a related paper, no longer a mere reference
+                gone = {r.url for r in a.refs if paper_id_of(r.url)[0] == link.b}
+                a.refs = [r for r in a.refs if r.url not in gone]
+                change = changes[link.a]
+                change.refs_added = [u for u in change.refs_added if u not in gone]
             continue
         if not link.known:
             result.warnings.append(
@@ -148,10 +203,9 @@ def merge(
 def _create(draft: PaperDraft, change: PaperChange, tagger: Tagger, today: dt.date) -> Paper:
     change.action = "created"
     cat = draft.catalog
-    notes = [
-        Note(lang=n.lang, source=n.source, date=today, **{n.lang: n.text}) for n in draft.notes
-    ]
+    notes = [_note(n, today) for n in draft.notes]
     change.notes_added = [n.source for n in draft.notes]
+    change.decisions = [f"note from {n.source}: added" for n in draft.notes]
     refs: list[Ref] = []
     for source_refs in draft.refs.values():
         for ref in source_refs:
@@ -168,7 +222,7 @@ def _create(draft: PaperDraft, change: PaperChange, tagger: Tagger, today: dt.da
         year=cat.year if cat else None,
         decision=cat.decision if cat else None,
         ratings=list(cat.ratings) if cat else [],
-        links={"forum": draft.forum, "pdf": draft.pdf},
+        links=draft.links(),
         tags=tags,
         notes=notes,
         refs=refs,
@@ -178,7 +232,12 @@ def _create(draft: PaperDraft, change: PaperChange, tagger: Tagger, today: dt.da
 
 
 def _update(
-    paper: Paper, draft: PaperDraft, change: PaperChange, tagger: Tagger, today: dt.date
+    paper: Paper,
+    draft: PaperDraft,
+    change: PaperChange,
+    tagger: Tagger,
+    today: dt.date,
+    source_exists: Callable[[str], bool],
 ) -> Paper:
     change.title = paper.title
     cat = draft.catalog
@@ -193,22 +252,23 @@ def _update(
             if value and not getattr(paper, name):
                 setattr(paper, name, value)
                 filled.append(name)
-    for name, url in (("forum", draft.forum), ("pdf", draft.pdf)):
+    for name, url in draft.links().items():
         if name not in paper.links:
             paper.links = {**paper.links, name: url}
             filled.append(f"links.{name}")
-    by_source = {note.source: note for note in paper.notes}
     for nd in draft.notes:
-        current = by_source.get(nd.source)
-        if current is not None:
-            if nd.text not in (current.zh, current.en):
+        decision = _sync_note(paper, nd, today, source_exists)
+        change.decisions.append(f"note from {nd.source}: {decision}")
+        if decision.startswith(("kept", "unchanged", "already", "moved")):
+            if decision.startswith("kept"):
                 change.notes_kept.append(nd.source)
+            if decision.startswith("moved"):
+                change.notes_moved.append(decision.split("moved from ", 1)[1])
             continue
-        paper.notes = [
-            *paper.notes,
-            Note(lang=nd.lang, source=nd.source, date=today, **{nd.lang: nd.text}),
-        ]
-        change.notes_added.append(nd.source)
+        if decision.startswith("updated"):
+            change.notes_updated.append(nd.source)
+        else:
+            change.notes_added.append(nd.source)
         for ref in draft.refs.get(nd.source, []):
             _add_ref(paper, ref.url, ref.label, change)
         for tag in tagger.suggest(nd.text):
@@ -216,6 +276,80 @@ def _update(
                 paper.tags = [*paper.tags, tag]
                 change.tags_added.append(tag)
     return paper
+
+
+def _note(nd, today: dt.date) -> Note:
+    return Note(
+        lang=nd.lang,
+        source=nd.source,
+        date=today,
+        import_hash=note_hash(nd.text),
+        **{nd.lang: nd.text},
+    )
+
+
+def _sync_note(paper: Paper, nd, today: dt.date, source_exists: Callable[[str], bool]) -> str:
+    """Apply one note of a file to ``paper``; returns the decision in words."""
+    digest = note_hash(nd.text)
+    notes = list(paper.notes)
+    same = [n for n in notes if nd.text in (n.zh, n.en)]
+    if same:
+        if any(n.source == nd.source for n in same):
+            return "unchanged"
+        gone = [n for n in same if n.import_hash and not source_exists(n.source)]
+        if gone:
+            old = gone[0]
+            notes[notes.index(old)] = old.model_copy(update={"source": nd.source})
+            paper.notes = notes
+            return f"moved from {old.source} -> {nd.source}"
+        return f"already in the record (from {same[0].source}); not added again"
+    ours = [n for n in notes if n.source == nd.source]
+    if any(n.import_hash == digest for n in ours):
+        return "unchanged in the file; the record's edited copy is kept"
+    pristine = [n for n in ours if _untouched(n)]
+    if not ours:
+        moved = [n for n in notes if _untouched(n) and not source_exists(n.source)]
+        if len(moved) == 1:
+            pristine = moved
+    if pristine:
+        old = pristine[0]
+        notes[notes.index(old)] = _note(nd, today)
+        paper.notes = notes
+        if old.source != nd.source:
+            return f"updated to the file's new text (moved from {old.source})"
+        return "updated to the file's new text (the record's copy was not edited)"
+    if ours and all(n.import_hash for n in ours):
+        paper.notes = [*notes, _note(nd, today)]
+        return "added beside your edited note (kept your edit; the file changed too)"
+    if ours:
+        return "kept (imported before import hashes; differs from the file)"
+    paper.notes = [*notes, _note(nd, today)]
+    return "added"
+
+
+def _untouched(note: Note) -> bool:
+    """The record's copy is exactly what was imported: not edited, not translated."""
+    translation = note.en if note.lang == "zh" else note.zh
+    return (
+        note.import_hash is not None
+        and note.import_hash == note_hash(note.text())
+        and translation is None
+    )
+
+
+def change_warnings(change: PaperChange, draft: PaperDraft) -> list[Problem]:
+    shown, line = draft.first_seen
+    return [
+        Problem(
+            shown,
+            f"{change.id}: you edited (or translated) the note from "
+            f"{decision.split(': ', 1)[0][10:]} in the record, and the file changed too; kept "
+            "your edit and added the file's new text as another note",
+            line,
+        )
+        for decision in change.decisions
+        if "beside your edited note" in decision
+    ]
 
 
 def _relate(paper: Paper, other: str, why: str, change: PaperChange) -> bool:

@@ -10,7 +10,13 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from papernotes.errors import Problem
-from papernotes.importers.parse import Mention, ParsedFile, looks_like_title, one_line
+from papernotes.importers.parse import (
+    Mention,
+    ParsedFile,
+    looks_like_title,
+    one_line,
+    paper_kind,
+)
 from papernotes.metadata.catalog import CatalogEntry, display_title, readable_title
 from papernotes.model.taxonomy import Taxonomy
 from papernotes.text import detect_lang
@@ -44,6 +50,7 @@ class LinkDraft:
     line: int
     label: str | None = None
     known: bool = True  # False: a bare id that is neither imported nor in the catalog
+    only_if_known: bool = False  # an arXiv/DOI link: made only when the paper has a record
 
 
 @dataclass
@@ -58,12 +65,25 @@ class PaperDraft:
     first_seen: tuple[str, int] = ("", 0)
 
     @property
-    def forum(self) -> str:
-        return f"https://openreview.net/forum?id={self.id}"
+    def kind(self) -> str:
+        return paper_kind(self.id)
 
-    @property
-    def pdf(self) -> str:
-        return f"https://openreview.net/pdf?id={self.id}"
+    def links(self) -> dict[str, str]:
+        """The links every record of this kind of paper has."""
+        if self.kind == "openreview":
+            return {
+                "forum": f"https://openreview.net/forum?id={self.id}",
+                "pdf": f"https://openreview.net/pdf?id={self.id}",
+            }
+        if self.kind == "arxiv":
+            number = self.id.removeprefix("arxiv:")
+            return {
+                "pdf": f"https://arxiv.org/pdf/{number}",
+                "arxiv": f"https://arxiv.org/abs/{number}",
+            }
+        if self.kind == "doi":
+            return {"doi": "https://doi.org/" + self.id.removeprefix("doi:")}
+        return {}
 
 
 @dataclass
@@ -107,7 +127,7 @@ def normalize_title(hint: str, spellings: dict[str, str]) -> str:
     """
     text = one_line(hint)
     words = [w for w in text.split() if any(c.isalpha() for c in w)]
-    shouting = sum(1 for w in words if not any(c.islower() for c in w))
+    shouting = sum(1 for w in words if len(w) > 1 and not any(c.islower() for c in w))
     if len(words) < 2 or shouting < 0.6 * len(words):
         return text
     keys = set(spellings) | {k + "S" for k in spellings}
@@ -129,16 +149,21 @@ def choose_title(
     hints: list[tuple[str, str]],
     entry: CatalogEntry | None,
     spellings: dict[str, str],
+    weak: list[str] | None = None,
 ) -> tuple[str, str]:
     """(title, where it came from): accepted-list catalog title, else a hint from the
-    notes, else the catalog listing, else the id itself."""
+    notes, else the catalog listing, else the first words of the note (``weak``),
+    else the id itself."""
     if entry is not None and entry.title_source == "accepted-list":
         return one_line(entry.title), "catalog"
     for hint, kind in hints:
-        if hint.strip():
+        # A nickname ("ALBERT", "Tunability") does not beat the catalog's listing title.
+        if hint.strip() and (entry is None or kind == "title line" or len(hint.split()) >= 4):
             return normalize_title(hint, spellings), kind
     if entry is not None:
         return fix_acronyms(one_line(display_title(entry)), spellings), "catalog listing"
+    for hint in weak or []:
+        return normalize_title(hint, spellings), "note"
     return paper_id, "id"
 
 
@@ -155,6 +180,7 @@ def resolve(
     out = Resolution()
     spellings = acronym_spellings(taxonomy)
     hints: dict[str, list[tuple[str, str]]] = {}
+    weak: dict[str, list[str]] = {}
     ids = {entry.paper_id for parsed in files for entry in parsed.entries}
     for parsed in files:
         previous: str | None = None
@@ -163,12 +189,16 @@ def resolve(
             pid = entry.paper_id
             draft = out.papers.get(pid)
             if draft is None:
-                draft = out.papers[pid] = PaperDraft(pid, pid, "id", lookup(pid))
+                catalog = lookup(pid) if paper_kind(pid) == "openreview" else None
+                draft = out.papers[pid] = PaperDraft(pid, pid, "id", catalog)
                 draft.first_seen = (parsed.shown, entry.line)
             if entry.title_hint:
                 hints.setdefault(pid, []).append((entry.title_hint, "link text"))
             if entry.title_line:
                 hints.setdefault(pid, []).append((entry.title_line, "title line"))
+            if entry.note_title and entry.kind != "openreview":
+                # arXiv and DOI papers have no offline catalog: the line names them.
+                weak.setdefault(pid, []).append(entry.note_title)
             if entry.section and entry.section not in draft.sections:
                 draft.sections.append(entry.section)
             if pid in seen_here:
@@ -219,12 +249,13 @@ def resolve(
                             rel.line,
                             rel.label,
                             known,
+                            rel.only_if_known,
                         )
                     )
             previous = pid
     for pid, draft in out.papers.items():
         draft.title, draft.title_from = choose_title(
-            pid, hints.get(pid, []), draft.catalog, spellings
+            pid, hints.get(pid, []), draft.catalog, spellings, weak.get(pid)
         )
     return out
 

@@ -17,7 +17,7 @@ from pathlib import Path
 from papernotes.errors import Problem
 from papernotes.importers.markers import apply_markers
 from papernotes.importers.merge import MergeResult, PaperChange, merge
-from papernotes.importers.parse import ParsedFile, parse_notes
+from papernotes.importers.parse import ParsedFile, paper_kind, parse_notes
 from papernotes.importers.resolve import resolve
 from papernotes.importers.source import read_notes_file
 from papernotes.importers.tagging import Tagger
@@ -29,6 +29,9 @@ from papernotes.store.kb import KnowledgeBase
 Progress = Callable[[str, int, int], None]
 
 
+KINDS = ("openreview", "arxiv", "doi", "other")
+
+
 @dataclass
 class FileSummary:
     path: str
@@ -36,6 +39,7 @@ class FileSummary:
     encoding: str
     entries: int
     notes: int
+    kinds: dict[str, int] = field(default_factory=dict)
 
     def to_dict(self) -> dict:
         return {
@@ -44,6 +48,7 @@ class FileSummary:
             "encoding": self.encoding,
             "entries": self.entries,
             "notes": self.notes,
+            "kinds": self.kinds,
         }
 
 
@@ -65,8 +70,30 @@ class ImportReport:
         return sum(len(p.notes_added) for p in self.papers)
 
     @property
+    def notes_updated(self) -> int:
+        return sum(len(p.notes_updated) for p in self.papers)
+
+    @property
     def refs_added(self) -> int:
         return sum(len(p.refs_added) for p in self.papers)
+
+    def kinds(self) -> Counter:
+        """Entries per kind of paper (openreview, arxiv, doi, other) over all files."""
+        total: Counter = Counter()
+        for summary in self.files:
+            total.update(summary.kinds)
+        return total
+
+    def needs_metadata(self) -> list[str]:
+        """New OpenReview and arXiv records the offline catalog does not know: `refresh`
+        fetches their metadata (there is no metadata source for DOIs)."""
+        return [
+            p.id
+            for p in self.papers
+            if p.action == "created"
+            and not p.from_catalog
+            and paper_kind(p.id) in ("openreview", "arxiv")
+        ]
 
     def tag_counts(self) -> Counter:
         return Counter(tag for p in self.papers for tag in p.tags_added)
@@ -79,7 +106,10 @@ class ImportReport:
             "updated": self.ids("updated"),
             "unchanged": self.ids("unchanged"),
             "skipped": self.ids("skipped"),
+            "kinds": dict(self.kinds()),
+            "needs_metadata": self.needs_metadata(),
             "notes_added": self.notes_added,
+            "notes_updated": self.notes_updated,
             "related_found": self.related_found,
             "related_added": self.related_added,
             "refs_found": self.refs_found,
@@ -91,11 +121,13 @@ class ImportReport:
 
 
 def source_name(kb: KnowledgeBase, path: Path) -> str:
-    """What a note records as its source: the path inside the knowledge base, else the name."""
+    """What a note records as its source: the path relative to the knowledge base, or the
+    absolute path of a file outside it (two files called reading.md stay two sources)."""
+    real = path.resolve()
     try:
-        return path.resolve().relative_to(kb.root.resolve()).as_posix()
+        return real.relative_to(kb.root.resolve()).as_posix()
     except ValueError:
-        return path.name
+        return real.as_posix()
 
 
 def parse_files(
@@ -144,13 +176,16 @@ def import_files(
                 parsed.encoding,
                 len(parsed.entries),
                 sum(1 for e in parsed.entries if e.note),
+                dict(Counter(e.kind for e in parsed.entries)),
             )
         )
         report.warnings.extend(parsed.warnings)
     wanted = set(resolution.papers) | {link.b for link in resolution.links}
     with contextlib.nullcontext() if dry_run else kb.lock():
         existing, broken = _load(kb, wanted)
-        result: MergeResult = merge(resolution, existing, broken, Tagger(taxonomy), today)
+        result: MergeResult = merge(
+            resolution, existing, broken, Tagger(taxonomy), today, _source_exists(kb)
+        )
         apply_markers(result, resolution, existing, today, rederive=markers)
         changed = result.changed()
         if not dry_run:
@@ -165,6 +200,14 @@ def import_files(
     report.related_added = result.related_linked
     report.refs_found = result.refs_found
     return report
+
+
+def _source_exists(kb: KnowledgeBase) -> Callable[[str], bool]:
+    def exists(source: str) -> bool:
+        path = Path(source)
+        return (path if path.is_absolute() else kb.root / path).exists()
+
+    return exists
 
 
 def _load(kb: KnowledgeBase, ids: set[str]) -> tuple[dict[str, Paper], dict[str, str]]:

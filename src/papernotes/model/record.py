@@ -53,6 +53,11 @@ class Note(Strict):
         default_factory=list,
         description="What the idea calls for: scooped (someone did it), to-cite (we should cite it).",
     )
+    import_hash: Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{8,64}$")] | None = Field(
+        default=None,
+        description="Hash of the text as imported from `source`: re-import updates the note "
+        "while it still matches, and never overwrites an edit.",
+    )
 
     @model_validator(mode="after")
     def _original_present(self) -> Note:

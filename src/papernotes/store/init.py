@@ -1,4 +1,4 @@
-"""Creating a new, empty knowledge base."""
+"""Creating a new knowledge base, with the starter taxonomy unless asked for none."""
 
 from __future__ import annotations
 
@@ -9,10 +9,24 @@ from papernotes.store.yamlio import atomic_write
 
 GITIGNORE = "# papernotes caches (rebuilt automatically)\n.papernotes/\n"
 TAGS = "tags: {}\n"
+TAXONOMIES = ("starter", "empty")
 
 
-def init_kb(root: Path) -> list[str]:
-    """Create papers/, notes/, tags.yaml and .gitignore; never overwrite; returns what was created."""
+def starter_taxonomy() -> str:
+    """The bilingual taxonomy shipped with papernotes (55 machine-learning tags)."""
+    from importlib import resources
+
+    return (
+        resources.files("papernotes.data").joinpath("starter-tags.yaml").read_text(encoding="utf-8")
+    )
+
+
+def init_kb(root: Path, taxonomy: str = "starter") -> list[str]:
+    """Create papers/, notes/, tags.yaml and .gitignore; never overwrite; returns what was created.
+
+    ``taxonomy``: "starter" writes the shipped bilingual taxonomy, "empty" writes no tags."""
+    if taxonomy not in TAXONOMIES:
+        raise UsageError(f"unknown taxonomy {taxonomy!r}: choose {' or '.join(TAXONOMIES)}")
     if root.exists() and not root.is_dir():
         raise UsageError(f"{root} exists and is not a directory")
     created = []
@@ -23,8 +37,8 @@ def init_kb(root: Path) -> list[str]:
                 (root / sub).mkdir()
                 created.append(sub + "/")
         if not (root / "tags.yaml").exists():
-            atomic_write(root / "tags.yaml", TAGS)
-            created.append("tags.yaml")
+            atomic_write(root / "tags.yaml", starter_taxonomy() if taxonomy == "starter" else TAGS)
+            created.append("tags.yaml" + (" (starter taxonomy)" if taxonomy == "starter" else ""))
         ignore = root / ".gitignore"
         if not ignore.exists():
             atomic_write(ignore, GITIGNORE)

@@ -23,7 +23,17 @@ EDIT_HELP = """\
 @click.option(
     "--new-tag",
     is_flag=True,
-    help="Create unknown --tag names in tags.yaml (labels = the name; edit them there).",
+    help="Create unknown --tag names in tags.yaml, labelled with --en/--zh (asked for on a "
+    "terminal; else the name). Tag names are ASCII: give a Chinese label with --zh.",
+)
+@click.option("--en", "en_label", metavar="TEXT", help="English label of the --new-tag tag.")
+@click.option("--zh", "zh_label", metavar="TEXT", help="Chinese label of the --new-tag tag.")
+@click.option(
+    "--tag-suggestions",
+    "apply_suggestions",
+    is_flag=True,
+    help="Add the tags the title and note suggest (from tags.yaml) without asking. "
+    "On a terminal you are asked (y/N); otherwise they are only listed.",
 )
 @click.option("--note", metavar="TEXT", help="The note; '-' reads it from standard input.")
 @click.option(
@@ -54,6 +64,9 @@ def command(
     title: str | None,
     tags: tuple[str, ...],
     new_tag: bool,
+    en_label: str | None,
+    zh_label: str | None,
+    apply_suggestions: bool,
     note: str | None,
     note_file: str | None,
     lang: str | None,
@@ -73,10 +86,13 @@ def command(
     saved (exit 0, with a warning): run 'papernotes refresh ID' later.
 
     On a terminal, what is missing (title, note, tags) is asked for; otherwise
-    papernotes never waits for input. An id that differs only by case from an existing
-    record is refused (such files collide on macOS and Windows). Offline, an id that is
-    neither in the knowledge base nor in the catalog needs --title, or a confirmation
-    (asked on a terminal, --yes otherwise) to be filed under a placeholder title.
+    papernotes never waits for input. Tags named in the title or note (names,
+    labels or aliases from tags.yaml) are suggested: added after a y/N question
+    on a terminal, listed otherwise, added without asking with --tag-suggestions.
+    An id that differs only by case from an existing record is refused (such files
+    collide on macOS and Windows). Offline, an id that is neither in the knowledge
+    base nor in the catalog needs --title, or a confirmation (asked on a terminal,
+    --yes otherwise) to be filed under a placeholder title.
 
     \b
     Examples:
@@ -84,6 +100,7 @@ def command(
       papernotes add rkgNKkHtvB --note "LSH attention" --no-fetch
       papernotes add arxiv:1805.08651 --related H1gEP6NFwr --why "same question" --edit
       papernotes add H1gEP6NFwr --note - --lang zh < draft.txt
+      papernotes add H1gEP6NFwr --tag lottery --new-tag --en "Lottery tickets" --zh 彩票
     """
     from papernotes.edit.add import AddRequest, add, clean_note, clean_title, resolve_tags
     from papernotes.errors import UsageError
@@ -99,7 +116,10 @@ def command(
     ask = _interactive()
     text = _read_note(note, note_file)
     title = clean_title(title) if title is not None else None
+    if (en_label is not None or zh_label is not None) and not new_tag:
+        raise UsageError("--en and --zh label a new tag: use them with --tag NAME --new-tag")
     tag_names, new_tags = resolve_tags(kb, list(tags), new_tag)
+    labels = _new_tag_labels(new_tags, en_label, zh_label, ask)
     related_id, why = _related(kb, paper_id, related, why, ask)
     existing = kb.get(paper_id) if kb.exists(paper_id) else None
 
@@ -120,8 +140,16 @@ def command(
     elif text is None and ask:
         answer = prompt.ask("Note (one line; empty for none; --edit for a longer one)")
         text = clean_note(answer) if answer.strip() else None
+    suggested = _suggested_tags(kb, [known_title, text], tag_names, existing)
+    if suggested and (
+        apply_suggestions
+        or (ask and click.confirm(f"Add suggested tags {', '.join(suggested)}?", err=True))
+    ):
+        tag_names = [*tag_names, *suggested]
+        suggested = []
     if not tag_names and ask and (existing is None or not existing.tags):
         tag_names, new_tags = _ask_tags(kb, new_tag)
+        labels = _new_tag_labels(new_tags, None, None, ask)
 
     report = add(
         kb,
@@ -130,6 +158,7 @@ def command(
             title=title,
             tags=tag_names,
             new_tags=new_tags,
+            new_tag_labels=labels,
             note=text,
             lang=lang,
             related=related_id,
@@ -143,6 +172,11 @@ def command(
         report.hints.append(
             f"fetch authors, abstract and more later: papernotes refresh {paper_id}"
         )
+    if suggested:
+        report.hints.append(
+            f"tags suggested by the title and note: {', '.join(suggested)} "
+            "(add them with --tag-suggestions, or --tag NAME)"
+        )
     for message in report.warnings:
         click.echo(f"Warning: {message}", err=True)
     for message in report.hints:
@@ -151,6 +185,45 @@ def command(
         emit_json(report.to_dict())
         return
     _print_report(env, report)
+
+
+def _new_tag_labels(new_tags, en: str | None, zh: str | None, ask: bool) -> dict:
+    """English and Chinese labels for the tags --new-tag creates."""
+    from papernotes.errors import UsageError
+
+    if not new_tags:
+        return {}
+    if (en is not None or zh is not None) and len(new_tags) > 1:
+        raise UsageError(
+            f"--en/--zh label one new tag, but {len(new_tags)} are new "
+            f"({', '.join(new_tags)}): add them one at a time"
+        )
+    for label, option in ((en, "--en"), (zh, "--zh")):
+        if label is not None and (not label.strip() or "\n" in label):
+            raise UsageError(f"{option} needs a one-line label")
+    labels = {}
+    for name in new_tags:
+        en_label = en.strip() if en else None
+        zh_label = zh.strip() if zh else None
+        if ask and en_label is None:
+            en_label = click.prompt(f"English label for new tag {name!r}", default=name, err=True)
+        if ask and zh_label is None:
+            zh_label = click.prompt(f"Chinese label for new tag {name!r}", default=name, err=True)
+        labels[name] = (en_label, zh_label)
+    return labels
+
+
+def _suggested_tags(kb, texts, chosen: list[str], existing) -> list[str]:
+    """Taxonomy tags the title and note mention, not already chosen or on the record."""
+    from papernotes.importers.tagging import Tagger
+
+    text = "\n".join(t for t in texts if t)
+    if not text.strip():
+        return []
+    taxonomy = kb.taxonomy()
+    have = set(chosen) | set(existing.tags if existing is not None else [])
+    implied = {a for name in have if name in taxonomy.tags for a in taxonomy.parent_chain(name)}
+    return [t for t in Tagger(taxonomy).suggest(text) if t not in have and t not in implied]
 
 
 def _interactive() -> bool:

@@ -5,23 +5,43 @@ from papernotes.cli.common import pass_env
 
 @click.command()
 @click.argument("directory", default=".", type=click.Path(file_okay=False))
+@click.option(
+    "--taxonomy",
+    type=click.Choice(["starter", "empty"]),
+    default="starter",
+    show_default=True,
+    help="tags.yaml to start with: the shipped bilingual taxonomy of 55 machine-learning "
+    "tags (English and Chinese labels, aliases), or no tags.",
+)
 @pass_env
-def command(env, directory: str) -> None:
-    """Create an empty knowledge base: papers/, notes/, tags.yaml, .gitignore.
+def command(env, directory: str, taxonomy: str) -> None:
+    """Create a knowledge base: papers/, notes/, tags.yaml, .gitignore.
 
-    Existing files are never overwritten.
+    tags.yaml starts with the shipped bilingual taxonomy, so `import` and
+    `add` suggest tags from the first minute (--taxonomy empty for none).
+    Existing files are never overwritten. Prints the commands to run next.
 
     \b
     Example:
       papernotes init ~/reading && cd ~/reading && papernotes validate
+      papernotes init ~/reading --taxonomy empty
     """
     from pathlib import Path
 
     from papernotes.store.init import init_kb
 
-    created = init_kb(Path(directory))
+    created = init_kb(Path(directory), taxonomy)
     where = click.format_filename(directory)
     if created:
         click.echo(f"Initialised knowledge base in {where}: created {', '.join(created)}")
     else:
         click.echo(f"{where} already holds a knowledge base; nothing changed")
+        return
+    here = "" if Path(directory).resolve() == Path.cwd().resolve() else f"cd {where} && "
+    click.echo("Next:", err=True)
+    for line in (
+        f"  {here}papernotes import my-reading-notes.md   # bring your notes (Markdown or text)",
+        '  papernotes add https://openreview.net/forum?id=ID --note "..."   # one paper',
+        "  papernotes search WORDS   # find them again",
+    ):
+        click.echo(line, err=True)
