@@ -714,3 +714,55 @@ def test_ctrl_c_while_a_command_runs_exits_130(kb):
     assert proc.returncode == 130
     assert err.decode().strip().splitlines()[-1] == "Interrupted"
     assert len(record(kb, "H1gEP6NFwr")["notes"]) == 1
+
+
+def test_find_markers_in_english():
+    from papernotes.importers.markers import find_markers
+
+    assert find_markers("an experimental paper; worth reading again").status == "to-reread"
+    assert find_markers("We should cite it").marks == ["to-cite"]
+    assert find_markers("someone already did this").marks == ["scooped"]
+
+
+def test_queue_orders_by_reading_then_priority_then_age():
+    from papernotes.edit.reading import queue
+    from papernotes.model.record import Paper
+
+    def paper(pid, status, priority=None, since="2026-01-01"):
+        return Paper(
+            id=pid,
+            title=pid,
+            status=status,
+            priority=priority,
+            status_dates={status: dt.date.fromisoformat(since)},
+        )
+
+    papers = [
+        paper("newer1", "to-read", 2, "2026-03-01"),
+        paper("older1", "to-read", 2, "2026-02-01"),
+        paper("urgent1", "to-reread", 1, "2026-04-01"),
+        paper("nopriority", "to-read", None, "2026-01-15"),
+        paper("reading1", "reading", 3),
+        paper("done1", "read", 1),
+        paper("skim1", "skimmed", 1),
+    ]
+    order = [p.id for p in queue(papers)]
+    assert order == ["reading1", "urgent1", "nopriority", "older1", "newer1"]
+
+
+def test_missing_things_are_one_line_errors(run, kb):
+    assert run("mv", "nosuchid1", "H1gEP6NFwx").exit_code == 3
+    assert run("tag", "+NTK").exit_code == 2
+    assert run("tag", "H1gEP6NFwr").exit_code == 2
+    assert run("open", "nosuchid1").exit_code == 3
+    for result in (run("tag", "+NTK"), run("mv", "nosuchid1", "x2345678")):
+        one_line(result.stderr)
+    bare = kb / "papers" / "HygrAR4tPS.yaml"
+    assert run("open", "HygrAR4tPS").exit_code == 3 and bare.exists()
+
+
+def test_rm_removes_a_record_that_does_not_load(run, kb):
+    broken = kb / "papers" / "Broken1234.yaml"
+    broken.write_text("id: Broken1234\ntitle: [unclosed\n")
+    result = run("rm", "Broken1234", "--yes")
+    assert result.exit_code == 0 and not broken.exists()
