@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from .conftest import Runner, write
+from .conftest import RELATED, Runner, write
 
 EDITOR = """\
 import sys
@@ -221,7 +221,9 @@ def test_rm_refuses_when_notes_link_the_paper(run, kb):
     assert result.exit_code == 2
     assert "notes/tuning.md:3: See [[HygrAR4tPS]] for the counter-view." in result.stderr
     assert (kb / "papers" / "HygrAR4tPS.yaml").exists()
-    assert run("rm", "HygrAR4tPS", "--yes", "--force").exit_code == 0
+    forced = run("rm", "HygrAR4tPS", "--yes", "--force")
+    assert forced.exit_code == 0
+    assert "Warning: notes/tuning.md:3 still links a removed paper" in forced.stderr
 
 
 def test_rm_unknown_id_suggests(run):
@@ -255,6 +257,9 @@ def test_tag_removes_a_tag_unknown_to_the_taxonomy(run, kb):
 
 
 # -- mv ---------------------------------------------------------------------------------------
+RELATED_DATA = yaml.safe_load(RELATED)
+
+
 def test_mv_rewrites_links_and_notes(run, kb):
     write(
         kb / "notes" / "tuning.md",
@@ -266,6 +271,8 @@ def test_mv_rewrites_links_and_notes(run, kb):
     path = next(p for p in (kb / "papers").iterdir() if "1910.11758" in p.name)
     moved = yaml.safe_load(path.read_text(encoding="utf-8"))
     assert moved["id"] == "arxiv:1910.11758" and moved["title"].startswith("How Much Tuning")
+    kept = {k: v for k, v in moved.items() if k not in ("id", "updated")}
+    assert kept == {k: v for k, v in RELATED_DATA.items() if k != "id"}
     assert record(kb, "H1gEP6NFwr")["related"][0]["id"] == "arxiv:1910.11758"
     text = (kb / "notes" / "tuning.md").read_text(encoding="utf-8")
     assert "[[arxiv:1910.11758|the survey]] and [[arxiv:1910.11758]]." in text
@@ -766,3 +773,14 @@ def test_rm_removes_a_record_that_does_not_load(run, kb):
     broken.write_text("id: Broken1234\ntitle: [unclosed\n")
     result = run("rm", "Broken1234", "--yes")
     assert result.exit_code == 0 and not broken.exists()
+
+
+def test_mv_keeps_the_notes_and_everything_else(run, kb):
+    before = record(kb, "H1gEP6NFwr")
+    assert run("mv", "H1gEP6NFwr", "H1gEP6NFwq").exit_code == 0
+    after = record(kb, "H1gEP6NFwq")
+    assert after["notes"] == before["notes"] and after["added"] == before["added"]
+    assert {k: v for k, v in after.items() if k not in ("id", "updated")} == {
+        k: v for k, v in before.items() if k not in ("id", "updated")
+    }
+    assert record(kb, "HygrAR4tPS")["related"] == [{"id": "H1gEP6NFwq", "why": "非常相关的工作"}]
