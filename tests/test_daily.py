@@ -784,3 +784,19 @@ def test_mv_keeps_the_notes_and_everything_else(run, kb):
         k: v for k, v in before.items() if k not in ("id", "updated")
     }
     assert record(kb, "HygrAR4tPS")["related"] == [{"id": "H1gEP6NFwq", "why": "非常相关的工作"}]
+
+
+def test_site_shows_status_and_marks(run, kb, tmp_path):
+    path = kb / "papers" / "H1gEP6NFwr.yaml"
+    path.write_text(
+        path.read_text().replace(
+            "  date: 2026-11-22\n", "  date: 2026-11-22\n  marks:\n  - to-cite\n", 1
+        )
+    )
+    assert run("status", "H1gEP6NFwr", "to-read", "-p", "1").exit_code == 0
+    out = tmp_path / "site"
+    assert run("site", str(out)).exit_code == 0, "site"
+    pages = {p.name: p.read_text(encoding="utf-8") for p in out.rglob("*.html")}
+    page = next(text for name, text in pages.items() if "H1gEP6NFwr" in name)
+    assert '<span class="status to-read">to-read · priority 1</span>' in page
+    assert '<span class="mark to-cite">to-cite</span>' in page
