@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from .conftest import Runner, write
+from .conftest import RELATED, Runner, write
 
 EDITOR = """\
 import sys
@@ -221,7 +221,9 @@ def test_rm_refuses_when_notes_link_the_paper(run, kb):
     assert result.exit_code == 2
     assert "notes/tuning.md:3: See [[HygrAR4tPS]] for the counter-view." in result.stderr
     assert (kb / "papers" / "HygrAR4tPS.yaml").exists()
-    assert run("rm", "HygrAR4tPS", "--yes", "--force").exit_code == 0
+    forced = run("rm", "HygrAR4tPS", "--yes", "--force")
+    assert forced.exit_code == 0
+    assert "Warning: notes/tuning.md:3 still links a removed paper" in forced.stderr
 
 
 def test_rm_unknown_id_suggests(run):
@@ -255,6 +257,9 @@ def test_tag_removes_a_tag_unknown_to_the_taxonomy(run, kb):
 
 
 # -- mv ---------------------------------------------------------------------------------------
+RELATED_DATA = yaml.safe_load(RELATED)
+
+
 def test_mv_rewrites_links_and_notes(run, kb):
     write(
         kb / "notes" / "tuning.md",
@@ -266,6 +271,8 @@ def test_mv_rewrites_links_and_notes(run, kb):
     path = next(p for p in (kb / "papers").iterdir() if "1910.11758" in p.name)
     moved = yaml.safe_load(path.read_text(encoding="utf-8"))
     assert moved["id"] == "arxiv:1910.11758" and moved["title"].startswith("How Much Tuning")
+    kept = {k: v for k, v in moved.items() if k not in ("id", "updated")}
+    assert kept == {k: v for k, v in RELATED_DATA.items() if k != "id"}
     assert record(kb, "H1gEP6NFwr")["related"][0]["id"] == "arxiv:1910.11758"
     text = (kb / "notes" / "tuning.md").read_text(encoding="utf-8")
     assert "[[arxiv:1910.11758|the survey]] and [[arxiv:1910.11758]]." in text
@@ -714,3 +721,82 @@ def test_ctrl_c_while_a_command_runs_exits_130(kb):
     assert proc.returncode == 130
     assert err.decode().strip().splitlines()[-1] == "Interrupted"
     assert len(record(kb, "H1gEP6NFwr")["notes"]) == 1
+
+
+def test_find_markers_in_english():
+    from papernotes.importers.markers import find_markers
+
+    assert find_markers("an experimental paper; worth reading again").status == "to-reread"
+    assert find_markers("We should cite it").marks == ["to-cite"]
+    assert find_markers("someone already did this").marks == ["scooped"]
+
+
+def test_queue_orders_by_reading_then_priority_then_age():
+    from papernotes.edit.reading import queue
+    from papernotes.model.record import Paper
+
+    def paper(pid, status, priority=None, since="2026-01-01"):
+        return Paper(
+            id=pid,
+            title=pid,
+            status=status,
+            priority=priority,
+            status_dates={status: dt.date.fromisoformat(since)},
+        )
+
+    papers = [
+        paper("newer1", "to-read", 2, "2026-03-01"),
+        paper("older1", "to-read", 2, "2026-02-01"),
+        paper("urgent1", "to-reread", 1, "2026-04-01"),
+        paper("nopriority", "to-read", None, "2026-01-15"),
+        paper("reading1", "reading", 3),
+        paper("done1", "read", 1),
+        paper("skim1", "skimmed", 1),
+    ]
+    order = [p.id for p in queue(papers)]
+    assert order == ["reading1", "urgent1", "nopriority", "older1", "newer1"]
+
+
+def test_missing_things_are_one_line_errors(run, kb):
+    assert run("mv", "nosuchid1", "H1gEP6NFwx").exit_code == 3
+    assert run("tag", "+NTK").exit_code == 2
+    assert run("tag", "H1gEP6NFwr").exit_code == 2
+    assert run("open", "nosuchid1").exit_code == 3
+    for result in (run("tag", "+NTK"), run("mv", "nosuchid1", "x2345678")):
+        one_line(result.stderr)
+    bare = kb / "papers" / "HygrAR4tPS.yaml"
+    assert run("open", "HygrAR4tPS").exit_code == 3 and bare.exists()
+
+
+def test_rm_removes_a_record_that_does_not_load(run, kb):
+    broken = kb / "papers" / "Broken1234.yaml"
+    broken.write_text("id: Broken1234\ntitle: [unclosed\n")
+    result = run("rm", "Broken1234", "--yes")
+    assert result.exit_code == 0 and not broken.exists()
+
+
+def test_mv_keeps_the_notes_and_everything_else(run, kb):
+    before = record(kb, "H1gEP6NFwr")
+    assert run("mv", "H1gEP6NFwr", "H1gEP6NFwq").exit_code == 0
+    after = record(kb, "H1gEP6NFwq")
+    assert after["notes"] == before["notes"] and after["added"] == before["added"]
+    assert {k: v for k, v in after.items() if k not in ("id", "updated")} == {
+        k: v for k, v in before.items() if k not in ("id", "updated")
+    }
+    assert record(kb, "HygrAR4tPS")["related"] == [{"id": "H1gEP6NFwq", "why": "非常相关的工作"}]
+
+
+def test_site_shows_status_and_marks(run, kb, tmp_path):
+    path = kb / "papers" / "H1gEP6NFwr.yaml"
+    path.write_text(
+        path.read_text().replace(
+            "  date: 2026-11-22\n", "  date: 2026-11-22\n  marks:\n  - to-cite\n", 1
+        )
+    )
+    assert run("status", "H1gEP6NFwr", "to-read", "-p", "1").exit_code == 0
+    out = tmp_path / "site"
+    assert run("site", str(out)).exit_code == 0, "site"
+    pages = {p.name: p.read_text(encoding="utf-8") for p in out.rglob("*.html")}
+    page = next(text for name, text in pages.items() if "H1gEP6NFwr" in name)
+    assert '<span class="status to-read">to-read · priority 1</span>' in page
+    assert '<span class="mark to-cite">to-cite</span>' in page

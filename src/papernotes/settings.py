@@ -10,9 +10,7 @@ shows every value and where it came from.
 
 from __future__ import annotations
 
-import difflib
 import os
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -27,13 +25,14 @@ class ConfigError(PapernotesError):
     """The config file cannot be used (exit 2, like any other bad input)."""
 
 
-@dataclass(frozen=True)
 class Spec:
-    name: str
-    kind: type
-    env: tuple[str, ...]
-    help: str
-    default: Any = None
+    """One setting: its type, the variables that set it, its help and default. (A plain
+    class: dataclasses cost start-up time on every command.)"""
+
+    __slots__ = ("name", "kind", "env", "help", "default")
+
+    def __init__(self, name: str, kind: type, env: tuple[str, ...], help: str, default=None):
+        self.name, self.kind, self.env, self.help, self.default = name, kind, env, help, default
 
 
 SPECS = (
@@ -52,12 +51,14 @@ SPECS = (
 BY_NAME = {spec.name: spec for spec in SPECS}
 
 
-@dataclass(frozen=True)
 class Setting:
-    name: str
-    value: Any
-    source: str  # "--root", "environment PAPERNOTES_ROOT", "config file PATH", "default"
-    help: str
+    """A setting's value and where it came from: "--root", "environment PAPERNOTES_ROOT",
+    "config file PATH" or "default"."""
+
+    __slots__ = ("name", "value", "source", "help")
+
+    def __init__(self, name: str, value: Any, source: str, help: str):
+        self.name, self.value, self.source, self.help = name, value, source, help
 
     def to_dict(self) -> dict:
         return {"name": self.name, "value": self.value, "source": self.source, "help": self.help}
@@ -119,8 +120,6 @@ class Settings:
 def read_config(path: Path) -> dict[str, Any]:
     """The settings in the config file ({} when there is none), checked: unknown keys
     and wrong types are one-line errors naming the file (and line, for TOML syntax)."""
-    import tomllib
-
     try:
         raw = path.read_bytes()
     except (FileNotFoundError, NotADirectoryError):
@@ -135,6 +134,8 @@ def read_config(path: Path) -> dict[str, Any]:
         raise ConfigError(f"cannot read config file {path}: {exc.strerror or exc}") from None
     if len(raw) > MAX_CONFIG_BYTES:
         raise ConfigError(f"config file {path} is too large")
+    import tomllib  # only when there is a file: most commands start without it
+
     try:
         data = tomllib.loads(raw.decode("utf-8"))
     except UnicodeDecodeError:
@@ -145,6 +146,8 @@ def read_config(path: Path) -> dict[str, Any]:
     for key, value in data.items():
         spec = BY_NAME.get(key)
         if spec is None:
+            import difflib
+
             close = difflib.get_close_matches(key, list(BY_NAME), n=1)
             hint = f"did you mean {close[0]!r}?" if close else f"known: {', '.join(BY_NAME)}"
             raise ConfigError(f"{path}: unknown setting {key!r} ({hint})")

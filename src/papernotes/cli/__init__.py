@@ -128,6 +128,9 @@ class LazyGroup(click.Group):
             return super().make_context(info_name, args, parent=parent, **extra)
         except click.UsageError as exc:
             raise one_line_usage(exc) from None
+        except KeyboardInterrupt:  # click would print 'Aborted!' and exit 1
+            click.echo("\nInterrupted", err=True)
+            sys.exit(130)
 
 
 @click.group(

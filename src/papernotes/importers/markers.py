@@ -16,7 +16,10 @@ import re
 from dataclasses import dataclass, field
 
 STATUS_MARKERS = (  # checked in this order: the first that matches wins
-    ("to-reread", re.compile(r"值得再读|值得重读|\bre-?read\b|worth re-?reading", re.I)),
+    (
+        "to-reread",
+        re.compile(r"值得再读|值得重读|\bre-?read\b|worth re-?reading|worth reading again", re.I),
+    ),
     ("to-read", re.compile(r"值得一读|值得读|worth (?:a )?read(?:ing)?|\bTODO\b")),
 )
 MARK_MARKERS = (

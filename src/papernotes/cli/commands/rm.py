@@ -55,3 +55,5 @@ def command(env, papers: tuple[str, ...], yes: bool, force: bool, as_json: bool)
         click.echo(f"removed {path}")
     for path, unlinked in result.unlinked.items():
         click.echo(f"updated {path}: related: {', '.join('-' + i for i in unlinked)}")
+    for line in lines:  # only with --force
+        click.echo(f"Warning: {line.split(': ', 1)[0]} still links a removed paper", err=True)

@@ -1,5 +1,3 @@
-import difflib
-
 import click
 
 from papernotes.cli.common import emit_json, json_option, pass_env
@@ -40,6 +38,8 @@ class SearchCommand(click.Command):
                 options.extend(args[i : i + 2])
                 i += 1
             elif arg.startswith("--") and len(arg) > 2:
+                import difflib
+
                 known = sorted({*valued, *flags, *ctx.help_option_names})
                 close = difflib.get_close_matches(
                     name, [k for k in known if k.startswith("--")], n=1
