@@ -398,7 +398,7 @@ def test_import_markers_rederives_for_notes_imported_before(run, kb, tmp_path):
     )
     path = kb / "papers" / "H1gEP6NFwr.yaml"
     path.write_text(
-        path.read_text().replace("source: seeds/000_316735fe26adea45.txt", f"source: {seed.name}")
+        path.read_text().replace("source: seeds/000_316735fe26adea45.txt", f"source: {seed}")
     )
     assert run("import", str(seed)).exit_code == 0
     assert "status" not in record(kb, "H1gEP6NFwr")  # the note was there already
@@ -691,7 +691,7 @@ def test_status_from_a_marker_dates_from_its_note(run, kb, tmp_path):
     )
     path = kb / "papers" / "H1gEP6NFwr.yaml"
     path.write_text(
-        path.read_text().replace("source: seeds/000_316735fe26adea45.txt", f"source: {seed.name}")
+        path.read_text().replace("source: seeds/000_316735fe26adea45.txt", f"source: {seed}")
     )
     before = path.read_text()
     assert run("import", "--markers", str(seed)).exit_code == 0
