@@ -1,25 +1,18 @@
-"""BibTeX for LaTeX users: stable citation keys, escaped text, one entry per paper.
+"""BibTeX for LaTeX users: stored citation keys, escaped text, one entry per paper.
 
-Keys look like ``sivaprasad2020tunability`` (first author's last name, year, first
-significant title word). A paper without authors takes its first two significant
-title words instead (``tunability2020optimizers``). When two papers would share a
-key, the one added first keeps it and the others get ``a``, ``b``, ... in order of
-(added date, id); keys are computed over the whole knowledge base, so a paper's key
-does not depend on which papers are exported with it.
+Keys come from each record's ``key:`` field (see ``papernotes.model.citekey``), so a
+paper's key depends neither on which papers are exported with it nor on later edits.
 """
 
 from __future__ import annotations
 
 import re
-import unicodedata
-from collections.abc import Iterable
 
+from papernotes.model.citekey import base_key, citation_keys
 from papernotes.model.record import Paper
 
-SMALL_WORDS = frozenset(
-    "a an and are as at be by can do does for from how in into is it its of on or over "
-    "the to towards toward via vs what when where which why with without".split()
-)
+__all__ = ["base_key", "citation_keys", "entry", "latex_escape", "to_bibtex"]
+
 _LATEX_SPECIAL = {
     "\\": r"\textbackslash{}",
     "{": r"\{",
@@ -61,65 +54,6 @@ def _protect_case(escaped: str) -> str:
         return "{" + word + "}" if any(c.isupper() for c in word[1:]) else word
 
     return re.sub(r"(?<![\\\w])[A-Za-z][A-Za-z0-9]*(?:-[A-Za-z0-9]+)*", brace, escaped)
-
-
-def _ascii_words(text: str) -> list[str]:
-    folded = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    return [w.lower() for w in re.findall(r"[A-Za-z0-9]+", folded)]
-
-
-def _last_name(author: str) -> str:
-    name = author.split(",")[0] if "," in author else (author.split() or [""])[-1]
-    return "".join(_ascii_words(name))
-
-
-def base_key(paper: Paper) -> str:
-    """The key before collision suffixes: ``lastnameYEARword`` (see the module docstring)."""
-    words = [w for w in _ascii_words(paper.title) if w not in SMALL_WORDS] or _ascii_words(
-        paper.title
-    )
-    year = str(paper.year) if paper.year else ""
-    author = _last_name(paper.authors[0]) if paper.authors else ""
-    if author:
-        key = f"{author}{year}{words[0] if words else ''}"
-    elif words:
-        key = f"{words[0]}{year}{words[1] if len(words) > 1 else ''}"
-    else:
-        key = ""
-    if not key or not key[0].isalpha():
-        key = "paper" + re.sub(r"[^a-z0-9]", "", paper.id.lower()) + (year if not key else "")
-    return key
-
-
-def _suffix(n: int) -> str:
-    """0 -> 'a', 25 -> 'z', 26 -> 'aa' ..."""
-    out = ""
-    n += 1
-    while n:
-        n, rem = divmod(n - 1, 26)
-        out = chr(ord("a") + rem) + out
-    return out
-
-
-def citation_keys(papers: Iterable[Paper]) -> dict[str, str]:
-    """Paper id -> unique key; the earliest-added paper keeps the plain key."""
-    groups: dict[str, list[Paper]] = {}
-    for paper in papers:
-        groups.setdefault(base_key(paper), []).append(paper)
-    taken = set(groups)
-    keys: dict[str, str] = {}
-    for base in sorted(groups):
-        members = sorted(
-            groups[base], key=lambda p: (p.added.isoformat() if p.added else "~", p.id)
-        )
-        keys[members[0].id] = base
-        n = 0
-        for paper in members[1:]:
-            while base + _suffix(n) in taken:
-                n += 1
-            keys[paper.id] = base + _suffix(n)
-            taken.add(keys[paper.id])
-    return keys
 
 
 def forum_url(paper: Paper) -> str | None:

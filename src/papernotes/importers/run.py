@@ -23,6 +23,7 @@ from papernotes.importers.tagging import Tagger
 from papernotes.metadata.catalog import lookup
 from papernotes.model.record import Paper
 from papernotes.store.kb import KnowledgeBase
+from papernotes.store.keys import keys_in_use, with_new_keys
 
 # progress(stage, done, total): stage is "parse" or "write".
 Progress = Callable[[str, int, int], None]
@@ -147,6 +148,7 @@ def import_files(
     with contextlib.nullcontext() if dry_run else kb.lock():
         existing, broken = _load(kb, wanted)
         result: MergeResult = merge(resolution, existing, broken, Tagger(taxonomy), today)
+        _key_new_records(kb, result)
         changed = result.changed()
         if not dry_run:
             for n, change in enumerate(changed, 1):
@@ -160,6 +162,16 @@ def import_files(
     report.related_added = result.related_linked
     report.refs_found = result.refs_found
     return report
+
+
+def _key_new_records(kb: KnowledgeBase, result: MergeResult) -> None:
+    """Each created record gets its citation key now, unique in the knowledge base."""
+    created = [c for c in result.changes if c.action == "created" and c.paper is not None]
+    if not created:
+        return
+    taken = keys_in_use(kb)
+    for change in created:
+        change.paper = with_new_keys([change.paper], taken)[0]
 
 
 def _load(kb: KnowledgeBase, ids: set[str]) -> tuple[dict[str, Paper], dict[str, str]]:

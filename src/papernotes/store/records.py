@@ -58,6 +58,11 @@ def _message(err: dict, model: type[BaseModel]) -> tuple[str, str | None]:
     if kind == "string_pattern_mismatch" and "https?" in str(err.get("ctx", {}).get("pattern")):
         # pydantic would show the regular expression: 'String should match pattern ...'
         return f"must be an http(s):// URL without spaces (got {_short(got)})", None
+    if kind == "string_pattern_mismatch" and err["loc"] and err["loc"][-1] == "key":
+        return (
+            f"not a usable citation key (got {_short(got)})",
+            "a letter, then letters, digits or '_', with - : . + / only between them",
+        )
     if kind in {"literal_error", "greater_than_equal", "less_than_equal", "string_too_short"}:
         return f"{msg[0].lower()}{msg[1:]} (got {_short(got)})", None
     return msg, None
