@@ -2,8 +2,8 @@
 
 A note is identified by (paper id, source file): a source already present on a record
 is left exactly as it is, even when the user edited it, so importing again is a no-op.
-Facts from the catalog (venue, year, decision, ratings, forum/pdf links) fill fields
-that are missing. Tags, related links and refs that come from a note are added only
+Facts from the catalog (authors, venue, year, decision, ratings, abstract, TL;DR,
+keywords, forum/pdf links) fill fields that are missing. Tags, related links and refs that come from a note are added only
 when that note is added, so a tag or link the user removed does not come back.
 """
 
@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from papernotes.errors import Problem
 from papernotes.importers.resolve import PaperDraft, Resolution
 from papernotes.importers.tagging import Tagger
+from papernotes.metadata.catalog import details_fields
 from papernotes.model.record import Note, Paper, Ref, Related
 
 
@@ -164,6 +165,7 @@ def _create(draft: PaperDraft, change: PaperChange, tagger: Tagger, today: dt.da
     return Paper(
         id=draft.id,
         title=draft.title,
+        **_catalog_details(draft.id if cat else None),
         venue=cat.venue if cat else None,
         year=cat.year if cat else None,
         decision=cat.decision if cat else None,
@@ -193,6 +195,10 @@ def _update(
             if value and not getattr(paper, name):
                 setattr(paper, name, value)
                 filled.append(name)
+        for name, value in _catalog_details(paper.id).items():
+            if value and not getattr(paper, name):
+                setattr(paper, name, value)
+                filled.append(name)
     for name, url in (("forum", draft.forum), ("pdf", draft.pdf)):
         if name not in paper.links:
             paper.links = {**paper.links, name: url}
@@ -216,6 +222,11 @@ def _update(
                 paper.tags = [*paper.tags, tag]
                 change.tags_added.append(tag)
     return paper
+
+
+def _catalog_details(paper_id: str | None) -> dict:
+    """Authors, abstract, TL;DR and keywords the offline catalog has for ``paper_id``."""
+    return details_fields(paper_id) if paper_id else {}
 
 
 def _relate(paper: Paper, other: str, why: str, change: PaperChange) -> bool:
