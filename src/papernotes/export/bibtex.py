@@ -80,15 +80,70 @@ def arxiv_id(paper: Paper) -> str | None:
 
 
 def entry_kind(paper: Paper) -> str:
-    """'conference', 'journal', 'arxiv' or 'misc': decides the entry type in both exports."""
+    """'conference', 'journal', 'submission', 'arxiv' or 'misc': the entry type in both exports.
+
+    A 'submission' was sent to a venue and not (or not yet) accepted there: rejected,
+    withdrawn, or an OpenReview forum with no decision. It is cited as what it is, a
+    manuscript submitted to the venue, never as a paper in its proceedings.
+    """
     venue = paper.venue or ""
     if venue and "arxiv" not in venue.lower():
+        if is_submission(paper):
+            return "submission"
         if _CONFERENCE.search(venue) or re.fullmatch(r"[A-Z][A-Za-z]+ \d{4}", venue):
             return "conference"
         return "journal"
     if arxiv_id(paper):
         return "arxiv"
     return "misc"
+
+
+def is_submission(paper: Paper) -> bool:
+    """Not accepted at its venue: a decision other than 'Accept ...', or none on OpenReview."""
+    if paper.decision:
+        return not paper.decision.strip().lower().startswith("accept")
+    return ":" not in paper.id  # an OpenReview forum whose decision is unknown
+
+
+def submitted_to(paper: Paper) -> str:
+    """'Submitted to ICLR 2020', as OpenReview names the venue of a rejected submission."""
+    return f"Submitted to {paper.venue}"
+
+
+def decision_text(paper: Paper) -> str | None:
+    """'ICLR 2020 decision: Reject': kept in a field bibliography styles do not print."""
+    if not paper.decision:
+        return None
+    return f"{paper.venue + ' ' if paper.venue else ''}decision: {paper.decision}"
+
+
+_NAME_SUFFIX = re.compile(r"^(?:jr|sr|[ivx]+)\.?$", re.IGNORECASE)
+
+
+def name_parts(author: str) -> tuple[str, str, str] | None:
+    """(given, family, suffix) of a name written with commas, None when there are none.
+
+    'Smith, Jr., John' and 'John Smith, Jr.' -> ('John', 'Smith', 'Jr.');
+    'Smith, John' -> ('John', 'Smith', '').
+    """
+    parts = [p.strip() for p in " ".join(author.split()).split(",")]
+    if len(parts) == 3:
+        return parts[2], parts[0], parts[1]
+    if len(parts) == 2 and _NAME_SUFFIX.match(parts[1]) and " " in parts[0]:
+        given, _, family = parts[0].rpartition(" ")
+        return given, family, parts[1]
+    if len(parts) == 2:
+        return parts[1], parts[0], ""
+    return None
+
+
+def bibtex_name(author: str) -> str:
+    """A name in a form BibTeX splits right: 'John Smith, Jr.' -> 'Smith, Jr., John'."""
+    parts = name_parts(author)
+    if parts is None:
+        return author
+    given, family, suffix = parts
+    return ", ".join(p for p in (family, suffix, given) if p) if suffix else f"{family}, {given}"
 
 
 def booktitle(venue: str) -> str:
@@ -107,7 +162,7 @@ def entry(paper: Paper, key: str) -> str:
     kind = entry_kind(paper)
     fields: list[tuple[str, str]] = [("title", _protect_case(latex_escape(paper.title)))]
     if paper.authors:
-        fields.append(("author", " and ".join(latex_escape(a) for a in paper.authors)))
+        fields.append(("author", " and ".join(latex_escape(bibtex_name(a)) for a in paper.authors)))
     arxiv = arxiv_id(paper)
     if kind == "conference":
         entry_type = "inproceedings"
@@ -119,20 +174,20 @@ def entry(paper: Paper, key: str) -> str:
         entry_type = "misc"
     if paper.year:
         fields.append(("year", str(paper.year)))
+    if kind == "submission":
+        fields.append(("howpublished", latex_escape(submitted_to(paper))))
     if kind == "arxiv" and arxiv:
-        fields += [
-            ("eprint", arxiv),
-            ("archiveprefix", "arXiv"),
-            ("howpublished", latex_escape(f"arXiv:{arxiv}")),
-        ]
+        # The id once, in eprint (biblatex and natbib styles print it from there).
+        fields += [("howpublished", "arXiv preprint"), ("eprint", arxiv)]
+        fields.append(("archiveprefix", "arXiv"))
     if paper.id.startswith("doi:"):
         fields.append(("doi", url_field(paper.id[len("doi:") :])))
     url = paper_url(paper)
     if url:
         fields.append(("url", url_field(url)))
-    if paper.decision:
-        venue = f"{paper.venue} " if paper.venue else ""
-        fields.append(("note", latex_escape(f"{venue}decision: {paper.decision}")))
+    decision = decision_text(paper)
+    if decision:
+        fields.append(("annote", latex_escape(decision)))
     if paper.tags:
         fields.append(("keywords", latex_escape(", ".join(paper.tags))))
     body = ",\n".join(f"  {name} = {{{value}}}" for name, value in fields)
