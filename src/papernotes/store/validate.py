@@ -6,6 +6,7 @@ from collections import defaultdict
 
 from papernotes.errors import Problem
 from papernotes.store.kb import Collection, KnowledgeBase
+from papernotes.store.translations import note_problems
 from papernotes.store.yamlio import line_of
 
 
@@ -114,6 +115,7 @@ def validate(
                             "add the translation",
                         )
                     )
+            problems.extend(note_problems(paper, where, node))
     from papernotes.links.notes_md import check_notes  # links/ imports the store, not back
 
     problems.extend(check_notes(kb, coll, strict))
