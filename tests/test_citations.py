@@ -242,3 +242,12 @@ def test_names_with_suffixes():
     assert bibtex_name("John Smith, Jr.") == "Smith, Jr., John"
     assert bibtex_name("Smith, Jr., John") == "Smith, Jr., John"
     assert bibtex_name("Simon S. Du") == "Simon S. Du"
+
+
+def test_add_offline_hints_only_at_what_the_catalog_lacks(run, kb):
+    result = run("add", "Syxwsp4KDB", "--no-fetch", "--note", "x")  # no abstract in the catalog
+    assert result.exit_code == 0, result.stderr
+    assert "Hint: fetch the abstract later: papernotes refresh Syxwsp4KDB" in result.stderr
+    assert record(kb, "Syxwsp4KDB")["authors"]
+    result = run("add", "ryeHuJBtPH", "--no-fetch", "--note", "x")  # the catalog has both
+    assert result.exit_code == 0 and "Hint:" not in result.stderr
