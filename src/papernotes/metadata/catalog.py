@@ -26,6 +26,8 @@ from importlib import resources
 METADATA_FILE = "iclr2020-metadata.bin"
 METADATA_FORMAT = "papernotes-catalog/1"
 BLOCK = 256
+# A small dictionary (a block is a few hundred kB) keeps decompression quick and lean.
+_XZ_FILTERS = [{"id": lzma.FILTER_LZMA2, "preset": 9 | lzma.PRESET_EXTREME, "dict_size": 1 << 20}]
 
 VENUE = "ICLR 2020"
 YEAR = 2020
@@ -109,7 +111,7 @@ def pack_metadata(rows: Iterable[dict]) -> bytes:
         chunk = lines[start : start + BLOCK]
         first.append(chunk[0][0])
         text = "".join(line + "\n" for _, line in chunk).encode("utf-8")
-        blocks.append(lzma.compress(text, preset=9 | lzma.PRESET_EXTREME))
+        blocks.append(lzma.compress(text, filters=_XZ_FILTERS))
     header = {"format": METADATA_FORMAT, "first": first, "sizes": [len(b) for b in blocks]}
     return json.dumps(header, separators=(",", ":")).encode("utf-8") + b"\n" + b"".join(blocks)
 
@@ -134,13 +136,13 @@ def _metadata_path():
 
 
 @functools.lru_cache(maxsize=4)
-def _block(index: int) -> dict[str, list]:
+def _block(index: int) -> str:
+    """One block's JSON lines, each starting with '["<id>",'."""
     first, offsets = _metadata_header()
     with _metadata_path().open("rb") as handle:
         handle.seek(offsets[index])
         blob = handle.read(offsets[index + 1] - offsets[index])
-    rows = (json.loads(line) for line in lzma.decompress(blob).decode("utf-8").splitlines())
-    return {row[0]: row for row in rows}
+    return "\n" + lzma.decompress(blob).decode("utf-8")
 
 
 def lookup_details(paper_id: str) -> CatalogDetails | None:
@@ -149,10 +151,12 @@ def lookup_details(paper_id: str) -> CatalogDetails | None:
     index = bisect.bisect_right(first, paper_id) - 1
     if index < 0:
         return None
-    row = _block(index).get(paper_id)
-    if row is None:
+    text = _block(index)
+    start = text.find("\n" + json.dumps([paper_id], ensure_ascii=False)[:-1] + ",")
+    if start < 0:
         return None
-    _, authors, keywords, abstract, tldr = row
+    end = text.find("\n", start + 1)
+    _, authors, keywords, abstract, tldr = json.loads(text[start + 1 : end if end > 0 else None])
     return CatalogDetails(paper_id, tuple(authors), tuple(keywords), abstract, tldr)
 
 
