@@ -251,3 +251,13 @@ def test_add_offline_hints_only_at_what_the_catalog_lacks(run, kb):
     assert record(kb, "Syxwsp4KDB")["authors"]
     result = run("add", "ryeHuJBtPH", "--no-fetch", "--note", "x")  # the catalog has both
     assert result.exit_code == 0 and "Hint:" not in result.stderr
+
+
+def test_import_fills_an_existing_record_and_keeps_its_key(kb):
+    run = Runner(kb)
+    assert "authors" not in record(kb, "H1gEP6NFwr")
+    result = run("import", str(SEEDS / "000_316735fe26adea45.txt"))
+    assert result.exit_code == 0, result.stderr
+    data = record(kb, "H1gEP6NFwr")
+    assert data["authors"][1] == "Florian Mai" and data["tldr"]
+    assert data["key"] == "tunability2020optimizers"  # authors arrived; the key stays
