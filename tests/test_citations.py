@@ -261,3 +261,15 @@ def test_import_fills_an_existing_record_and_keeps_its_key(kb):
     data = record(kb, "H1gEP6NFwr")
     assert data["authors"][1] == "Florian Mai" and data["tldr"]
     assert data["key"] == "tunability2020optimizers"  # authors arrived; the key stays
+
+
+def test_a_new_key_avoids_the_key_an_older_record_is_exported_with(run, kb):
+    """A record without a stored key still owns the key exports give it."""
+    write(
+        kb / "papers" / "Old0000001.yaml",
+        "id: Old0000001\ntitle: Hyper Graphs\nauthors:\n- R. Zhang\nyear: 2020\n",
+    )
+    assert run("add", "ryeHuJBtPH", "--no-fetch", "--note", "x").exit_code == 0
+    assert record(kb, "ryeHuJBtPH")["key"] == "zhang2020hypera"
+    keys = [line for line in run("export").stdout.splitlines() if "zhang2020hyper" in line]
+    assert sorted(keys) == ["@inproceedings{zhang2020hypera,", "@misc{zhang2020hyper,"]
