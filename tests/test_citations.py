@@ -269,7 +269,9 @@ def test_a_new_key_avoids_the_key_an_older_record_is_exported_with(run, kb):
         kb / "papers" / "Old0000001.yaml",
         "id: Old0000001\ntitle: Hyper Graphs\nauthors:\n- R. Zhang\nyear: 2020\n",
     )
-    assert run("add", "ryeHuJBtPH", "--no-fetch", "--note", "x").exit_code == 0
+    result = run("add", "ryeHuJBtPH", "--no-fetch", "--note", "x")
+    assert result.exit_code == 0
+    assert "Hint: 1 record(s) have no citation key yet; 'papernotes fmt' stores" in result.stderr
     assert record(kb, "ryeHuJBtPH")["key"] == "zhang2020hypera"
     keys = [line for line in run("export").stdout.splitlines() if "zhang2020hyper" in line]
     assert sorted(keys) == ["@inproceedings{zhang2020hypera,", "@misc{zhang2020hyper,"]

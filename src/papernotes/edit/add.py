@@ -167,7 +167,13 @@ def add(kb: KnowledgeBase, request: AddRequest) -> AddReport:
         paper = _merge(paper, request, report, today)
         if report.created and not paper.key:
             # Set once, from what is known now (authors if any, else title words).
-            paper = with_new_keys([paper], keys_in_use(fresh))[0]
+            taken, unkeyed = keys_in_use(fresh)
+            paper = with_new_keys([paper], taken)[0]
+            if unkeyed:
+                report.hints.append(
+                    f"{unkeyed} record(s) have no citation key yet; 'papernotes fmt' stores "
+                    "the keys exports give them (and makes adding papers faster)"
+                )
         other_new = _link_back(other, request, paper.id, today, report)
         if existing is not None and report.changes:
             paper.updated = today

@@ -169,7 +169,7 @@ def _key_new_records(kb: KnowledgeBase, result: MergeResult) -> None:
     created = [c for c in result.changes if c.action == "created" and c.paper is not None]
     if not created:
         return
-    taken = keys_in_use(kb)
+    taken, _ = keys_in_use(kb)
     for change in created:
         change.paper = with_new_keys([change.paper], taken)[0]
 

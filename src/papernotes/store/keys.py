@@ -13,9 +13,10 @@ from papernotes.store.kb import KnowledgeBase
 _KEY_LINE = re.compile(rb"^key:[ \t]*['\"]?([^'\"\s]+)['\"]?[ \t]*\r?$", re.MULTILINE)
 
 
-def keys_in_use(kb: KnowledgeBase) -> set[str]:
+def keys_in_use(kb: KnowledgeBase) -> tuple[set[str], int]:
     """Stored keys (read from each file's ``key:`` line, without parsing the YAML) and,
-    for records that have none yet, the key exports give them."""
+    for records that have none yet, the key exports give them; and how many records had
+    none (each of those is loaded in full, which is slow on a large knowledge base)."""
     stored: set[str] = set()
     unkeyed: list[Paper] = []
     for path in kb.record_paths():
@@ -34,7 +35,7 @@ def keys_in_use(kb: KnowledgeBase) -> set[str]:
                 stored.add(loaded.paper.key)
             else:
                 unkeyed.append(loaded.paper)
-    return stored | set(legacy_keys(unkeyed, stored).values())
+    return stored | set(legacy_keys(unkeyed, stored).values()), len(unkeyed)
 
 
 def with_new_keys(papers: Iterable[Paper], taken: set[str]) -> list[Paper]:
