@@ -275,3 +275,31 @@ def test_a_new_key_avoids_the_key_an_older_record_is_exported_with(run, kb):
     assert record(kb, "ryeHuJBtPH")["key"] == "zhang2020hypera"
     keys = [line for line in run("export").stdout.splitlines() if "zhang2020hyper" in line]
     assert sorted(keys) == ["@inproceedings{zhang2020hypera,", "@misc{zhang2020hyper,"]
+
+
+WORD = st.from_regex(r"[A-Z][a-z]{1,8}", fullmatch=True)
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    given_names=st.lists(WORD, min_size=1, max_size=2),
+    family=WORD,
+    suffix=st.sampled_from(["", "Jr.", "Sr.", "III"]),
+    form=st.sampled_from(["plain", "comma", "suffix-last"]),
+)
+def test_bibtex_and_csl_agree_on_the_family_name(given_names, family, suffix, form):
+    """pybtex (BibTeX's own name rules) reads back what csl_name says the family name is."""
+    from pybtex.database import Person
+
+    given_text = " ".join(given_names)
+    if form == "plain" and not suffix:
+        name = f"{given_text} {family}"
+    elif form == "suffix-last" and suffix:
+        name = f"{given_text} {family}, {suffix}"
+    else:
+        name = f"{family}, {suffix + ', ' if suffix else ''}{given_text}"
+    person = Person(bibtex_name(name))
+    csl = csl_name(name)
+    assert person.last_names == [family] == [csl["family"]]
+    assert " ".join(person.first_names + person.middle_names) == given_text == csl["given"]
+    assert " ".join(person.lineage_names) == suffix == csl.get("suffix", "")
