@@ -303,3 +303,14 @@ def test_bibtex_and_csl_agree_on_the_family_name(given_names, family, suffix, fo
     assert person.last_names == [family] == [csl["family"]]
     assert " ".join(person.first_names + person.middle_names) == given_text == csl["given"]
     assert " ".join(person.lineage_names) == suffix == csl.get("suffix", "")
+
+
+def test_refresh_brings_authors_and_leaves_the_key(run, kb, server):
+    """The issue's example: tunability2020optimizers became sivaprasad2020tunability."""
+    before = run("export", "H1gEP6NFwr").stdout.splitlines()[0]
+    result = run("refresh", "H1gEP6NFwr")
+    assert result.exit_code == 0, result.stderr
+    data = record(kb, "H1gEP6NFwr")
+    assert data["authors"][0] == "Prabhu Teja Sivaprasad"
+    assert data["key"] == "tunability2020optimizers"
+    assert run("export", "H1gEP6NFwr").stdout.splitlines()[0] == before
