@@ -41,6 +41,7 @@ tags:
 
 RECORD = """\
 id: H1gEP6NFwr
+key: tunability2020optimizers
 title: On the Tunability of Optimizers in Deep Learning
 venue: ICLR 2020
 year: 2020
@@ -70,6 +71,7 @@ added: 2026-11-22
 
 RELATED = """\
 id: HygrAR4tPS
+key: muchtuning
 title: How Much Tuning Do Optimizers Need?
 tags:
 - optimization

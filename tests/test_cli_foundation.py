@@ -199,7 +199,8 @@ def test_fmt_check_and_fix(run, kb):
     assert lines(result.stdout) == ["would reformat papers/HygrAR4tPS.yaml"]
     assert run("fmt").exit_code == 0
     assert path.read_text(encoding="utf-8") == (
-        "id: HygrAR4tPS\ntitle: How Much Tuning Do Optimizers Need?\ntags:\n- NTK\n- optimization\n"
+        "id: HygrAR4tPS\nkey: muchtuning\ntitle: How Much Tuning Do Optimizers Need?\n"
+        "tags:\n- NTK\n- optimization\n"
     )
     assert run("fmt", "--check").exit_code == 0
 

@@ -128,16 +128,27 @@ def test_bibtex_parses_with_every_paper_and_unique_keys(erun):
         assert f"forum?id={paper_id}" in urls
     by_key = {e.key: e for e in library.entries}
     assert by_key["jacot2020kernels"].entry_type == "inproceedings"
-    assert by_key["jacot2020kernelsa"].entry_type == "inproceedings"
+    # No decision on an OpenReview forum: a submission, not a paper in the proceedings.
+    undecided = by_key["jacot2020kernelsa"]
+    assert undecided.entry_type == "misc"
+    assert fields(undecided)["howpublished"] == "Submitted to ICLR 2020"
+    assert "booktitle" not in fields(undecided)
     jacot = fields(by_key["jacot2020kernels"])
     assert jacot["booktitle"] == "International Conference on Learning Representations"
     assert jacot["year"] == "2020"
-    assert jacot["note"] == "ICLR 2020 decision: Accept (Spotlight)"
+    assert jacot["annote"] == "ICLR 2020 decision: Accept (Spotlight)"
+    assert "note" not in jacot  # every style prints note; the decision is data
+    rejected = fields(by_key["tunability2020optimizers"])
+    assert by_key["tunability2020optimizers"].entry_type == "misc"
+    assert rejected["howpublished"] == "Submitted to ICLR 2020"
+    assert rejected["annote"] == "ICLR 2020 decision: Reject"
     assert jacot["url"] == "https://openreview.net/forum?id=B1xjacot01"
     arxiv = by_key["zhang2018"] if "zhang2018" in by_key else None
     assert arxiv is None  # a CJK name has no ASCII letters: the key comes from the title
     arxiv = next(e for e in library.entries if fields(e).get("eprint") == "1805.08651")
     assert arxiv.entry_type == "misc" and fields(arxiv)["archiveprefix"] == "arXiv"
+    # The id once: in eprint, not again in howpublished.
+    assert fields(arxiv)["howpublished"] == "arXiv preprint"
     journal = next(e for e in library.entries if fields(e).get("doi") == "10.1000/xyz")
     assert journal.entry_type == "article" and journal.key == "doe2019journal"
 
@@ -389,6 +400,7 @@ def test_any_title_and_author_give_one_parseable_entry(title, author):
             "authors": [author] if author.strip() else [],
             "venue": "ICLR 2020",
             "year": 2020,
+            "decision": "Accept (Poster)",
         }
     )
     keys = citation_keys([paper])

@@ -92,7 +92,11 @@ def test_save_then_load(kb):
     path = base.save(paper)
     assert path == kb / "papers" / "H1gEP6NFwr.yaml"
     assert base.get("H1gEP6NFwr").title == "New title"
-    assert Path(path).read_text(encoding="utf-8").startswith("id: H1gEP6NFwr\ntitle: New title\n")
+    assert (
+        Path(path)
+        .read_text(encoding="utf-8")
+        .startswith("id: H1gEP6NFwr\nkey: tunability2020optimizers\ntitle: New title\n")
+    )
 
 
 def test_record_constant_is_canonical():

@@ -173,7 +173,7 @@ def test_shared_alias_is_not_resolved_by_fmt(kb, run):
     text, _ = CASES["sharedalias"]
     (kb / "tags.yaml").write_text(text, encoding="utf-8")
     record = kb / "papers" / "paper0001.yaml"
-    record.write_text("id: paper0001\ntitle: t\ntags:\n- Shared\n", encoding="utf-8")
+    record.write_text("id: paper0001\nkey: t\ntitle: t\ntags:\n- Shared\n", encoding="utf-8")
     before = snapshot(kb)
     result = run("fmt")
     no_traceback(result.stdout, result.stderr)

@@ -31,7 +31,7 @@ from .conftest import (
 )
 
 UNCANONICAL = "title: How Much Tuning Do Optimizers Need?\nid: HygrAR4tPS\ntags: [optimization]\n"
-CANONICAL = "id: HygrAR4tPS\ntitle: How Much Tuning Do Optimizers Need?\ntags:\n- optimization\n"
+CANONICAL = "id: HygrAR4tPS\nkey: muchtuning\ntitle: How Much Tuning Do Optimizers Need?\ntags:\n- optimization\n"
 
 
 def temp_files(root: Path) -> list[str]:
@@ -193,7 +193,7 @@ def test_concurrent_fmt(kb):
     assert pn("validate", root=kb).returncode == 0
     assert temp_files(kb) == []
     assert (kb / "papers" / "paper0007.yaml").read_text(encoding="utf-8") == (
-        "id: paper0007\ntitle: Paper 7\ntags:\n- optimization\n"
+        "id: paper0007\nkey: paper7\ntitle: Paper 7\ntags:\n- optimization\n"
     )
 
 

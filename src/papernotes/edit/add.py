@@ -27,6 +27,7 @@ from papernotes.metadata.base import PaperMetadata
 from papernotes.model.record import Note, Paper, Related
 from papernotes.model.taxonomy import TAG_NAME, Tag, Taxonomy
 from papernotes.store.kb import KnowledgeBase
+from papernotes.store.keys import keys_in_use, with_new_keys
 from papernotes.store.records import validation_problems
 from papernotes.text import detect_lang
 
@@ -170,6 +171,15 @@ def add(kb: KnowledgeBase, request: AddRequest) -> AddReport:
         )
         paper = _start(request, existing, today, report)
         paper = _merge(paper, request, report, today)
+        if report.created and not paper.key:
+            # Set once, from what is known now (authors if any, else title words).
+            taken, unkeyed = keys_in_use(fresh)
+            paper = with_new_keys([paper], taken)[0]
+            if unkeyed:
+                report.hints.append(
+                    f"{unkeyed} record(s) have no citation key yet; 'papernotes fmt' stores "
+                    "the keys exports give them (and makes adding papers faster)"
+                )
         other_new = _link_back(other, request, paper.id, today, report)
         if existing is not None and report.changes:
             paper.updated = today

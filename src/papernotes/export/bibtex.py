@@ -1,25 +1,18 @@
-"""BibTeX for LaTeX users: stable citation keys, escaped text, one entry per paper.
+"""BibTeX for LaTeX users: stored citation keys, escaped text, one entry per paper.
 
-Keys look like ``sivaprasad2020tunability`` (first author's last name, year, first
-significant title word). A paper without authors takes its first two significant
-title words instead (``tunability2020optimizers``). When two papers would share a
-key, the one added first keeps it and the others get ``a``, ``b``, ... in order of
-(added date, id); keys are computed over the whole knowledge base, so a paper's key
-does not depend on which papers are exported with it.
+Keys come from each record's ``key:`` field (see ``papernotes.model.citekey``), so a
+paper's key depends neither on which papers are exported with it nor on later edits.
 """
 
 from __future__ import annotations
 
 import re
-import unicodedata
-from collections.abc import Iterable
 
+from papernotes.model.citekey import base_key, citation_keys
 from papernotes.model.record import Paper
 
-SMALL_WORDS = frozenset(
-    "a an and are as at be by can do does for from how in into is it its of on or over "
-    "the to towards toward via vs what when where which why with without".split()
-)
+__all__ = ["base_key", "citation_keys", "entry", "latex_escape", "to_bibtex"]
+
 _LATEX_SPECIAL = {
     "\\": r"\textbackslash{}",
     "{": r"\{",
@@ -63,65 +56,6 @@ def _protect_case(escaped: str) -> str:
     return re.sub(r"(?<![\\\w])[A-Za-z][A-Za-z0-9]*(?:-[A-Za-z0-9]+)*", brace, escaped)
 
 
-def _ascii_words(text: str) -> list[str]:
-    folded = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    return [w.lower() for w in re.findall(r"[A-Za-z0-9]+", folded)]
-
-
-def _last_name(author: str) -> str:
-    name = author.split(",")[0] if "," in author else (author.split() or [""])[-1]
-    return "".join(_ascii_words(name))
-
-
-def base_key(paper: Paper) -> str:
-    """The key before collision suffixes: ``lastnameYEARword`` (see the module docstring)."""
-    words = [w for w in _ascii_words(paper.title) if w not in SMALL_WORDS] or _ascii_words(
-        paper.title
-    )
-    year = str(paper.year) if paper.year else ""
-    author = _last_name(paper.authors[0]) if paper.authors else ""
-    if author:
-        key = f"{author}{year}{words[0] if words else ''}"
-    elif words:
-        key = f"{words[0]}{year}{words[1] if len(words) > 1 else ''}"
-    else:
-        key = ""
-    if not key or not key[0].isalpha():
-        key = "paper" + re.sub(r"[^a-z0-9]", "", paper.id.lower()) + (year if not key else "")
-    return key
-
-
-def _suffix(n: int) -> str:
-    """0 -> 'a', 25 -> 'z', 26 -> 'aa' ..."""
-    out = ""
-    n += 1
-    while n:
-        n, rem = divmod(n - 1, 26)
-        out = chr(ord("a") + rem) + out
-    return out
-
-
-def citation_keys(papers: Iterable[Paper]) -> dict[str, str]:
-    """Paper id -> unique key; the earliest-added paper keeps the plain key."""
-    groups: dict[str, list[Paper]] = {}
-    for paper in papers:
-        groups.setdefault(base_key(paper), []).append(paper)
-    taken = set(groups)
-    keys: dict[str, str] = {}
-    for base in sorted(groups):
-        members = sorted(
-            groups[base], key=lambda p: (p.added.isoformat() if p.added else "~", p.id)
-        )
-        keys[members[0].id] = base
-        n = 0
-        for paper in members[1:]:
-            while base + _suffix(n) in taken:
-                n += 1
-            keys[paper.id] = base + _suffix(n)
-            taken.add(keys[paper.id])
-    return keys
-
-
 def forum_url(paper: Paper) -> str | None:
     if "forum" in paper.links:
         return paper.links["forum"]
@@ -146,15 +80,70 @@ def arxiv_id(paper: Paper) -> str | None:
 
 
 def entry_kind(paper: Paper) -> str:
-    """'conference', 'journal', 'arxiv' or 'misc': decides the entry type in both exports."""
+    """'conference', 'journal', 'submission', 'arxiv' or 'misc': the entry type in both exports.
+
+    A 'submission' was sent to a venue and not (or not yet) accepted there: rejected,
+    withdrawn, or an OpenReview forum with no decision. It is cited as what it is, a
+    manuscript submitted to the venue, never as a paper in its proceedings.
+    """
     venue = paper.venue or ""
     if venue and "arxiv" not in venue.lower():
+        if is_submission(paper):
+            return "submission"
         if _CONFERENCE.search(venue) or re.fullmatch(r"[A-Z][A-Za-z]+ \d{4}", venue):
             return "conference"
         return "journal"
     if arxiv_id(paper):
         return "arxiv"
     return "misc"
+
+
+def is_submission(paper: Paper) -> bool:
+    """Not accepted at its venue: a decision other than 'Accept ...', or none on OpenReview."""
+    if paper.decision:
+        return not paper.decision.strip().lower().startswith("accept")
+    return ":" not in paper.id  # an OpenReview forum whose decision is unknown
+
+
+def submitted_to(paper: Paper) -> str:
+    """'Submitted to ICLR 2020', as OpenReview names the venue of a rejected submission."""
+    return f"Submitted to {paper.venue}"
+
+
+def decision_text(paper: Paper) -> str | None:
+    """'ICLR 2020 decision: Reject': kept in a field bibliography styles do not print."""
+    if not paper.decision:
+        return None
+    return f"{paper.venue + ' ' if paper.venue else ''}decision: {paper.decision}"
+
+
+_NAME_SUFFIX = re.compile(r"^(?:jr|sr|[ivx]+)\.?$", re.IGNORECASE)
+
+
+def name_parts(author: str) -> tuple[str, str, str] | None:
+    """(given, family, suffix) of a name written with commas, None when there are none.
+
+    'Smith, Jr., John' and 'John Smith, Jr.' -> ('John', 'Smith', 'Jr.');
+    'Smith, John' -> ('John', 'Smith', '').
+    """
+    parts = [p.strip() for p in " ".join(author.split()).split(",")]
+    if len(parts) == 3:
+        return parts[2], parts[0], parts[1]
+    if len(parts) == 2 and _NAME_SUFFIX.match(parts[1]) and " " in parts[0]:
+        given, _, family = parts[0].rpartition(" ")
+        return given, family, parts[1]
+    if len(parts) == 2:
+        return parts[1], parts[0], ""
+    return None
+
+
+def bibtex_name(author: str) -> str:
+    """A name in a form BibTeX splits right: 'John Smith, Jr.' -> 'Smith, Jr., John'."""
+    parts = name_parts(author)
+    if parts is None:
+        return author
+    given, family, suffix = parts
+    return ", ".join(p for p in (family, suffix, given) if p) if suffix else f"{family}, {given}"
 
 
 def booktitle(venue: str) -> str:
@@ -173,7 +162,7 @@ def entry(paper: Paper, key: str) -> str:
     kind = entry_kind(paper)
     fields: list[tuple[str, str]] = [("title", _protect_case(latex_escape(paper.title)))]
     if paper.authors:
-        fields.append(("author", " and ".join(latex_escape(a) for a in paper.authors)))
+        fields.append(("author", " and ".join(latex_escape(bibtex_name(a)) for a in paper.authors)))
     arxiv = arxiv_id(paper)
     if kind == "conference":
         entry_type = "inproceedings"
@@ -185,20 +174,20 @@ def entry(paper: Paper, key: str) -> str:
         entry_type = "misc"
     if paper.year:
         fields.append(("year", str(paper.year)))
+    if kind == "submission":
+        fields.append(("howpublished", latex_escape(submitted_to(paper))))
     if kind == "arxiv" and arxiv:
-        fields += [
-            ("eprint", arxiv),
-            ("archiveprefix", "arXiv"),
-            ("howpublished", latex_escape(f"arXiv:{arxiv}")),
-        ]
+        # The id once, in eprint (biblatex and natbib styles print it from there).
+        fields += [("howpublished", "arXiv preprint"), ("eprint", arxiv)]
+        fields.append(("archiveprefix", "arXiv"))
     if paper.id.startswith("doi:"):
         fields.append(("doi", url_field(paper.id[len("doi:") :])))
     url = paper_url(paper)
     if url:
         fields.append(("url", url_field(url)))
-    if paper.decision:
-        venue = f"{paper.venue} " if paper.venue else ""
-        fields.append(("note", latex_escape(f"{venue}decision: {paper.decision}")))
+    decision = decision_text(paper)
+    if decision:
+        fields.append(("annote", latex_escape(decision)))
     if paper.tags:
         fields.append(("keywords", latex_escape(", ".join(paper.tags))))
     body = ",\n".join(f"  {name} = {{{value}}}" for name, value in fields)

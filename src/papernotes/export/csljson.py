@@ -6,7 +6,15 @@ with either file.
 
 from __future__ import annotations
 
-from papernotes.export.bibtex import arxiv_id, booktitle, entry_kind, paper_url
+from papernotes.export.bibtex import (
+    arxiv_id,
+    booktitle,
+    decision_text,
+    entry_kind,
+    name_parts,
+    paper_url,
+    submitted_to,
+)
 from papernotes.model.record import Paper
 from papernotes.text import is_cjk
 
@@ -14,9 +22,11 @@ from papernotes.text import is_cjk
 def csl_name(author: str) -> dict[str, str]:
     """'Prabhu Teja Sivaprasad' -> family/given; names we cannot split stay literal."""
     name = " ".join(author.split())
-    if "," in name:
-        family, _, given = name.partition(",")
-        return {"family": family.strip(), "given": given.strip()}
+    parts = name_parts(name)
+    if parts is not None:
+        given, family, suffix = parts
+        out = {"family": family, "given": given}
+        return {**out, "suffix": suffix} if suffix else out
     parts = name.split(" ")
     if len(parts) < 2 or any(is_cjk(c) for c in name):
         return {"literal": name}
@@ -33,7 +43,13 @@ def item(paper: Paper, key: str) -> dict:
     if kind == "conference":
         data["type"] = "paper-conference"
         data["container-title"] = booktitle(paper.venue or "")
-        data["event"] = paper.venue
+        data["event-title"] = paper.venue
+    elif kind == "submission":
+        # A manuscript submitted to the venue: no container title. Styles that print the
+        # genre of a manuscript (Chicago, Pandoc's default) show where it was submitted.
+        data["type"] = "manuscript"
+        data["genre"] = submitted_to(paper)
+        data["status"] = submitted_to(paper)
     elif kind == "journal":
         data["type"] = "article-journal"
         data["container-title"] = paper.venue
@@ -46,8 +62,9 @@ def item(paper: Paper, key: str) -> dict:
     url = paper_url(paper)
     if url:
         data["URL"] = url
-    if paper.decision:
-        data["note"] = f"{paper.venue + ' ' if paper.venue else ''}decision: {paper.decision}"
+    decision = decision_text(paper)
+    if decision:
+        data["annote"] = decision  # data for readers, not printed by citation styles
     if paper.abstract:
         data["abstract"] = paper.abstract
     if paper.tags:

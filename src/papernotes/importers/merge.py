@@ -14,9 +14,10 @@ imported from ``source``. For each note of a file, in order:
 5. otherwise the note is added.
 
 Notes imported before hashes were kept are never rewritten (old behaviour: kept). Tags,
-refs and related links come with a note when it is added or updated. Facts from the catalog (venue, year, decision, ratings, forum/pdf links) fill fields
-that are missing. A tag or link the user removed does not come back unless its note
-changes in the file.
+refs and related links come with a note when it is added or updated. Facts from the
+catalog (authors, venue, year, decision, ratings, abstract, TL;DR, keywords, forum/pdf
+links) fill fields that are missing. A tag or link the user removed does not come back
+unless its note changes in the file.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from papernotes.errors import Problem
 from papernotes.importers.parse import paper_id_of
 from papernotes.importers.resolve import PaperDraft, Resolution
 from papernotes.importers.tagging import Tagger
+from papernotes.metadata.catalog import details_fields
 from papernotes.model.record import Note, Paper, Ref, Related
 
 
@@ -218,6 +220,7 @@ def _create(draft: PaperDraft, change: PaperChange, tagger: Tagger, today: dt.da
     return Paper(
         id=draft.id,
         title=draft.title,
+        **_catalog_details(draft.id if cat else None),
         venue=cat.venue if cat else None,
         year=cat.year if cat else None,
         decision=cat.decision if cat else None,
@@ -249,6 +252,10 @@ def _update(
             ("decision", cat.decision),
             ("ratings", list(cat.ratings)),
         ):
+            if value and not getattr(paper, name):
+                setattr(paper, name, value)
+                filled.append(name)
+        for name, value in _catalog_details(paper.id).items():
             if value and not getattr(paper, name):
                 setattr(paper, name, value)
                 filled.append(name)
@@ -350,6 +357,11 @@ def change_warnings(change: PaperChange, draft: PaperDraft) -> list[Problem]:
         for decision in change.decisions
         if "beside your edited note" in decision
     ]
+
+
+def _catalog_details(paper_id: str | None) -> dict:
+    """Authors, abstract, TL;DR and keywords the offline catalog has for ``paper_id``."""
+    return details_fields(paper_id) if paper_id else {}
 
 
 def _relate(paper: Paper, other: str, why: str, change: PaperChange) -> bool:

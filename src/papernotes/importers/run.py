@@ -24,6 +24,7 @@ from papernotes.importers.tagging import Tagger
 from papernotes.metadata.catalog import lookup
 from papernotes.model.record import Paper
 from papernotes.store.kb import KnowledgeBase
+from papernotes.store.keys import keys_in_use, with_new_keys
 
 # progress(stage, done, total): stage is "parse" or "write".
 Progress = Callable[[str, int, int], None]
@@ -186,6 +187,7 @@ def import_files(
         result: MergeResult = merge(
             resolution, existing, broken, Tagger(taxonomy), today, _source_exists(kb)
         )
+        _key_new_records(kb, result)
         apply_markers(result, resolution, existing, today, rederive=markers)
         changed = result.changed()
         if not dry_run:
@@ -208,6 +210,16 @@ def _source_exists(kb: KnowledgeBase) -> Callable[[str], bool]:
         return (path if path.is_absolute() else kb.root / path).exists()
 
     return exists
+
+
+def _key_new_records(kb: KnowledgeBase, result: MergeResult) -> None:
+    """Each created record gets its citation key now, unique in the knowledge base."""
+    created = [c for c in result.changes if c.action == "created" and c.paper is not None]
+    if not created:
+        return
+    taken, _ = keys_in_use(kb)
+    for change in created:
+        change.paper = with_new_keys([change.paper], taken)[0]
 
 
 def _load(kb: KnowledgeBase, ids: set[str]) -> tuple[dict[str, Paper], dict[str, str]]:

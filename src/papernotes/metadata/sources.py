@@ -1,6 +1,7 @@
 """Where metadata comes from, in order: the offline catalog, OpenReview, arXiv.
 
-The catalog answers with no network (title, decision, ratings of ICLR 2020 papers);
+The catalog answers with no network (title, authors, keywords, abstract, TL;DR, decision
+and ratings of ICLR 2020 papers);
 OpenReview fills the rest for forum ids; arXiv for ``arxiv:`` ids. DOIs and ``url:``
 ids have no online source. Base URLs come from the environment so tests (and
 mirrors) can point papernotes elsewhere:
@@ -20,7 +21,7 @@ from pathlib import Path
 from papernotes.errors import PapernotesError
 from papernotes.metadata import arxiv, openreview
 from papernotes.metadata.base import PaperMetadata, add_link
-from papernotes.metadata.catalog import display_title, lookup
+from papernotes.metadata.catalog import details_fields, display_title, lookup
 from papernotes.metadata.http import TOKEN_ENV, HttpClient, HttpSettings
 
 V2_ENV = "PAPERNOTES_OPENREVIEW_API_V2"
@@ -75,6 +76,8 @@ def catalog_metadata(paper_id: str) -> PaperMetadata | None:
         decision=entry.decision,
         ratings=list(entry.ratings),
     )
+    for name, value in details_fields(paper_id).items():
+        setattr(meta, name, value)
     add_link(meta.links, "forum", f"{openreview.WEB}/forum?id={paper_id}")
     return meta
 

@@ -29,6 +29,8 @@ Text = Annotated[str, StringConstraints(min_length=1)]
 LINK_KEY = re.compile(r"^[a-z][a-z0-9_-]{0,31}$")
 LINK_ORDER = ("forum", "pdf", "code", "arxiv", "project", "slides", "video", "poster")
 CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# A citation key BibTeX, biber and Pandoc all accept: a letter first, punctuation only inside.
+CITE_KEY = r"^[A-Za-z][A-Za-z0-9_]*(?:[-:.+/][A-Za-z0-9_]+)*$"
 
 
 class Strict(BaseModel):
@@ -103,6 +105,10 @@ class Paper(Strict):
     """One paper and everything the knowledge base knows about it."""
 
     id: PaperId = Field(description="OpenReview forum id, or arxiv:/doi:/url: prefixed id.")
+    key: Annotated[str, StringConstraints(pattern=CITE_KEY, max_length=100)] | None = Field(
+        default=None,
+        description="Citation key of every export; set once when the record is created.",
+    )
     title: Text
     authors: list[Text] = Field(default_factory=list)
     venue: Text | None = Field(default=None, description="e.g. 'ICLR 2020'.")

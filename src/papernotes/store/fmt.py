@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from papernotes.model.citekey import citation_keys
 from papernotes.model.record import Paper
 from papernotes.model.taxonomy import Taxonomy
 from papernotes.store.kb import KnowledgeBase
@@ -18,14 +19,20 @@ class FmtResult:
     error: str | None = None
 
 
-def canonical_paper(paper: Paper, taxonomy: Taxonomy) -> Paper:
-    """The record with tag aliases replaced by canonical names (order kept, duplicates dropped)."""
+def canonical_paper(paper: Paper, taxonomy: Taxonomy, key: str | None = None) -> Paper:
+    """The record with tag aliases replaced by canonical names (order kept, duplicates
+    dropped) and, when it has none, the citation key ``key`` stored."""
+    update: dict = {}
     tags: list[str] = []
     for tag in paper.tags:
         name = taxonomy.resolve(tag) or tag
         if name not in tags:
             tags.append(name)
-    return paper.model_copy(update={"tags": tags}) if tags != paper.tags else paper
+    if tags != paper.tags:
+        update["tags"] = tags
+    if paper.key is None and key:
+        update["key"] = key
+    return paper.model_copy(update=update) if update else paper
 
 
 def format_kb(kb: KnowledgeBase, check: bool = False) -> list[FmtResult]:
@@ -55,12 +62,20 @@ def _format(kb: KnowledgeBase, check: bool) -> list[FmtResult]:
                     atomic_write(kb.tags_path, want, shown)
             else:
                 results.append(FmtResult(shown, False))
-    for path in kb.record_paths():
-        loaded = kb.load_path(path)
+    records = [kb.load_path(path) for path in kb.record_paths()]
+    # A record without a key gets the one exports gave it so far (over the whole
+    # knowledge base), so citations written against earlier exports keep working.
+    keys = citation_keys(r.paper for r in records if r.paper is not None)
+    # ... but a record with problems (an id that does not match its file) gets none yet.
+    troubled = {r.paper.id for r in records if r.paper is not None and r.problems}
+    keys = {pid: k for pid, k in keys.items() if pid not in troubled}
+    for loaded in records:
+        path = loaded.path
         if loaded.paper is None:
             results.append(FmtResult(loaded.shown, False, str(loaded.problems[0])))
             continue
-        want = dump_record(canonical_paper(loaded.paper, aliases)).encode("utf-8")
+        paper = canonical_paper(loaded.paper, aliases, keys.get(loaded.paper.id))
+        want = dump_record(paper).encode("utf-8")
         changed = want != loaded.raw
         results.append(FmtResult(loaded.shown, changed))
         if changed and not check:

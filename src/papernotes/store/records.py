@@ -63,6 +63,11 @@ def _message(err: dict, model: type[BaseModel]) -> tuple[str, str | None]:
     if kind == "string_pattern_mismatch" and "https?" in str(ctx.get("pattern")):
         # pydantic would show the regular expression: 'String should match pattern ...'
         return f"must be an http(s):// URL without spaces (got {_short(got)})", None
+    if kind == "string_pattern_mismatch" and err["loc"] and err["loc"][-1] == "key":
+        return (
+            f"not a usable citation key (got {_short(got)})",
+            "a letter, then letters, digits or '_', with - : . + / only between them",
+        )
     if kind == "literal_error":
         return f"must be {ctx.get('expected')} (got {_short(got)})", None
     if kind == "greater_than_equal":

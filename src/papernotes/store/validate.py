@@ -6,6 +6,7 @@ from collections import defaultdict
 
 from papernotes.errors import Problem
 from papernotes.store.kb import Collection, KnowledgeBase
+from papernotes.store.translations import note_problems
 from papernotes.store.yamlio import line_of
 
 
@@ -24,6 +25,10 @@ def validate(
     by_fold: dict[str, list[str]] = defaultdict(list)
     for pid in coll.papers:
         by_fold[pid.casefold()].append(pid)
+    by_key: dict[str, list[str]] = defaultdict(list)
+    for loaded in coll.loaded:
+        if loaded.paper is not None and loaded.paper.key:
+            by_key[loaded.paper.key.casefold()].append(loaded.shown)
     for loaded in coll.loaded:
         paper = loaded.paper
         if paper is None:
@@ -41,6 +46,18 @@ def validate(
                     "such files collide on case-insensitive file systems",
                 )
             )
+        if paper.key:
+            others = [s for s in by_key[paper.key.casefold()] if s != where]
+            if others:
+                problems.append(
+                    Problem(
+                        where,
+                        f"citation key {paper.key!r} is also the key of {others[0]}",
+                        line_of(node, "key"),
+                        "key",
+                        "give one of them another key (a key is never reused)",
+                    )
+                )
         for i, tag in enumerate(paper.tags if check_tags else ()):
             if tag in taxonomy:
                 continue
@@ -98,6 +115,7 @@ def validate(
                             "add the translation",
                         )
                     )
+            problems.extend(note_problems(paper, where, node))
     from papernotes.links.notes_md import check_notes  # links/ imports the store, not back
 
     problems.extend(check_notes(kb, coll, strict))

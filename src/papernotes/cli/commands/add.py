@@ -168,9 +168,10 @@ def command(
             fetch_error=error,
         ),
     )
-    if no_fetch and report.created and outcome is not None and outcome.online:
+    missing = [f for f in ("authors", "abstract") if f not in report.metadata_fields]
+    if no_fetch and report.created and outcome is not None and outcome.online and missing:
         report.hints.append(
-            f"fetch authors, abstract and more later: papernotes refresh {paper_id}"
+            f"fetch the {' and '.join(missing)} later: papernotes refresh {paper_id}"
         )
     if suggested:
         report.hints.append(

@@ -15,8 +15,9 @@ def command(env, check: bool, as_json: bool) -> None:
     """Rewrite records and tags.yaml in canonical form.
 
     Canonical: fixed key order, block style, UTF-8 text, multi-line notes as
-    literal blocks, tag aliases replaced by canonical tag names. Files that do
-    not load are reported and left alone.
+    literal blocks, tag aliases replaced by canonical tag names, and a citation
+    key stored in every record that has none (the key exports printed so far).
+    Files that do not load are reported and left alone.
 
     \b
     Example:

@@ -5,7 +5,10 @@ from papernotes.cli.common import emit_json, json_option, pass_env, plain
 
 @click.command()
 @click.option(
-    "--strict", is_flag=True, help="Also report notes missing their Chinese or English text."
+    "--strict",
+    is_flag=True,
+    help="Also report notes that are not truly bilingual: a language missing, a "
+    "translation that copies the original or is in the wrong script, a wrong lang.",
 )
 @json_option
 @pass_env
