@@ -135,7 +135,7 @@ def test_explicit_null_list_says_how_to_fix_it(run, kb):
     path.write_text(path.read_text().replace("tags:\n- optimization\n", "tags: null\n"))
     result = run("validate")
     assert result.exit_code == 6 or result.exit_code == 1
-    assert "papers/HygrAR4tPS.yaml:3: tags: is null: write 'tags: []' or remove the line" in (
+    assert "papers/HygrAR4tPS.yaml:4: tags: is null: write 'tags: []' or remove the line" in (
         result.stdout + result.stderr
     )
 
@@ -164,7 +164,7 @@ def test_edit_never_saves_an_invalid_record_off_a_terminal(run, kb, editor, tmp_
     editor("- optimization\n->\n- optimisation-typo\n")
     result = run("edit", "HygrAR4tPS")
     assert result.exit_code == 6
-    assert "papers/HygrAR4tPS.yaml:4: tags[0]: unknown tag 'optimisation-typo'" in result.stderr
+    assert "papers/HygrAR4tPS.yaml:5: tags[0]: unknown tag 'optimisation-typo'" in result.stderr
     last = result.stderr.strip().splitlines()[-1]
     assert last.startswith("Error: papers/HygrAR4tPS.yaml not saved: 1 problem(s)")
     assert (kb / "papers" / "HygrAR4tPS.yaml").read_bytes() == before
