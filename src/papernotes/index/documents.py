@@ -8,6 +8,12 @@ Filters (``venue:``, ``year:``, ``decision:``, ``lang:``) are facet tokens in a 
 weight 0; a tag's key token (for ``tag:``) sits in the ``tags`` column beside its names. Both
 start with ``·`` (U+00B7), which :func:`tokenize` never emits, so a word typed by the user can
 never match one.
+
+The ``glossary`` column holds the other language's form of every glossary term the paper's
+own words use (:mod:`papernotes.glossary`): a Chinese note on 剪枝 gets ``pruning``, an English
+one on pruning gets 剪枝. Its weight is the lowest of the text columns, so a paper that says
+the word itself ranks above one found through the glossary. Terms are separated by a ``·``
+token so that a phrase never matches across two of them.
 """
 
 from __future__ import annotations
@@ -16,7 +22,17 @@ from collections.abc import Callable
 
 from papernotes.text import query_terms, tokenize
 
-TEXT_COLUMNS = ("id", "title", "tags", "keywords", "notes", "related", "abstract", "authors")
+TEXT_COLUMNS = (
+    "id",
+    "title",
+    "tags",
+    "keywords",
+    "notes",
+    "related",
+    "abstract",
+    "authors",
+    "glossary",
+)
 COLUMNS = (*TEXT_COLUMNS, "facets")
 # BM25 weights: title and tags above notes, notes above the abstract (issue 4).
 WEIGHTS = {
@@ -28,10 +44,12 @@ WEIGHTS = {
     "related": 3.0,
     "abstract": 2.0,
     "authors": 2.0,
+    "glossary": 1.0,
     "facets": 0.0,
 }
 ALL = "·all"
 NOTHING = "·none"  # a token no document has
+GLOSSARY_SEPARATOR = "·"
 
 
 def joined(*texts: str | None) -> str:
@@ -80,8 +98,22 @@ def tags_column(tags: list[str], tags_text: Callable[[str], str]) -> str:
     return " ".join(f"{tags_text(t)} {tag_facet(t)}" for t in tags)
 
 
-def paper_doc(paper, tags_text: Callable[[str], str]) -> Doc:
-    """The index document of a paper; ``tags_text`` gives the tokens of one tag."""
+def glossary_column(glossary, texts: list[str], present: set[str]) -> str:
+    """Tokens of the other-language forms of the glossary terms ``texts`` use, leaving out
+    forms whose tokens are all ``present`` already (a bilingual note needs no help)."""
+    if glossary is None:
+        return ""
+    out = []
+    for term in glossary.expand(texts):
+        tokens = tokenize(term)
+        if tokens and not present.issuperset(tokens):
+            out.append(" ".join(tokens))
+    return f" {GLOSSARY_SEPARATOR} ".join(out)
+
+
+def paper_doc(paper, tags_text: Callable[[str], str], glossary=None) -> Doc:
+    """The index document of a paper; ``tags_text`` gives the tokens of one tag, ``glossary``
+    (a :class:`papernotes.glossary.Glossary`) the other-language forms of its terms."""
     texts: list[tuple[str, str, str]] = []
     for note in paper.notes:
         for lang in (note.lang, "en" if note.lang == "zh" else "zh"):
@@ -112,6 +144,11 @@ def paper_doc(paper, tags_text: Callable[[str], str]) -> Doc:
         "authors": joined(*paper.authors),
         "facets": " ".join(facets),
     }
+    own = [paper.title, *(text for kind, _, text in texts if kind != "abstract"), *paper.keywords]
+    present = {
+        tok for c in ("title", "tags", "keywords", "notes", "related") for tok in columns[c].split()
+    }
+    columns["glossary"] = glossary_column(glossary, own, present)
     doc = Doc(paper.id, paper.title, list(paper.tags), paper.year, texts, columns)
     doc.links = [(link.id, link.why) for link in paper.related]
     return doc

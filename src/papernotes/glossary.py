@@ -1,0 +1,185 @@
+"""A bilingual glossary of research terms, for finding a note from either language.
+
+Pairs come from three places: the glossary shipped in the package (``data/glossary.tsv``,
+machine learning and optimisation), the taxonomy (each tag's Chinese label and aliases paired
+with its English label, name and aliases) and a knowledge base's own ``glossary.yaml``.
+
+:meth:`Glossary.expand` finds the terms a text uses (English terms as whole words, their last
+word singular or plural; Chinese terms inside runs of Chinese, longest first) and returns
+their forms in the other language. The search index stores those beside the paper's own words.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable
+from importlib import resources
+
+from papernotes.text import is_cjk, normalize, word_spans
+
+SHIPPED = "glossary.tsv"
+MAX_ZH = 12  # characters: the longest Chinese term looked for
+MAX_EN = 6  # words: the longest English term looked for
+
+Pair = tuple[str, str]  # (Chinese, English)
+
+
+def _shipped_text() -> str:
+    return resources.files("papernotes.data").joinpath(SHIPPED).read_text(encoding="utf-8")
+
+
+def shipped_digest() -> str:
+    return hashlib.sha1(_shipped_text().encode("utf-8")).hexdigest()[:12]
+
+
+def shipped_pairs() -> list[Pair]:
+    """The package's glossary, in file order."""
+    text = _shipped_text()
+    pairs = []
+    for line in text.splitlines():
+        if line.strip() and not line.startswith("#"):
+            zh, _, en = line.partition("\t")
+            pairs.append((zh.strip(), en.strip()))
+    return pairs
+
+
+def is_zh_term(text: str) -> bool:
+    """A Chinese glossary term: two or more CJK characters and nothing else."""
+    text = text.strip()
+    return len(text) >= 2 and all(is_cjk(c) for c in text)
+
+
+def is_en_term(text: str) -> bool:
+    """An English glossary term: at least one Latin word, no CJK."""
+    return any(c.isalnum() for c in text) and not any(is_cjk(c) for c in text)
+
+
+def taxonomy_pairs(taxonomy) -> list[Pair]:
+    """Pairs from each tag's names: the Chinese label with every English name (label, tag
+    name, aliases), and every Chinese alias with the English label. Two aliases are not
+    paired with each other: they may name different sides of the topic."""
+    pairs = []
+    for name, tag in taxonomy.tags.items():
+        names = [name, *tag.aliases]
+        zh = [n for n in [tag.zh, *tag.aliases] if n and is_zh_term(n)]
+        en = [n for n in [tag.en, *names] if n and is_en_term(n)]
+        if tag.zh and is_zh_term(tag.zh):
+            pairs += [(tag.zh, e) for e in dict.fromkeys(en)]
+        if tag.en and is_en_term(tag.en):
+            pairs += [(z, tag.en) for z in dict.fromkeys(zh)]
+    return pairs
+
+
+def en_key(text: str) -> str:
+    """How an English term is compared: its words, normalized, separated by spaces."""
+    return " ".join(norm for _, _, norm, cjk in word_spans(text) if not cjk)
+
+
+def _plurals(key: str) -> list[str]:
+    """The key and the plural (or singular) of its last word: the index has no stemmer."""
+    head, _, last = key.rpartition(" ")
+    forms = [last]
+    if len(last) >= 3 and last.isascii() and last.isalpha():
+        if last.endswith("ies") and len(last) > 4:
+            forms.append(last[:-3] + "y")
+        elif last.endswith("s") and not last.endswith("ss"):
+            forms.append(last[:-1])
+        elif last.endswith("y") and last[-2] not in "aeiou":
+            forms.append(last[:-1] + "ies")
+        elif last.endswith(("sh", "ch", "x")):
+            forms.append(last + "es")
+        else:
+            forms.append(last + "s")
+    return [f"{head} {form}" if head else form for form in forms]
+
+
+class Glossary:
+    """Chinese <-> English term lookup built from pairs."""
+
+    def __init__(self, pairs: Iterable[Pair]):
+        self.zh_to_en: dict[str, list[str]] = {}
+        self.en_to_zh: dict[str, list[str]] = {}
+        self.pairs: list[Pair] = []
+        seen = set()
+        for zh, en in pairs:
+            zh, key = normalize(zh.strip()), en_key(en)
+            if not (is_zh_term(zh) and key) or (zh, key) in seen:
+                continue
+            seen.add((zh, key))
+            self.pairs.append((zh, key))
+            self.zh_to_en.setdefault(zh, []).append(key)
+            for form in _plurals(key):
+                self.en_to_zh.setdefault(form, []).append(zh)
+        self._en_heads = {key.split(" ", 1)[0] for key in self.en_to_zh}
+
+    def __len__(self) -> int:
+        return len(self.pairs)
+
+    def digest(self) -> str:
+        """Changes whenever a pair does (the index rebuilds then)."""
+        text = "\n".join(f"{zh}\t{en}" for zh, en in sorted(self.pairs))
+        return hashlib.sha1(text.encode("utf-8")).hexdigest()[:16]
+
+    def rows(self) -> list[tuple[str, str]]:
+        """``(term, other-language term)`` for every form a query may use (both ways)."""
+        out = [(zh, en) for zh, ens in self.zh_to_en.items() for en in ens]
+        out += [(en, zh) for en, zhs in self.en_to_zh.items() for zh in zhs]
+        return out
+
+    def found(self, text: str) -> list[str]:
+        """The glossary terms ``text`` uses (normalized), in order, longest match first."""
+        runs = list(word_spans(text))
+        out: list[str] = []
+        i = 0
+        while i < len(runs):
+            _, _, norm, cjk = runs[i]
+            if cjk:
+                out += self._zh_terms(norm)
+                i += 1
+                continue
+            if norm not in self._en_heads:
+                i += 1
+                continue
+            words: list[str] = []
+            match, length = None, 0
+            for j in range(i, min(len(runs), i + MAX_EN)):
+                if runs[j][3]:
+                    break
+                words.append(runs[j][2])
+                key = " ".join(words)
+                if key in self.en_to_zh:
+                    match, length = key, j - i + 1
+            if match is None:
+                i += 1
+            else:
+                out.append(match)
+                i += length
+        return out
+
+    def _zh_terms(self, run: str) -> list[str]:
+        out = []
+        i = 0
+        while i < len(run) - 1:
+            for size in range(min(MAX_ZH, len(run) - i), 1, -1):
+                if run[i : i + size] in self.zh_to_en:
+                    out.append(run[i : i + size])
+                    i += size
+                    break
+            else:
+                i += 1
+        return out
+
+    def other(self, term: str) -> list[str]:
+        """The other language's forms of a normalized term found by :meth:`found`."""
+        if term in self.zh_to_en:
+            return self.zh_to_en[term]
+        return self.en_to_zh.get(term, [])
+
+    def expand(self, texts: Iterable[str]) -> list[str]:
+        """The other-language forms of every term the texts use, each once, in order."""
+        out: dict[str, None] = {}
+        for text in texts:
+            if text:
+                for term in self.found(text):
+                    out.update(dict.fromkeys(self.other(term)))
+        return list(out)
