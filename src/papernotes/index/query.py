@@ -20,9 +20,9 @@ import re
 from collections.abc import Callable
 
 from papernotes.errors import NotFoundError, UsageError
-from papernotes.index.documents import ALL, NOTHING, TEXT_COLUMNS, facet, tag_facet, term_key
 from papernotes.glossary import MAX_EN as GLOSSARY_MAX_EN
 from papernotes.glossary import MAX_ZH as GLOSSARY_MAX_ZH
+from papernotes.index.documents import ALL, NOTHING, TEXT_COLUMNS, facet, tag_facet, term_key
 from papernotes.text import is_cjk, query_terms, word_spans
 
 FIELDS = {"tag": "tag", "tags": "tag", "venue": "venue", "year": "year"}

@@ -17,7 +17,14 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from papernotes.errors import Problem
-from papernotes.glossary import Glossary, Pair, is_en_term, is_zh_term, shipped_pairs, taxonomy_pairs
+from papernotes.glossary import (
+    Glossary,
+    Pair,
+    is_en_term,
+    is_zh_term,
+    shipped_pairs,
+    taxonomy_pairs,
+)
 from papernotes.store.yamlio import YamlProblem, line_of, read_yaml
 
 if TYPE_CHECKING:
@@ -53,7 +60,9 @@ def load_pairs(kb: KnowledgeBase) -> tuple[list[Pair], list[Problem]]:
         where = f"terms[{i}]"
         if not isinstance(entry, dict):
             problems.append(
-                Problem(shown, "expected a mapping with zh and en", line_of(node, "terms", i), where)
+                Problem(
+                    shown, "expected a mapping with zh and en", line_of(node, "terms", i), where
+                )
             )
             continue
         for key in entry:
