@@ -1,13 +1,16 @@
 import click
 
 from papernotes.cli.common import emit_json, json_option, pass_env
+from papernotes.cli.complete import complete_query
 
 
 @click.command(
     context_settings={"ignore_unknown_options": True, "help_option_names": ["--help"]},
     short_help="Full-text search in titles, tags, notes (Chinese and English) and more.",
 )
-@click.argument("query", nargs=-1, required=True, type=click.UNPROCESSED)
+@click.argument(
+    "query", nargs=-1, required=True, type=click.UNPROCESSED, shell_complete=complete_query
+)
 @click.option(
     "--limit",
     type=click.IntRange(min=0),
