@@ -15,7 +15,7 @@ import hashlib
 from collections.abc import Iterable
 from importlib import resources
 
-from papernotes.text import is_cjk, normalize, word_spans
+from papernotes.text import is_cjk, normalize, runs, tokenize, word_spans
 
 SHIPPED = "glossary.tsv"
 MAX_ZH = 12  # characters: the longest Chinese term looked for
@@ -111,6 +111,7 @@ class Glossary:
             for form in _plurals(key):
                 self.en_to_zh.setdefault(form, []).append(zh)
         self._en_heads = {key.split(" ", 1)[0] for key in self.en_to_zh}
+        self._tokens: dict[str, list[str]] = {}
 
     def __len__(self) -> int:
         return len(self.pairs)
@@ -128,11 +129,11 @@ class Glossary:
 
     def found(self, text: str) -> list[str]:
         """The glossary terms ``text`` uses (normalized), in order, longest match first."""
-        runs = list(word_spans(text))
+        spans = list(runs(text))
         out: list[str] = []
         i = 0
-        while i < len(runs):
-            _, _, norm, cjk = runs[i]
+        while i < len(spans):
+            norm, cjk = spans[i]
             if cjk:
                 out += self._zh_terms(norm)
                 i += 1
@@ -142,10 +143,10 @@ class Glossary:
                 continue
             words: list[str] = []
             match, length = None, 0
-            for j in range(i, min(len(runs), i + MAX_EN)):
-                if runs[j][3]:
+            for j in range(i, min(len(spans), i + MAX_EN)):
+                if spans[j][1]:
                     break
-                words.append(runs[j][2])
+                words.append(spans[j][0])
                 key = " ".join(words)
                 if key in self.en_to_zh:
                     match, length = key, j - i + 1
@@ -168,6 +169,13 @@ class Glossary:
             else:
                 i += 1
         return out
+
+    def tokens(self, term: str) -> list[str]:
+        """The index tokens of a term (cached: the same terms come back in every paper)."""
+        found = self._tokens.get(term)
+        if found is None:
+            found = self._tokens[term] = tokenize(term)
+        return found
 
     def other(self, term: str) -> list[str]:
         """The other language's forms of a normalized term found by :meth:`found`."""

@@ -105,7 +105,7 @@ def glossary_column(glossary, texts: list[str], present: set[str]) -> str:
         return ""
     out = []
     for term in glossary.expand(texts):
-        tokens = tokenize(term)
+        tokens = glossary.tokens(term)
         if tokens and not present.issuperset(tokens):
             out.append(" ".join(tokens))
     return f" {GLOSSARY_SEPARATOR} ".join(out)
