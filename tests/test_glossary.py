@@ -87,22 +87,36 @@ def test_terms_are_found_longest_first_and_as_whole_words():
     assert glossary.expand(["Pruning."]) == ["剪枝"]
 
 
-def test_taxonomy_pairs_join_each_label_with_the_other_languages_names():
+def test_taxonomy_pairs_join_labels_and_their_spellings():
     from papernotes.model.taxonomy import Tag, Taxonomy
 
-    tag = Tag(
-        en="Pruning and sparsity",
-        zh="剪枝与稀疏",
-        aliases=["sparse training", "稀疏训练"],
-        description="x",
-    )
-    pairs = set(taxonomy_pairs(Taxonomy(tags={"pruning": tag})))
-    assert pairs == {
+    tags = {
+        "pruning": Tag(
+            en="Pruning and sparsity",
+            zh="剪枝与稀疏",
+            aliases=["sparse training", "稀疏训练", "剪技与稀疏"],
+            description="x",
+        ),
+        "wide-networks": Tag(
+            en="Wide networks", zh="宽网络", aliases=["无限宽网络"], description="x"
+        ),
+        "flows": Tag(
+            en="Normalizing flows",
+            zh="标准化流",
+            aliases=["normalising flows", "NF"],
+            description="x",
+        ),
+    }
+    assert set(taxonomy_pairs(Taxonomy(tags=tags))) == {
         ("剪枝与稀疏", "Pruning and sparsity"),
-        ("剪枝与稀疏", "pruning"),
-        ("剪枝与稀疏", "sparse training"),
-        ("稀疏训练", "Pruning and sparsity"),
-    }  # two aliases are not paired with each other
+        ("剪枝与稀疏", "pruning"),  # the tag's name
+        ("剪技与稀疏", "Pruning and sparsity"),  # one character apart
+        ("宽网络", "Wide networks"),
+        ("宽网络", "wide-networks"),
+        ("标准化流", "Normalizing flows"),
+        ("标准化流", "flows"),
+        ("标准化流", "normalising flows"),  # the label, spelt the British way
+    }  # 'sparse training', 稀疏训练 and 无限宽网络 name the topic; they do not translate it
 
 
 # -- search across languages -------------------------------------------------------------
@@ -147,10 +161,11 @@ def test_a_bilingual_note_gets_no_glossary_copy(tmp_path):
     note = {"lang": "zh", "zh": "剪枝", "en": "pruning", "source": "x"}
     note["date"] = datetime.date(2026, 11, 22)
     paper = Paper.model_validate({"id": "BothLangs1", "title": "T", "notes": [note]})
-    column = paper_doc(paper, lambda t: t, kb_glossary(kb)).columns["glossary"]
-    assert column.split(" · ") == ["prune", "pruned"]  # not 'pruning' or 剪枝 again
+    assert paper_doc(paper, lambda t: t, kb_glossary(kb)).columns["glossary"] == ""
     paper = Paper.model_validate({"id": "OneLang001", "title": "Pruning"})
-    assert paper_doc(paper, lambda t: t, kb_glossary(kb)).columns["glossary"] == "剪 剪枝 枝"
+    assert (
+        paper_doc(paper, lambda t: t, kb_glossary(kb)).columns["glossary"] == "·g·剪 ·g·剪枝 ·g·枝"
+    )
 
 
 # -- glossary.yaml -------------------------------------------------------------------------

@@ -55,19 +55,52 @@ def is_en_term(text: str) -> bool:
 
 
 def taxonomy_pairs(taxonomy) -> list[Pair]:
-    """Pairs from each tag's names: the Chinese label with every English name (label, tag
-    name, aliases), and every Chinese alias with the English label. Two aliases are not
-    paired with each other: they may name different sides of the topic."""
+    """Pairs from each tag's labels: the Chinese label with the English label and the tag's
+    name, and either label with the other language's label for the aliases that only spell
+    a label differently (神经切线核 for 神经正切核, neural tangent kernels). Other aliases
+    name the topic rather than translate it (无限宽网络 is not what 'Wide networks' means), so
+    they stay out; a query for any of them still finds the tag's papers."""
     pairs = []
     for name, tag in taxonomy.tags.items():
-        names = [name, *tag.aliases]
-        zh = [n for n in [tag.zh, *tag.aliases] if n and is_zh_term(n)]
-        en = [n for n in [tag.en, *names] if n and is_en_term(n)]
-        if tag.zh and is_zh_term(tag.zh):
-            pairs += [(tag.zh, e) for e in dict.fromkeys(en)]
-        if tag.en and is_en_term(tag.en):
-            pairs += [(z, tag.en) for z in dict.fromkeys(zh)]
+        if not (tag.zh and is_zh_term(tag.zh) and tag.en and is_en_term(tag.en)):
+            continue
+        pairs.append((tag.zh, tag.en))
+        if is_en_term(name) and not any(is_cjk(c) for c in name):
+            pairs.append((tag.zh, name))
+        label_key = en_key(tag.en)
+        for alias in tag.aliases:
+            if is_zh_term(alias) and _spelling_of(alias, tag.zh):
+                pairs.append((alias, tag.en))
+            elif is_en_term(alias) and _spelling_of(en_key(alias), label_key):
+                pairs.append((tag.zh, alias))
     return pairs
+
+
+def _spelling_of(text: str, label: str) -> bool:
+    """Is ``text`` the label spelt another way: one character changed in Chinese, a hyphen,
+    a plural or a British spelling in English."""
+    if text == label:
+        return False
+    if all(is_cjk(c) for c in text + label):  # one more character can change the sense (泛化界)
+        same = len(text) == len(label)
+        return same and sum(a != b for a, b in zip(text, label, strict=True)) == 1
+    squeeze = text.replace(" ", ""), label.replace(" ", "")
+    if squeeze[0] == squeeze[1]:
+        return True
+    return _close(*squeeze) and text.count(" ") == label.count(" ")
+
+
+def _close(a: str, b: str) -> bool:
+    """At most two letters added, dropped or changed (overparametrization, normalisation)."""
+    if abs(len(a) - len(b)) > 2:
+        return False
+    previous = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        row = [i] + [0] * len(b)
+        for j, cb in enumerate(b, 1):
+            row[j] = min(previous[j] + 1, row[j - 1] + 1, previous[j - 1] + (ca != cb))
+        previous = row
+    return previous[-1] <= 2
 
 
 def en_key(text: str) -> str:
@@ -183,11 +216,14 @@ class Glossary:
             return self.zh_to_en[term]
         return self.en_to_zh.get(term, [])
 
-    def expand(self, texts: Iterable[str]) -> list[str]:
-        """The other-language forms of every term the texts use, each once, in order."""
+    def expand(self, texts: Iterable[str], into: str | None = None) -> list[str]:
+        """The other-language forms of every term the texts use, each once, in order;
+        ``into`` ('zh' or 'en') keeps only the forms in that language."""
         out: dict[str, None] = {}
         for text in texts:
             if text:
                 for term in self.found(text):
-                    out.update(dict.fromkeys(self.other(term)))
+                    others = self.other(term)
+                    if into is None or (into == "zh") == (term not in self.zh_to_en):
+                        out.update(dict.fromkeys(others))
         return list(out)

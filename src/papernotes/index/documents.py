@@ -10,10 +10,12 @@ start with ``·`` (U+00B7), which :func:`tokenize` never emits, so a word typed 
 never match one.
 
 The ``glossary`` column holds the other language's form of every glossary term the paper's
-own words use (:mod:`papernotes.glossary`): a Chinese note on 剪枝 gets ``pruning``, an English
-one on pruning gets 剪枝. Its weight is the lowest of the text columns, so a paper that says
-the word itself ranks above one found through the glossary. Terms are separated by a ``·``
-token so that a phrase never matches across two of them.
+untranslated text uses (:mod:`papernotes.glossary`, :func:`untranslated`): a Chinese-only
+note on 剪枝 gets ``pruning``, an English-only one on pruning gets 剪枝. Its weight is the lowest of the text columns, so a paper that says
+the word itself ranks above one found through the glossary, and its tokens are facet tokens
+(``·g·pruning``), so they leave the document frequencies of the papers' own words, and with
+them the ranking of every other match, as they were. Terms are separated by a ``·`` token so
+that a phrase never matches across two of them.
 """
 
 from __future__ import annotations
@@ -60,6 +62,11 @@ def facet(kind: str, token: str) -> str:
     return f"·{kind}·{token}"
 
 
+def glossary_token(token: str) -> str:
+    """A token of the glossary column: never one of a paper's own words."""
+    return facet("g", token)
+
+
 def tag_facet(name: str) -> str:
     """The facet token of a canonical tag name; '-', '.', '+', '_' would split a token."""
     return facet("t", "".join(c if c.isalnum() else f"·{ord(c):x}·" for c in name.casefold()))
@@ -98,16 +105,43 @@ def tags_column(tags: list[str], tags_text: Callable[[str], str]) -> str:
     return " ".join(f"{tags_text(t)} {tag_facet(t)}" for t in tags)
 
 
-def glossary_column(glossary, texts: list[str], present: set[str]) -> str:
-    """Tokens of the other-language forms of the glossary terms ``texts`` use, leaving out
-    forms whose tokens are all ``present`` already (a bilingual note needs no help)."""
+def untranslated(paper) -> dict[str, list[str]]:
+    """The paper's own texts that have no translation, by the language to expand them into.
+
+    A note with one language is expanded into the other, and so are the title and keywords
+    (English, never translated); the TL;DR and the reasons on related links only when no note
+    has text in the other language. Bilingual notes are left as they are: their translations
+    hold the terms already, and a longer row would only shift the ranking (FTS5's BM25 weighs
+    a match by the length of the whole row).
+    """
+    notes = paper.notes
+    has = {lang: any(getattr(note, lang) for note in notes) for lang in ("zh", "en")}
+    whys = [link.why for link in paper.related]
+    out: dict[str, list[str]] = {"zh": [], "en": []}
+    for note in notes:
+        if note.en and not note.zh:
+            out["zh"].append(note.en)
+        if note.zh and not note.en:
+            out["en"].append(note.zh)
+    out["zh"] += [paper.title, *paper.keywords]  # never translated
+    if not has["zh"]:
+        out["zh"] += [paper.tldr or "", *whys]
+    if not has["en"]:
+        out["en"] += whys
+    return out
+
+
+def glossary_column(glossary, texts: dict[str, list[str]], present: set[str]) -> str:
+    """Tokens of the other-language forms of the glossary terms ``texts`` use (by the
+    language to give), leaving out forms whose tokens are all ``present`` already."""
     if glossary is None:
         return ""
     out = []
-    for term in glossary.expand(texts):
-        tokens = glossary.tokens(term)
-        if tokens and not present.issuperset(tokens):
-            out.append(" ".join(tokens))
+    for lang, sources in texts.items():
+        for term in glossary.expand(sources, lang):
+            tokens = glossary.tokens(term)
+            if tokens and not present.issuperset(tokens):
+                out.append(" ".join(map(glossary_token, tokens)))
     return f" {GLOSSARY_SEPARATOR} ".join(out)
 
 
@@ -144,11 +178,10 @@ def paper_doc(paper, tags_text: Callable[[str], str], glossary=None) -> Doc:
         "authors": joined(*paper.authors),
         "facets": " ".join(facets),
     }
-    own = [paper.title, *(text for kind, _, text in texts if kind != "abstract"), *paper.keywords]
     present = {
         tok for c in ("title", "tags", "keywords", "notes", "related") for tok in columns[c].split()
     }
-    columns["glossary"] = glossary_column(glossary, own, present)
+    columns["glossary"] = glossary_column(glossary, untranslated(paper), present)
     doc = Doc(paper.id, paper.title, list(paper.tags), paper.year, texts, columns)
     doc.links = [(link.id, link.why) for link in paper.related]
     return doc

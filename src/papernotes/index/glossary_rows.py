@@ -33,9 +33,14 @@ def replace(conn: sqlite3.Connection, glossary: Glossary) -> set[str]:
 
 def affected(conn: sqlite3.Connection, terms: set[str]) -> list[str]:
     """Names of the record files whose text (or glossary column) holds one of ``terms``."""
+    from papernotes.index.documents import glossary_token
     from papernotes.index.query import _phrase
 
-    phrases = sorted({_phrase(groups) for groups in map(query_terms, terms) if groups})
+    phrases = set()
+    for groups in map(query_terms, terms):
+        if groups:  # in the papers' own words, or in their glossary column
+            phrases |= {_phrase(groups), _phrase(groups, wrap=glossary_token)}
+    phrases = sorted(phrases)
     docs: set[int] = set()
     for i in range(0, len(phrases), CHUNK):
         match = " OR ".join(phrases[i : i + CHUNK])

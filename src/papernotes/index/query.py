@@ -22,7 +22,15 @@ from collections.abc import Callable
 from papernotes.errors import NotFoundError, UsageError
 from papernotes.glossary import MAX_EN as GLOSSARY_MAX_EN
 from papernotes.glossary import MAX_ZH as GLOSSARY_MAX_ZH
-from papernotes.index.documents import ALL, NOTHING, TEXT_COLUMNS, facet, tag_facet, term_key
+from papernotes.index.documents import (
+    ALL,
+    NOTHING,
+    TEXT_COLUMNS,
+    facet,
+    glossary_token,
+    tag_facet,
+    term_key,
+)
 from papernotes.text import is_cjk, query_terms, word_spans
 
 FIELDS = {"tag": "tag", "tags": "tag", "venue": "venue", "year": "year"}
@@ -385,7 +393,11 @@ class _Compiler:
 
     def term(self, term: Term, positive: bool) -> str:
         exact = term.quoted or term.prefix
-        phrase = _phrase(term.groups, term.prefix) if exact else _word(term.groups)
+        if exact:
+            phrase = _phrase(term.groups, term.prefix)
+            glossed = _phrase(term.groups, term.prefix, wrap=glossary_token)
+        else:
+            phrase, glossed = _word(term.groups), _word(term.groups, wrap=glossary_token)
         merged = not term.quoted and " " in term.text.strip()
         if positive and merged:  # words typed apart are highlighted apart
             for word in term.text.split():
@@ -396,22 +408,25 @@ class _Compiler:
             self.glossary_keys.update(_glossary_keys(term.text))
             self.glossary_runs.update(r for *_, r, cjk in word_spans(term.text) if cjk)
         tag = None if term.prefix else self.vocab.resolve(term.text)
-        if tag is None:
-            return phrase
+        if tag is None:  # the words in the paper's own text, or the glossary's for them
+            return f"({phrase} OR {glossed})"
         # A tag's name: it matches the tag itself (its key, in the tags column), and the
         # name as typed or any other name of the tag where the paper's text writes it.
         # Not the tags column's copies of the names: every paper with the tag holds all of
         # them there, and would outrank one whose notes say it in so many words.
         typed = _and_words(term.text) if merged else phrase
-        names = [typed]
+        glossed = _and_words(term.text, glossary_token) if merged else glossed
+        names, glossed_names = [typed], [glossed]
         for name in self.vocab.tag_names.get(tag, []):
             groups = query_terms(name)
             if groups:
                 names.append(_phrase(groups))
+                glossed_names.append(_phrase(groups, wrap=glossary_token))
                 if positive:
                     self.needles.update(_needles(groups))
         text = " OR ".join(dict.fromkeys(names))
-        return f'({_untagged(text)} OR "{tag_facet(tag)}")'
+        other = " OR ".join(dict.fromkeys(glossed_names))
+        return f'({_untagged(text)} OR {other} OR "{tag_facet(tag)}")'
 
     def filter(self, node: Filter) -> str:
         value = node.value
@@ -530,9 +545,9 @@ def _plain(node: Node) -> bool:
     return isinstance(node, Term) and not node.quoted and not node.prefix
 
 
-def _and_words(text: str) -> str:
+def _and_words(text: str, wrap=None) -> str:
     """Plain words typed together: each word is its own phrase, all required."""
-    parts = [_word(groups) for groups in map(query_terms, text.split()) if groups]
+    parts = [_word(groups, wrap) for groups in map(query_terms, text.split()) if groups]
     return parts[0] if len(parts) == 1 else "(" + " AND ".join(parts) + ")"
 
 
@@ -545,13 +560,14 @@ def _forms(token: str) -> list[str]:
     return [token, token + "s"]
 
 
-def _word(groups: list[list[str]]) -> str:
+def _word(groups: list[list[str]], wrap=None) -> str:
     """A word typed without quotes: a phrase whose last English word may be singular or plural."""
     last = groups[-1]
     forms = _forms(last[0]) if len(last) == 1 and not is_cjk(last[0][0]) else last[:1]
     if len(forms) == 1:
-        return _phrase(groups)
-    return "(" + " OR ".join(_phrase([*groups[:-1], [form]]) for form in forms) + ")"
+        return _phrase(groups, wrap=wrap)
+    phrases = (_phrase([*groups[:-1], [form]], wrap=wrap) for form in forms)
+    return "(" + " OR ".join(phrases) + ")"
 
 
 def _phrase(groups: list[list[str]], prefix: bool = False, wrap=None) -> str:

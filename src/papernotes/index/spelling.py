@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import sqlite3
 
+from papernotes.index.documents import glossary_token
 from papernotes.index.query import And, Filter, Node, Not, Or, Term, _forms
 from papernotes.text import is_cjk, query_terms
 
@@ -103,23 +104,33 @@ def _needed(term: Term) -> set[str]:
 
 
 def _known(conn: sqlite3.Connection, tokens: set[str]) -> set[str]:
+    """Which of ``tokens`` some paper has, in its own words or in its glossary column."""
+    wanted = {tok: tok for tok in tokens} | {glossary_token(tok): tok for tok in tokens}
     known: set[str] = set()
-    ordered = sorted(tokens)
+    ordered = sorted(wanted)
     for i in range(0, len(ordered), 500):
         part = ordered[i : i + 500]
         marks = ",".join("?" * len(part))
         known.update(
-            t for (t,) in conn.execute(f"SELECT term FROM fts_vocab WHERE term IN ({marks})", part)
+            wanted[t]
+            for (t,) in conn.execute(f"SELECT term FROM fts_vocab WHERE term IN ({marks})", part)
         )
     return known
 
 
 def _starting(conn: sqlite3.Connection, prefix: str) -> list[tuple[str, int]]:
-    """Indexed terms starting with ``prefix``, with the number of papers holding each."""
-    high = prefix[:-1] + chr(ord(prefix[-1]) + 1)
-    return conn.execute(
-        "SELECT term, doc FROM fts_vocab WHERE term >= ? AND term < ?", (prefix, high)
-    ).fetchall()
+    """Indexed words starting with ``prefix`` (also as glossary-column tokens), with the
+    number of papers holding each (the larger count of the two)."""
+    found: dict[str, int] = {}
+    for head in ("", glossary_token("")):
+        low = head + prefix
+        high = low[:-1] + chr(ord(low[-1]) + 1)
+        for term, docs in conn.execute(
+            "SELECT term, doc FROM fts_vocab WHERE term >= ? AND term < ?", (low, high)
+        ):
+            word = term[len(head) :]
+            found[word] = max(found.get(word, 0), docs)
+    return list(found.items())
 
 
 def _latin_candidates(conn: sqlite3.Connection, word: str) -> list[tuple[str, int]]:
@@ -195,7 +206,8 @@ def _cjk_candidates(conn: sqlite3.Connection, run: str) -> list[tuple[str, int]]
 
 def _docs(conn: sqlite3.Connection, tokens: list[str]) -> int:
     """Papers holding the rarest of ``tokens`` (0 when one is missing): a cheap bound on how
-    many papers use the word."""
-    marks = ",".join("?" * len(tokens))
-    rows = dict(conn.execute(f"SELECT term, doc FROM fts_vocab WHERE term IN ({marks})", tokens))
-    return min((rows.get(t, 0) for t in tokens), default=0)
+    many papers use the word (in their own words or their glossary column)."""
+    wanted = tokens + [glossary_token(t) for t in tokens]
+    marks = ",".join("?" * len(wanted))
+    rows = dict(conn.execute(f"SELECT term, doc FROM fts_vocab WHERE term IN ({marks})", wanted))
+    return min((max(rows.get(t, 0), rows.get(glossary_token(t), 0)) for t in tokens), default=0)

@@ -12,6 +12,7 @@ from __future__ import annotations
 from papernotes.index.documents import (
     TEXT_COLUMNS,
     WEIGHTS,
+    glossary_token,
     joined,
     paper_doc,
     tag_entries,
@@ -46,6 +47,7 @@ def search_index(papers: dict, taxonomy, glossary) -> dict:
         "columns": list(TEXT_COLUMNS),
         "weights": [WEIGHTS[c] for c in TEXT_COLUMNS],
         "untagged": list(UNTAGGED),
+        "glossaryToken": glossary_token(""),
         "fields": sorted(FIELDS),
         "operators": OPERATORS,
         "maxTagWords": MAX_TAG_WORDS,

@@ -20,6 +20,7 @@
   var UNTAGGED = data.untagged.map(function (c) {
     return COLUMNS.indexOf(c);
   });
+  var GLOSSED = data.glossaryToken; // the glossary column's tokens start with it
   var ALL_COLUMNS = COLUMNS.map(function (_, i) {
     return i;
   });
@@ -223,16 +224,25 @@
   }
 
   // A matcher: { any: [[seq, ...] in these columns], ... } - see compile().
+  // The same tokens as the glossary column holds them (index/documents.py).
+  function glossed(seqs) {
+    return seqs.map(function (seq) {
+      return seq.map(function (token) {
+        return GLOSSED + token;
+      });
+    });
+  }
+
   function compileTerm(term) {
     if (term.prefix) {
       var seq = phrase(term.groups);
       var open = !isCjk(seq[seq.length - 1]);
-      return { parts: [{ columns: ALL_COLUMNS, seqs: [seq], prefix: open }] };
+      return { parts: [{ columns: ALL_COLUMNS, seqs: [seq].concat(glossed([seq])), prefix: open }] };
     }
     var exact = term.quoted;
     var typed = exact ? [phrase(term.groups)] : wordSeqs(term.groups);
     var tag = tagOf(term.groups);
-    if (tag === null) return { parts: [{ columns: ALL_COLUMNS, seqs: typed }] };
+    if (tag === null) return { parts: [{ columns: ALL_COLUMNS, seqs: typed.concat(glossed(typed)) }] };
     var parts = [];
     if (term.merged) {
       // words typed apart: each where the text says it, all required; or a name of the tag
@@ -242,11 +252,17 @@
           return wordSeqs(groups);
         }),
       });
+      parts.push({
+        columns: UNTAGGED,
+        all: term.words.map(function (groups) {
+          return glossed(wordSeqs(groups));
+        }),
+      });
     } else {
-      parts.push({ columns: UNTAGGED, seqs: typed });
+      parts.push({ columns: UNTAGGED, seqs: typed.concat(glossed(typed)) });
     }
     var names = data.tags[tag].names.map(phrase);
-    parts.push({ columns: UNTAGGED, seqs: names });
+    parts.push({ columns: UNTAGGED, seqs: names.concat(glossed(names)) });
     parts.push({ columns: [TAGS], seqs: [[data.tags[tag].key]] });
     return { parts: parts };
   }
