@@ -35,8 +35,8 @@ def command(env, query: tuple[str, ...], limit: int, fuzzy: bool, as_json: bool)
     the papers with that tag (ntk, CNTK, 神经正切核).
 
     Across languages: the index adds to each paper the other language's form of every
-    term of a bilingual glossary its own text uses (about 800 machine-learning and
-    optimisation terms shipped, the taxonomy's labels and aliases, and the knowledge
+    term of a bilingual glossary its untranslated text uses (about 800 machine-learning
+    and optimisation terms shipped, pairs from the taxonomy's labels, and the knowledge
     base's glossary.yaml), so a note written only in Chinese is found by 'pruning' and
     one written only in English by 剪枝. Such matches rank below papers that use the
     word itself; the snippet shows the note's own words, with the term marked.
