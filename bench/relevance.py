@@ -114,9 +114,7 @@ def main() -> None:
             root = make_kb(Path(tmp) / name, one_language=name == "crosslang")
             os.environ["PAPERNOTES_CACHE_DIR"] = str(Path(tmp) / f"cache-{name}")
             tables[name] = evaluate(KnowledgeBase(root), queries)
-    print(
-        "| set | queries | n | micro recall | mean recall | recall 1.0 | mean P@k | mean P@10 |"
-    )
+    print("| set | queries | n | micro recall | mean recall | recall 1.0 | mean P@k | mean P@10 |")
     print("|---|---|---:|---:|---:|---:|---:|---:|")
     for name, rows in tables.items():
         print("\n".join(summary(name, rows)))

@@ -11,9 +11,9 @@ their forms in the other language. The search index stores those beside the pape
 
 from __future__ import annotations
 
-import hashlib
+import zlib
 from collections.abc import Iterable
-from importlib import resources
+from pathlib import Path
 
 from papernotes.text import is_cjk, normalize, runs, tokenize, word_spans
 
@@ -25,11 +25,20 @@ Pair = tuple[str, str]  # (Chinese, English)
 
 
 def _shipped_text() -> str:
+    # beside this module in every install that has files; a zipped one goes through
+    # importlib.resources (slower to import, and searches read this on every run)
+    path = Path(__file__).with_name("data") / SHIPPED
+    if path.is_file():
+        return path.read_text(encoding="utf-8")
+    from importlib import resources
+
     return resources.files("papernotes.data").joinpath(SHIPPED).read_text(encoding="utf-8")
 
 
 def shipped_digest() -> str:
-    return hashlib.sha1(_shipped_text().encode("utf-8")).hexdigest()[:12]
+    """Changes with the shipped glossary (part of the search index's version)."""
+    data = _shipped_text().encode("utf-8")
+    return f"{zlib.crc32(data):08x}{len(data):x}"
 
 
 def shipped_pairs() -> list[Pair]:
@@ -148,11 +157,6 @@ class Glossary:
 
     def __len__(self) -> int:
         return len(self.pairs)
-
-    def digest(self) -> str:
-        """Changes whenever a pair does (the index rebuilds then)."""
-        text = "\n".join(f"{zh}\t{en}" for zh, en in sorted(self.pairs))
-        return hashlib.sha1(text.encode("utf-8")).hexdigest()[:16]
 
     def rows(self) -> list[tuple[str, str]]:
         """``(term, other-language term)`` for every form a query may use (both ways)."""

@@ -25,7 +25,6 @@ from papernotes.glossary import (
     shipped_pairs,
     taxonomy_pairs,
 )
-from papernotes.store.yamlio import YamlProblem, line_of, read_yaml
 
 if TYPE_CHECKING:
     from papernotes.store.kb import KnowledgeBase
@@ -42,6 +41,8 @@ def load_pairs(kb: KnowledgeBase) -> tuple[list[Pair], list[Problem]]:
     shown = kb.shown(path)
     if not path.exists():
         return [], []
+    from papernotes.store.yamlio import YamlProblem, line_of, read_yaml  # searches need none
+
     try:
         data, node, _ = read_yaml(path, shown)
     except YamlProblem as exc:
