@@ -52,6 +52,7 @@ WEIGHTS = {
 ALL = "·all"
 NOTHING = "·none"  # a token no document has
 GLOSSARY_SEPARATOR = "·"
+OWN_WORDS = ("title", "tags", "keywords", "notes", "related")  # a form found here is not added
 
 
 def joined(*texts: str | None) -> str:
@@ -131,17 +132,20 @@ def untranslated(paper) -> dict[str, list[str]]:
     return out
 
 
-def glossary_column(glossary, texts: dict[str, list[str]], present: set[str]) -> str:
+def glossary_column(glossary, texts: dict[str, list[str]], columns: dict[str, str]) -> str:
     """Tokens of the other-language forms of the glossary terms ``texts`` use (by the
-    language to give), leaving out forms whose tokens are all ``present`` already."""
+    language to give), leaving out forms whose tokens the paper's columns hold already."""
     if glossary is None:
         return ""
+    terms = [term for lang, sources in texts.items() for term in glossary.expand(sources, lang)]
+    if not terms:
+        return ""
+    present = {tok for c in OWN_WORDS for tok in columns[c].split()}
     out = []
-    for lang, sources in texts.items():
-        for term in glossary.expand(sources, lang):
-            tokens = glossary.tokens(term)
-            if tokens and not present.issuperset(tokens):
-                out.append(" ".join(map(glossary_token, tokens)))
+    for term in terms:
+        tokens = glossary.tokens(term)
+        if tokens and not present.issuperset(tokens):
+            out.append(" ".join(map(glossary_token, tokens)))
     return f" {GLOSSARY_SEPARATOR} ".join(out)
 
 
@@ -178,10 +182,7 @@ def paper_doc(paper, tags_text: Callable[[str], str], glossary=None) -> Doc:
         "authors": joined(*paper.authors),
         "facets": " ".join(facets),
     }
-    present = {
-        tok for c in ("title", "tags", "keywords", "notes", "related") for tok in columns[c].split()
-    }
-    columns["glossary"] = glossary_column(glossary, untranslated(paper), present)
+    columns["glossary"] = glossary_column(glossary, untranslated(paper), columns)
     doc = Doc(paper.id, paper.title, list(paper.tags), paper.year, texts, columns)
     doc.links = [(link.id, link.why) for link in paper.related]
     return doc
