@@ -84,3 +84,9 @@ def test_edit_distance():
     assert _distance("ticekts", "tickets", 2) == 1  # neighbours swapped
     assert _distance("kitten", "sitting", 2) == 3  # stops past the limit
     assert _distance("same", "same", 1) == 0
+
+
+def test_a_long_query_of_unknown_words_corrects_a_few(root):
+    words = [f"adverserial{'x' * i}" for i in range(40)]
+    result = search(root, *words)
+    assert result.stderr.count(" -> ") <= 5

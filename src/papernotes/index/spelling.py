@@ -19,6 +19,7 @@ from papernotes.text import is_cjk, query_terms
 
 MAX_SUGGESTIONS = 3
 MIN_LATIN = 3  # shorter words are left alone: too many neighbours
+MAX_WORDS = 5  # words corrected per query: each costs a scan of the index's words
 
 
 def max_distance(word: str) -> int:
@@ -46,7 +47,7 @@ def unknown_words(conn: sqlite3.Connection, tree: Node | None) -> list[Term]:
 def suggestions(conn: sqlite3.Connection, tree: Node | None) -> dict[str, list[tuple[str, int]]]:
     """Corrections, best first, with their distance, for every unknown word that has some."""
     out: dict[str, list[tuple[str, int]]] = {}
-    for term in unknown_words(conn, tree):
+    for term in unknown_words(conn, tree)[:MAX_WORDS]:
         group = term.groups[0]
         if is_cjk(group[0][0]):
             found = _cjk_candidates(conn, "".join([group[0], *(b[1] for b in group[1:])]))
