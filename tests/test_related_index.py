@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from papernotes.index import neighbours
-from papernotes.index.store import INDEX_NAME, SCHEMA_VERSION, Index
+from papernotes.index.store import INDEX_NAME, SCHEMA_VERSION, Index, version
 from papernotes.links.related import linker_for
 from papernotes.links.similarity import SimilarityIndex
 from papernotes.store.kb import KnowledgeBase
@@ -183,7 +183,7 @@ def test_an_index_of_the_previous_schema_is_rebuilt(tmp_path, monkeypatch):
     assert json.loads(result.stdout)[0]["id"] == pid_of(0)
     with sqlite3.connect(path) as conn:
         assert conn.execute("SELECT value FROM meta WHERE key = 'version'").fetchone() == (
-            str(SCHEMA_VERSION),
+            version(),
         )
         assert conn.execute("SELECT count(*) FROM links").fetchone()[0] == 5
     conn.close()

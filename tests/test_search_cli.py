@@ -117,7 +117,7 @@ def test_markup_in_notes_is_text(root, search, monkeypatch):
 @pytest.mark.parametrize(
     ("query", "expected"),
     [
-        ("收敛", ["NtkPaper01"]),  # inside 收敛性
+        ("收敛", ["GanPaper05", "NtkPaper01"]),  # inside 收敛性; 'convergence' (glossary)
         ("宽网络", ["NtkPaper01", "WidePaper6"]),
         ("值得一读", ["NtkPaper01"]),
         ("基于NTK理论", ["NtkPaper01"]),

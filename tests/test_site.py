@@ -206,11 +206,19 @@ def test_search_data_uses_the_python_tokenizer(skb, tmp_path):
     text = (out / "assets" / "search-data.js").read_text(encoding="utf-8")
     data = json.loads(text.removeprefix("window.PAPERNOTES_INDEX = ").rstrip().rstrip(";"))
     entry = next(e for e in data["papers"] if e["id"] == "S1gNTK0001")
-    assert set(entry["t"].split()) == set(
-        tokenize("Wide Networks Converge Like Kernels S1gNTK0001")
-    )
-    assert {"收敛", "收", "ntk", "正切", "切"} <= set(entry["n"].split()) | set(entry["g"].split())
+    columns = dict(zip(data["columns"], entry["c"], strict=True))
+    assert columns["title"].split() == tokenize("Wide Networks Converge Like Kernels")
+    assert {"收敛", "收", "正切", "切"} <= set(columns["notes"].split() + columns["tags"].split())
+    assert data["tagKeys"]["ntk"] == "NTK" and data["tagKeys"]["神经 经正 正切 切核"] == "NTK"
     assert [0x4E00, 0x9FFF] in data["cjk"]
+
+
+def test_chinese_snippets_say_they_are_chinese(skb, tmp_path):
+    out = tmp_path / "site"
+    build_site(KnowledgeBase(skb), out)
+    index = (out / "index.html").read_text(encoding="utf-8")
+    assert '<span class="lang-zh orig" lang="zh">证明了梯度下降的收敛性' in index
+    assert '<span class="lang-en" lang="en">Proves convergence' in index
 
 
 def test_slugs_are_safe_and_distinct():

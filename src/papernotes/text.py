@@ -86,6 +86,16 @@ def tokenize(text: str, bigrams: bool = True) -> list[str]:
     return out
 
 
+def runs(text: str) -> Iterator[tuple[str, bool]]:
+    """``(normalized run, is_cjk)`` for each Latin word and CJK run of ``text``, in order."""
+    for match in _TOKEN.finditer(normalize(text)):
+        word = match.group()
+        if word.isascii():
+            yield word, False
+        else:
+            yield from _split_runs(word)
+
+
 def word_spans(text: str) -> Iterator[tuple[int, int, str, bool]]:
     """``(start, end, normalized run, is_cjk)`` for each Latin or CJK run of ``text``, with
     offsets into ``text`` itself (not its normalized form), for highlighting matches."""

@@ -1,4 +1,4 @@
-"""Shell-completion callbacks for paper ids and tags.
+"""Shell-completion callbacks for paper ids, tags and search filters, and the scripts.
 
 They run on every TAB press, so they only list ``papers/`` and read ``tags.yaml``
 with PyYAML: no pydantic, no record loading. The knowledge base is found like
@@ -15,6 +15,8 @@ from urllib.parse import unquote
 
 import click
 from click.shell_completion import CompletionItem
+
+from papernotes.reading import MARKS, STATUSES
 
 MAX_TITLES = 40  # read titles (shown by zsh and fish) only for short candidate lists
 _TITLE = re.compile(r"^title:\s*(.+?)\s*$", re.MULTILINE)
@@ -124,3 +126,94 @@ def complete_tags(root: Path, incomplete: str) -> list[CompletionItem]:
         for name, label in sorted(tag_names(root).items(), key=lambda kv: kv[0].casefold())
         if name.casefold().startswith(folded)
     ]
+
+
+# -- search filters ----------------------------------------------------------------------
+DECISIONS = ("accept", "reject", "poster", "spotlight", "talk", "withdrawn")
+# The filters of the search language (papernotes.index.query.FIELDS; a test keeps them
+# equal) and where their values come from: None when they are open-ended.
+FILTERS: dict[str, object] = {
+    "tag": "tags",
+    "venue": None,
+    "year": None,
+    "decision": DECISIONS,
+    "lang": ("zh", "en"),
+    "status": STATUSES,
+    "mark": MARKS,
+}
+FILTER_ALIASES = {"tags": "tag", "language": "lang", "marks": "mark", "marked": "mark"}
+
+
+def complete_query(ctx: click.Context, param: click.Parameter, incomplete: str):
+    """Filters inside a search query: ``tag:<TAB>`` completes tag names, ``decision:``
+    and ``lang:`` their values, and a word that starts a filter's name (``ta``) the filter
+    with its values. bash splits ``tag:NT`` at the colon; the words before say which filter."""
+    try:
+        previous = [str(w) for w in ctx.params.get(param.name) or ()]
+        return _query_candidates(ctx, previous, incomplete)
+    except Exception:  # noqa: BLE001 - a completion never breaks the shell
+        return []
+
+
+def _query_candidates(ctx, previous: list[str], incomplete: str) -> list[CompletionItem]:
+    if incomplete == ":" and previous:  # bash: 'tag', ':' (the colon being completed)
+        return _filter_values(ctx, previous[-1], "", ":")
+    if previous[-1:] == [":"] and len(previous) >= 2:  # bash: 'tag', ':', 'NT'
+        return _filter_values(ctx, previous[-2], incomplete, "")
+    if ":" in incomplete:
+        name, _, value = incomplete.partition(":")
+        return _filter_values(ctx, name, value, f"{name}:")
+    folded = incomplete.casefold()
+    out: list[CompletionItem] = []
+    for name in FILTERS if folded else ():
+        if name.startswith(folded):
+            out += _filter_values(ctx, name, "", f"{name}:")
+    return out
+
+
+def _filter_values(ctx, name: str, value: str, head: str) -> list[CompletionItem]:
+    name = name.casefold()
+    source = FILTERS.get(FILTER_ALIASES.get(name, name))
+    folded = value.casefold()
+    if source == "tags":
+        root = _root(ctx)
+        if root is None:
+            return []
+        return [
+            CompletionItem(f"{head}{tag}", help=label or None)
+            for tag, label in sorted(tag_names(root).items(), key=lambda kv: kv[0].casefold())
+            if tag.casefold().startswith(folded)
+        ]
+    if isinstance(source, tuple):
+        return [CompletionItem(f"{head}{v}") for v in source if v.startswith(folded)]
+    return []
+
+
+# -- the scripts -------------------------------------------------------------------------
+# zsh: click's script passes -U, so zsh replaces the typed word by what the candidates have
+# in common, which is nothing when they differ in case ('g' -> GAN, generalization); a
+# case-insensitive matcher instead keeps what was typed.
+_ZSH_MATCH = "-M 'm:{[:lower:][:upper:]}={[:upper:][:lower:]}'"
+_ZSH_FIXES = (
+    (
+        "_describe -V unsorted completions_with_descriptions -U",
+        f"_describe -V unsorted completions_with_descriptions {_ZSH_MATCH}",
+    ),
+    ("compadd -U -V unsorted -a completions", f"compadd -V unsorted {_ZSH_MATCH} -a completions"),
+)
+# fish: click's script splits 'plain,value<TAB>description' at every comma, so a description
+# (or a value) stopped at its first comma; split once.
+_FISH_FIXES = (('string split "," $completion', 'string split -m 1 "," $completion'),)
+
+
+def completion_script(cli: click.Command, shell: str, prog_name: str, complete_var: str) -> str:
+    """Click's completion script for ``shell``, with the zsh and fish fixes above."""
+    from click.shell_completion import get_completion_class
+
+    completion = get_completion_class(shell)
+    if completion is None:  # pragma: no cover - click ships all three
+        raise click.UsageError(f"unsupported shell {shell!r}")
+    script = completion(cli, {}, prog_name, complete_var).source()
+    for old, new in {"zsh": _ZSH_FIXES, "fish": _FISH_FIXES}.get(shell, ()):
+        script = script.replace(old, new)
+    return script

@@ -8,6 +8,14 @@ Filters (``venue:``, ``year:``, ``decision:``, ``lang:``, ``status:``, ``mark:``
 weight 0; a tag's key token (for ``tag:``) sits in the ``tags`` column beside its names. Both
 start with ``·`` (U+00B7), which :func:`tokenize` never emits, so a word typed by the user can
 never match one.
+
+The ``glossary`` column holds the other language's form of every glossary term the paper's
+untranslated text uses (:mod:`papernotes.glossary`, :func:`untranslated`): a Chinese-only
+note on 剪枝 gets ``pruning``, an English-only one on pruning gets 剪枝. Its weight is the lowest of the text columns, so a paper that says
+the word itself ranks above one found through the glossary, and its tokens are facet tokens
+(``·g·pruning``), so they leave the document frequencies of the papers' own words, and with
+them the ranking of every other match, as they were. Terms are separated by a ``·`` token so
+that a phrase never matches across two of them.
 """
 
 from __future__ import annotations
@@ -16,7 +24,17 @@ from collections.abc import Callable
 
 from papernotes.text import query_terms, tokenize
 
-TEXT_COLUMNS = ("id", "title", "tags", "keywords", "notes", "related", "abstract", "authors")
+TEXT_COLUMNS = (
+    "id",
+    "title",
+    "tags",
+    "keywords",
+    "notes",
+    "related",
+    "abstract",
+    "authors",
+    "glossary",
+)
 COLUMNS = (*TEXT_COLUMNS, "facets")
 # BM25 weights: title and tags above notes, notes above the abstract (issue 4).
 WEIGHTS = {
@@ -28,10 +46,13 @@ WEIGHTS = {
     "related": 3.0,
     "abstract": 2.0,
     "authors": 2.0,
+    "glossary": 1.0,
     "facets": 0.0,
 }
 ALL = "·all"
 NOTHING = "·none"  # a token no document has
+GLOSSARY_SEPARATOR = "·"
+OWN_WORDS = ("title", "tags", "keywords", "notes", "related")  # a form found here is not added
 
 
 def joined(*texts: str | None) -> str:
@@ -45,6 +66,11 @@ def facet(kind: str, token: str) -> str:
 def word_facet(value: str) -> str:
     """A status or mark (``to-read``) as one facet token: FTS5 would split it at '-'."""
     return "".join(c for c in value if c.isalnum())
+
+
+def glossary_token(token: str) -> str:
+    """A token of the glossary column: never one of a paper's own words."""
+    return facet("g", token)
 
 
 def tag_facet(name: str) -> str:
@@ -85,8 +111,52 @@ def tags_column(tags: list[str], tags_text: Callable[[str], str]) -> str:
     return " ".join(f"{tags_text(t)} {tag_facet(t)}" for t in tags)
 
 
-def paper_doc(paper, tags_text: Callable[[str], str]) -> Doc:
-    """The index document of a paper; ``tags_text`` gives the tokens of one tag."""
+def untranslated(paper) -> dict[str, list[str]]:
+    """The paper's own texts that have no translation, by the language to expand them into.
+
+    A note with one language is expanded into the other, and so are the title and keywords
+    (English, never translated); the TL;DR and the reasons on related links only when no note
+    has text in the other language. Bilingual notes are left as they are: their translations
+    hold the terms already, and a longer row would only shift the ranking (FTS5's BM25 weighs
+    a match by the length of the whole row).
+    """
+    notes = paper.notes
+    has = {lang: any(getattr(note, lang) for note in notes) for lang in ("zh", "en")}
+    whys = [link.why for link in paper.related]
+    out: dict[str, list[str]] = {"zh": [], "en": []}
+    for note in notes:
+        if note.en and not note.zh:
+            out["zh"].append(note.en)
+        if note.zh and not note.en:
+            out["en"].append(note.zh)
+    out["zh"] += [paper.title, *paper.keywords]  # never translated
+    if not has["zh"]:
+        out["zh"] += [paper.tldr or "", *whys]
+    if not has["en"]:
+        out["en"] += whys
+    return out
+
+
+def glossary_column(glossary, texts: dict[str, list[str]], columns: dict[str, str]) -> str:
+    """Tokens of the other-language forms of the glossary terms ``texts`` use (by the
+    language to give), leaving out forms whose tokens the paper's columns hold already."""
+    if glossary is None:
+        return ""
+    terms = [term for lang, sources in texts.items() for term in glossary.expand(sources, lang)]
+    if not terms:
+        return ""
+    present = {tok for c in OWN_WORDS for tok in columns[c].split()}
+    out = []
+    for term in terms:
+        tokens = glossary.tokens(term)
+        if tokens and not present.issuperset(tokens):
+            out.append(" ".join(map(glossary_token, tokens)))
+    return f" {GLOSSARY_SEPARATOR} ".join(out)
+
+
+def paper_doc(paper, tags_text: Callable[[str], str], glossary=None) -> Doc:
+    """The index document of a paper; ``tags_text`` gives the tokens of one tag, ``glossary``
+    (a :class:`papernotes.glossary.Glossary`) the other-language forms of its terms."""
     texts: list[tuple[str, str, str]] = []
     for note in paper.notes:
         for lang in (note.lang, "en" if note.lang == "zh" else "zh"):
@@ -120,6 +190,7 @@ def paper_doc(paper, tags_text: Callable[[str], str]) -> Doc:
         "authors": joined(*paper.authors),
         "facets": " ".join(facets),
     }
+    columns["glossary"] = glossary_column(glossary, untranslated(paper), columns)
     doc = Doc(paper.id, paper.title, list(paper.tags), paper.year, texts, columns)
     doc.links = [(link.id, link.why) for link in paper.related]
     return doc

@@ -78,6 +78,20 @@ def hits(index: Index, tree: Node | None, limit: int | None = 20) -> list[Hit]:
     return index.read(lambda conn: _hits(index, conn, tree, limit))
 
 
+def suggest(index: Index, tree: Node | None) -> dict[str, list[tuple[str, int]]]:
+    """Corrections (word, distance), best first, for the query's words no paper has."""
+    from papernotes.index import spelling
+
+    return index.read(lambda conn: spelling.suggestions(conn, tree))
+
+
+def corrected(tree: Node, fixes: dict[str, list[tuple[str, int]]]) -> Node:
+    """``tree`` searching for the closest corrections of its unknown words instead."""
+    from papernotes.index import spelling
+
+    return spelling.corrected(tree, spelling.closest(fixes))
+
+
 def count(index: Index, tree: Node | None) -> int:
     """How many papers match (for 'showing 20 of N')."""
     return index.read(lambda conn: _count(index, conn, tree))

@@ -5,7 +5,9 @@ Words are ANDed; ``"exact phrase"``; ``OR`` (or ``|``); ``-word`` or ``NOT word`
 ``venue:``, ``year:`` (``2020``, ``2018..2020``, ``>=2019``), ``decision:``, ``lang:zh|en``,
 ``status:`` (reading status) and ``mark:`` (``scooped``, ``to-cite``).
 Words that name a tag (``ntk``, ``lottery ticket``, ``彩票假设``) also match every other name of
-that tag and the papers carrying it.
+that tag and the papers carrying it. Every word also matches the index's ``glossary`` column,
+the other-language forms of the glossary terms a paper uses (see :mod:`.documents`); snippets
+then mark the paper's own word for the term typed (``pruning`` marks 剪枝).
 
 Nothing the user types reaches FTS5 unquoted: every token is a quoted string built from
 :func:`papernotes.text.query_terms`, so FTS5 syntax (``NEAR``, ``^``, ``:``, ``*``) in a query
@@ -19,17 +21,20 @@ import re
 from collections.abc import Callable
 
 from papernotes.errors import NotFoundError, UsageError
+from papernotes.glossary import MAX_EN as GLOSSARY_MAX_EN
+from papernotes.glossary import MAX_ZH as GLOSSARY_MAX_ZH
 from papernotes.index.documents import (
     ALL,
     NOTHING,
     TEXT_COLUMNS,
     facet,
+    glossary_token,
     tag_facet,
     term_key,
     word_facet,
 )
 from papernotes.reading import MARK_WORDS, STATUS_WORDS
-from papernotes.text import is_cjk, query_terms
+from papernotes.text import is_cjk, query_terms, word_spans
 
 FIELDS = {"tag": "tag", "tags": "tag", "venue": "venue", "year": "year"}
 FIELDS |= {"decision": "decision", "lang": "lang", "language": "lang"}
@@ -264,8 +269,10 @@ class Vocabulary:
         tag_trees: dict[str, list[str]],
         years: list[int] | Callable[[], list[int]],
         fallback_tag: Callable[[str], str | None] | None = None,
+        glossary: Callable[[list[str], list[str]], dict[str, list[str]]] | None = None,
     ):
         self.tag_keys = tag_keys
+        self.glossary = glossary or (lambda terms, inside: {})
         self.tag_names = tag_names
         self.tag_trees = tag_trees
         self._years = years
@@ -280,6 +287,7 @@ class Vocabulary:
 
     @classmethod
     def load(cls, conn, fallback_tag=None) -> Vocabulary:
+        from papernotes.index import glossary_rows
         from papernotes.index.store import IndexDamaged, decoded
 
         keys = dict(conn.execute("SELECT key, tag FROM tag_keys"))
@@ -294,7 +302,9 @@ class Vocabulary:
             rows = conn.execute("SELECT DISTINCT year FROM docs WHERE year IS NOT NULL")
             return sorted(y for (y,) in rows)
 
-        return cls(keys, names, trees, years, fallback_tag)
+        return cls(
+            keys, names, trees, years, fallback_tag, lambda t, i: glossary_rows.lookup(conn, t, i)
+        )
 
     def resolve(self, text: str) -> str | None:
         """Canonical tag for a name, label or alias typed in a query."""
@@ -321,6 +331,21 @@ class _Compiler:
         self.vocab = vocab
         self.needles: set[tuple[str, str]] = set()
         self.typed: set[tuple[str, str]] = set()
+        self.glossary_keys: set[str] = set()  # looked up once, for the needles of other forms
+        self.glossary_runs: set[str] = set()  # Chinese typed: glossary terms that contain it
+
+    def glossary_needles(self) -> set[tuple[str, str]]:
+        """What to highlight for the other-language forms of the glossary terms typed."""
+        out: set[tuple[str, str]] = set()
+        if not (self.glossary_keys or self.glossary_runs):
+            return out
+        found = self.vocab.glossary(sorted(self.glossary_keys), sorted(self.glossary_runs))
+        for others in found.values():
+            for other in others:
+                groups = query_terms(other)
+                if groups:
+                    out |= _needles(groups, forms=not is_cjk(other[0]))
+        return out
 
     def node(self, node: Node, positive: bool = True) -> str:
         if isinstance(node, Term):
@@ -335,6 +360,8 @@ class _Compiler:
 
     def conjunction(self, nodes: list[Node], positive: bool) -> str:
         boosts = _adjacency_boosts(nodes) if positive else []
+        if positive:
+            self.glossary_keys.update(_glossary_keys_of_runs(nodes))
         nodes = self.merge_tag_words(nodes)
         pos = [self.node(n, positive) for n in nodes if not isinstance(n, Not)]
         if pos:
@@ -370,30 +397,40 @@ class _Compiler:
 
     def term(self, term: Term, positive: bool) -> str:
         exact = term.quoted or term.prefix
-        phrase = _phrase(term.groups, term.prefix) if exact else _word(term.groups)
+        if exact:
+            phrase = _phrase(term.groups, term.prefix)
+            glossed = _phrase(term.groups, term.prefix, wrap=glossary_token)
+        else:
+            phrase, glossed = _word(term.groups), _word(term.groups, wrap=glossary_token)
         merged = not term.quoted and " " in term.text.strip()
         if positive and merged:  # words typed apart are highlighted apart
             for word in term.text.split():
                 self.typed.update(_needles(query_terms(word), forms=True))
         elif positive:
             self.typed.update(_needles(term.groups, term.prefix, forms=not exact))
+        if positive and not term.prefix:
+            self.glossary_keys.update(_glossary_keys(term.text))
+            self.glossary_runs.update(r for *_, r, cjk in word_spans(term.text) if cjk)
         tag = None if term.prefix else self.vocab.resolve(term.text)
-        if tag is None:
-            return phrase
+        if tag is None:  # the words in the paper's own text, or the glossary's for them
+            return f"({phrase} OR {glossed})"
         # A tag's name: it matches the tag itself (its key, in the tags column), and the
         # name as typed or any other name of the tag where the paper's text writes it.
         # Not the tags column's copies of the names: every paper with the tag holds all of
         # them there, and would outrank one whose notes say it in so many words.
         typed = _and_words(term.text) if merged else phrase
-        names = [typed]
+        glossed = _and_words(term.text, glossary_token) if merged else glossed
+        names, glossed_names = [typed], [glossed]
         for name in self.vocab.tag_names.get(tag, []):
             groups = query_terms(name)
             if groups:
                 names.append(_phrase(groups))
+                glossed_names.append(_phrase(groups, wrap=glossary_token))
                 if positive:
                     self.needles.update(_needles(groups))
         text = " OR ".join(dict.fromkeys(names))
-        return f'({_untagged(text)} OR "{tag_facet(tag)}")'
+        other = " OR ".join(dict.fromkeys(glossed_names))
+        return f'({_untagged(text)} OR {other} OR "{tag_facet(tag)}")'
 
     def filter(self, node: Filter) -> str:
         value = node.value
@@ -456,7 +493,40 @@ class _Compiler:
 def compile_query(tree: Node, vocab: Vocabulary) -> Compiled:
     compiler = _Compiler(vocab)
     expr = compiler.node(tree)
-    return Compiled(expr, compiler.needles | compiler.typed, compiler.typed)
+    needles = compiler.needles | compiler.typed | compiler.glossary_needles()
+    return Compiled(expr, needles, compiler.typed)
+
+
+def _glossary_keys(text: str) -> set[str]:
+    """Glossary terms a query word may be: its English words, and every stretch of two or
+    more Chinese characters in it."""
+    keys = set()
+    latin = []
+    for _start, _end, norm, cjk in word_spans(text):
+        if not cjk:
+            latin.append(norm)
+            continue
+        for i in range(len(norm) - 1):
+            for j in range(i + 2, min(len(norm), i + GLOSSARY_MAX_ZH) + 1):
+                keys.add(norm[i:j])
+    if latin:
+        keys.add(" ".join(latin))
+    return keys
+
+
+def _glossary_keys_of_runs(nodes: list[Node]) -> set[str]:
+    """English glossary terms of several words typed one after another (``learning rate``)."""
+    keys = set()
+    words = [n.text if _plain(n) else None for n in nodes]
+    for i in range(len(words)):
+        run = []
+        for word in words[i : i + GLOSSARY_MAX_EN]:
+            if word is None or any(cjk for *_, cjk in word_spans(word)):
+                break
+            run.append(" ".join(norm for *_, norm, _ in word_spans(word)))
+            if len(run) > 1:
+                keys.add(" ".join(run))
+    return keys
 
 
 def _adjacency_boosts(nodes: list[Node]) -> list[str]:
@@ -486,9 +556,9 @@ def _plain(node: Node) -> bool:
     return isinstance(node, Term) and not node.quoted and not node.prefix
 
 
-def _and_words(text: str) -> str:
+def _and_words(text: str, wrap=None) -> str:
     """Plain words typed together: each word is its own phrase, all required."""
-    parts = [_word(groups) for groups in map(query_terms, text.split()) if groups]
+    parts = [_word(groups, wrap) for groups in map(query_terms, text.split()) if groups]
     return parts[0] if len(parts) == 1 else "(" + " AND ".join(parts) + ")"
 
 
@@ -501,13 +571,14 @@ def _forms(token: str) -> list[str]:
     return [token, token + "s"]
 
 
-def _word(groups: list[list[str]]) -> str:
+def _word(groups: list[list[str]], wrap=None) -> str:
     """A word typed without quotes: a phrase whose last English word may be singular or plural."""
     last = groups[-1]
     forms = _forms(last[0]) if len(last) == 1 and not is_cjk(last[0][0]) else last[:1]
     if len(forms) == 1:
-        return _phrase(groups)
-    return "(" + " OR ".join(_phrase([*groups[:-1], [form]]) for form in forms) + ")"
+        return _phrase(groups, wrap=wrap)
+    phrases = (_phrase([*groups[:-1], [form]], wrap=wrap) for form in forms)
+    return "(" + " OR ".join(phrases) + ")"
 
 
 def _phrase(groups: list[list[str]], prefix: bool = False, wrap=None) -> str:

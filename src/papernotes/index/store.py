@@ -27,13 +27,15 @@ from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
 from papernotes.errors import WriteError
-from papernotes.index import related_rows
+from papernotes.index import glossary_rows, related_rows
 from papernotes.index.documents import COLUMNS, Doc, paper_doc, tag_entries, tags_column
+from papernotes.store.glossary import kb_glossary
+from papernotes.store.glossary import signature as glossary_signature
 
 if TYPE_CHECKING:
     from papernotes.store.kb import KnowledgeBase
 
-SCHEMA_VERSION = 6  # 6: status and mark facets
+SCHEMA_VERSION = 7  # 6: status and mark facets; 7: the glossary column
 INDEX_NAME = "index.sqlite"
 TIMEOUT_ENV = "PAPERNOTES_INDEX_TIMEOUT"
 DEFAULT_TIMEOUT = 60.0
@@ -75,7 +77,21 @@ CREATE VIRTUAL TABLE sim USING fts5(terms, content='', tokenize='ascii', detail=
 CREATE VIRTUAL TABLE sim_vocab USING fts5vocab(sim, 'row');
 CREATE TABLE sim_df(term TEXT PRIMARY KEY, docs INTEGER NOT NULL) WITHOUT ROWID;
 CREATE VIRTUAL TABLE fts_vocab USING fts5vocab(fts, 'row');
-"""
+{glossary_rows.SCHEMA}"""
+
+
+def version() -> str:
+    """What an index must say it is to be used: the schema, and the shipped glossary (a new
+    release's glossary changes what the index stores as much as a new schema does)."""
+    global _VERSION
+    if _VERSION is None:
+        from papernotes.glossary import shipped_digest
+
+        _VERSION = f"{SCHEMA_VERSION}+{shipped_digest()}"
+    return _VERSION
+
+
+_VERSION: str | None = None
 
 
 class NeedsRebuild(Exception):
@@ -173,6 +189,7 @@ def scan(kb: KnowledgeBase) -> Scan:
         tags_signature = f"{st.st_size}:{st.st_mtime_ns}"
     except OSError:
         tags_signature = "missing"
+    tags_signature += f"|{glossary_signature(kb)}"  # both feed the glossary
     return Scan(names, keys, f"{present}:{folder_mtime}:{total:x}", tags_signature)
 
 
@@ -311,7 +328,7 @@ class Index:
         except sqlite3.Error as exc:
             _raise_if_locked(exc, self.timeout)
             raise NeedsRebuild(str(exc)) from None
-        if row is None or row[0] != str(SCHEMA_VERSION):
+        if row is None or row[0] != version():
             raise NeedsRebuild(f"schema version {row[0] if row else None}")
         return conn
 
@@ -409,10 +426,17 @@ class Index:
 
     def _apply(self, conn: sqlite3.Connection, now: Scan, stats: RefreshStats, progress) -> None:
         old_tags = conn.execute("SELECT value FROM meta WHERE key = 'tags'").fetchone()
+        stale: list[str] = []
         if old_tags is None or old_tags[0] != now.tags_signature:
             self._refresh_taxonomy(conn)
+            changed = glossary_rows.replace(conn, kb_glossary(self.kb))
+            stale = glossary_rows.affected(conn, changed) if changed else []
         tag_texts = dict(conn.execute("SELECT tag, text FROM tag_info"))
         gone, todo = self._changes(conn, now)
+        if stale:  # records whose glossary column the new pairs change
+            listed = {name for name, _ in todo}
+            todo += [(n, now.files[n]) for n in stale if n in now.files and n not in listed]
+            todo.sort()
         for name in gone:
             stats.removed += self._forget(conn, name)
         total = len(todo)
@@ -521,7 +545,7 @@ class Index:
         conn.executemany(
             "INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)",
             [
-                ("version", str(SCHEMA_VERSION)),
+                ("version", version()),
                 ("files", now.signature),
                 ("tags", now.tags_signature),
                 ("papers", str(papers)),
@@ -565,7 +589,7 @@ class Index:
             return False
         try:
             row = conn.execute("SELECT value FROM meta WHERE key = 'version'").fetchone()
-            return row is not None and row[0] == str(SCHEMA_VERSION)
+            return row is not None and row[0] == version()
         except sqlite3.Error:
             return False
         finally:
@@ -585,6 +609,7 @@ class Index:
             self.kb._taxonomy = None
             entries, keys = tag_entries(self.kb.taxonomy())
             _insert_tags(conn, entries, keys)
+            glossary_rows.insert(conn, kb_glossary(self.kb))
             tag_texts = {e.name: e.text for e in entries}
             now = scan(self.kb)
             names = sorted(now.files)
@@ -620,7 +645,7 @@ def load_doc(kb: KnowledgeBase, name: str, tags_text) -> tuple[Doc | None, str |
         problems = loaded.problems
         first = str(problems[0]) if problems else f"{loaded.shown}: cannot be loaded"
         return None, first
-    return paper_doc(loaded.paper, tags_text), None
+    return paper_doc(loaded.paper, tags_text, kb_glossary(kb)), None
 
 
 def load_docs(

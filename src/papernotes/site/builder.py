@@ -23,9 +23,9 @@ from papernotes.links.notes_md import backlinks as note_backlinks
 from papernotes.links.related import Linker
 from papernotes.model.record import Note, Paper
 from papernotes.model.taxonomy import TAG_NAME, Taxonomy
-from papernotes.site.html import esc, ext_link, href, linkify, script_json
+from papernotes.site.html import esc, ext_link, href, linkify
 from papernotes.store.kb import KnowledgeBase
-from papernotes.text import _CJK_RANGES, tokenize  # the ranges search.js must agree on
+from papernotes.text import detect_lang
 
 MARKER = ".papernotes-site"
 ASSETS = ("style.css", "search.js", "page.js")
@@ -99,7 +99,9 @@ class SiteBuilder:
         title: str,
         notes: list[NoteFile] | None = None,
         graph: bool = True,
+        glossary=None,
     ):
+        self.glossary = glossary  # for search-data.js, as the search index uses it
         self.papers = dict(sorted(papers.items(), key=lambda kv: (kv[1].title.casefold(), kv[0])))
         self.taxonomy = taxonomy
         self.title = title
@@ -201,7 +203,10 @@ class SiteBuilder:
         the language chosen (page.js sets it)."""
         if not paper.notes:
             text = paper.tldr or paper.abstract or ""
-            return f'<p class="snippet">{esc(_short(text))}</p>' if text else ""
+            if not text:
+                return ""
+            return f'<p class="snippet" lang="{detect_lang(text)}">{esc(_short(text))}</p>'
+
         note = paper.notes[0]
         spans = []
         for lang in ("zh", "en"):
@@ -209,7 +214,10 @@ class SiteBuilder:
             cls = f"lang-{lang}" if text else f"lang-{lang} fallback"
             if lang == note.lang:
                 cls += " orig"
-            spans.append(f'<span class="{cls}">{esc(_short(text or note.text()))}</span>')
+            shown = lang if text else note.lang
+            spans.append(
+                f'<span class="{cls}" lang="{shown}">{esc(_short(text or note.text()))}</span>'
+            )
         return f'<p class="snippet">{"".join(spans)}</p>'
 
     # -- pages ---------------------------------------------------------------------
@@ -404,32 +412,10 @@ class SiteBuilder:
         return _page(f"Graph · {self.title}", body, 0)
 
     def search_data(self) -> str:
-        """The client-side index: per paper, the tokens text.tokenize gives for its title,
-        its tags and the rest; search.js splits queries the same way."""
-        entries = []
-        for pid, paper in self.papers.items():
-            labels = []
-            for tag in paper.tags:
-                info = self.taxonomy.tags.get(tag)
-                labels.append(" ".join((tag, info.en, info.zh, *info.aliases)) if info else tag)
-            rest = [
-                paper.all_text(),
-                " ".join(paper.authors),
-                paper.venue or "",
-                paper.decision or "",
-                paper.status or "",
-                " ".join(m for note in paper.notes for m in note.marks),
-            ]
-            entries.append(
-                {
-                    "id": pid,
-                    "t": _tokens(f"{paper.title} {pid}"),
-                    "g": _tokens(" ".join(labels)),
-                    "n": _tokens(" ".join(rest)),
-                }
-            )
-        data = {"cjk": [list(r) for r in _CJK_RANGES], "papers": entries}
-        return f"window.PAPERNOTES_INDEX = {script_json(data)};\n"
+        """The client-side index, made like the search index (see :mod:`.search_data`)."""
+        from papernotes.site.search_data import search_data_js
+
+        return search_data_js(self.papers, self.taxonomy, self.glossary)
 
     def pages(self) -> dict[str, str]:
         out = {"index.html": self.index_page(), "assets/search-data.js": self.search_data()}
@@ -453,10 +439,6 @@ class SiteBuilder:
 def _short(text: str) -> str:
     flat = " ".join(text.split())
     return flat if len(flat) <= SNIPPET else flat[: SNIPPET - 1].rstrip() + "…"
-
-
-def _tokens(text: str) -> str:
-    return " ".join(sorted(set(tokenize(text))))
 
 
 def _page_links(paper: Paper) -> dict[str, str]:
@@ -500,7 +482,15 @@ def build_site(kb: KnowledgeBase, out_dir: Path, title: str | None = None) -> Si
             )
     coll = kb.load_all()
     taxonomy = kb.taxonomy()
-    builder = SiteBuilder(coll.papers, taxonomy, title or "Reading notes", load_notes(kb, taxonomy))
+    from papernotes.store.glossary import kb_glossary
+
+    builder = SiteBuilder(
+        coll.papers,
+        taxonomy,
+        title or "Reading notes",
+        load_notes(kb, taxonomy),
+        glossary=kb_glossary(kb),
+    )
     pages = builder.pages()
     previous: set[str] = set()
     if marker.is_file():

@@ -19,6 +19,9 @@ def validate(
     # record's tags against the empty taxonomy would only add a false line per tag.
     check_tags = not (problems and not taxonomy.tags)
     problems = list(problems)
+    from papernotes.store.glossary import load_pairs
+
+    problems.extend(load_pairs(kb)[1])
     coll = collection or kb.load_all()
     problems.extend(coll.problems)
 

@@ -8,7 +8,10 @@ SHELLS = ("bash", "zsh", "fish")
 def command(shell: str) -> None:
     """Print the shell-completion script for bash, zsh or fish.
 
-    Completes commands, options, paper ids and tag names. The script calls
+    Completes commands, options, paper ids, tag names, and filters inside a search
+    query (tag:<TAB> gives the tags, decision: and lang: their values). In zsh, what
+    you typed is kept when candidates differ in case; fish shows whole descriptions.
+    The script calls
     papernotes with _PAPERNOTES_COMPLETE set (click's mechanism), so it always
     matches the installed version. Bash needs version 4.4 or newer.
 
@@ -18,12 +21,8 @@ def command(shell: str) -> None:
       zsh   echo 'eval "$(papernotes completion zsh)"' >> ~/.zshrc
       fish  papernotes completion fish > ~/.config/fish/completions/papernotes.fish
     """
-    from click.shell_completion import get_completion_class
-
     from papernotes.cli import cli
+    from papernotes.cli.complete import completion_script
 
-    completion = get_completion_class(shell)
-    if completion is None:  # pragma: no cover - click ships all three
-        raise click.UsageError(f"unsupported shell {shell!r}")
-    script = completion(cli, {}, "papernotes", "_PAPERNOTES_COMPLETE").source()
+    script = completion_script(cli, shell, "papernotes", "_PAPERNOTES_COMPLETE")
     click.echo(script.rstrip("\n"))

@@ -1,7 +1,7 @@
 import click
 
 from papernotes.cli.common import emit_json, json_option, pass_env
-from papernotes.cli.complete import complete_tags
+from papernotes.cli.complete import complete_query, complete_tags
 from papernotes.reading import STATUSES
 
 
@@ -59,7 +59,7 @@ class SearchCommand(click.Command):
     cls=SearchCommand,
     short_help="Full-text search in titles, tags, notes (Chinese and English) and more.",
 )
-@click.argument("query", nargs=-1, type=click.UNPROCESSED)
+@click.argument("query", nargs=-1, type=click.UNPROCESSED, shell_complete=complete_query)
 @click.option(
     "--limit",
     "-n",
@@ -68,6 +68,11 @@ class SearchCommand(click.Command):
     show_default=True,
     help="Show at most N papers (0: all).",
     metavar="N",
+)
+@click.option(
+    "--fuzzy",
+    is_flag=True,
+    help="Search with the corrections of words no paper has (see 'did you mean' below).",
 )
 @click.option(
     "--tag",
@@ -90,6 +95,7 @@ def command(
     env,
     query: tuple[str, ...],
     limit: int,
+    fuzzy: bool,
     tags: tuple[str, ...],
     statuses: tuple[str, ...],
     as_json: bool,
@@ -100,6 +106,16 @@ def command(
     labels, aliases), notes in both languages and the reasons given on related links.
     Chinese is matched inside words (收敛 finds 收敛性), and a tag's name in any form finds
     the papers with that tag (ntk, CNTK, 神经正切核).
+
+    Across languages: the index adds to each paper the other language's form of every
+    term of a bilingual glossary its untranslated text uses (about 800 machine-learning
+    and optimisation terms shipped, pairs from the taxonomy's labels, and the knowledge
+    base's glossary.yaml), so a note written only in Chinese is found by 'pruning' and
+    one written only in English by 剪枝. Such matches rank below papers that use the
+    word itself; the snippet shows the note's own words, with the term marked.
+
+    A word no paper has gets "did you mean ..." on stderr, from the index's own words
+    (lotery -> lottery, 收练 -> 收敛); --fuzzy searches with the closest corrections.
 
     \b
     Query syntax:
@@ -126,10 +142,11 @@ def command(
       papernotes search 收敛 tag:optimization
       papernotes search '"lottery ticket" -pruning' --json | jq -r '.[].id'
       papernotes search convergence --tag ntk --status to-read -n 5
+      papernotes search adverserial --fuzzy
     """
     from papernotes.cli.common import is_tty
     from papernotes.cli.indexing import refreshed
-    from papernotes.index import Index, count, hits, parse_query
+    from papernotes.index import Index, corrected, count, hits, parse_query, suggest
     from papernotes.index.query import And, Filter, Or
 
     if not query and not tags and not statuses:
@@ -148,9 +165,14 @@ def command(
     kb = env.kb()
     with Index(kb) as index:
         refreshed(index, env)
+        fixes = suggest(index, tree)
+        if fuzzy and fixes:
+            tree = corrected(tree, fixes)
         found = hits(index, tree, None if limit == 0 else limit)
         full = found and limit and len(found) == limit
         total = count(index, tree) if full and not as_json and is_tty() else None
+    if fixes:
+        click.echo(_did_you_mean(fixes, fuzzy), err=True)
     if as_json:
         emit_json([hit.to_dict() for hit in found])
         return
@@ -166,6 +188,20 @@ def command(
             f"{len(found)} of {total} papers shown; use --limit {min(total, 1000)} for more.",
             err=True,
         )
+
+
+def _did_you_mean(fixes: dict[str, list[tuple[str, int]]], fuzzy: bool) -> str:
+    """One line on stderr: the corrections of each unknown word, closest first."""
+    from papernotes.cli.common import one_line
+
+    parts = []
+    for typed, ranked in fixes.items():
+        best = min(d for _, d in ranked)
+        words = [w for w, d in ranked if d == best]
+        parts.append(f"{_quoted(typed)} -> {' or '.join(one_line(w) for w in words)}")
+    if fuzzy:
+        return f"Searching with corrections: {'; '.join(parts)}."
+    return f"Did you mean: {'; '.join(parts)}? (--fuzzy searches with them)"
 
 
 def _quoted(text: str) -> str:
