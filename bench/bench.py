@@ -273,9 +273,7 @@ def main() -> None:
     parser.add_argument(
         "--site-max", type=int, default=3000, help="build the site only up to this many papers"
     )
-    parser.add_argument(
-        "--papernotes", default=None, help="the papernotes command to measure"
-    )
+    parser.add_argument("--papernotes", default=None, help="the papernotes command to measure")
     args = parser.parse_args()
     PAPERNOTES = args.papernotes or PAPERNOTES
     if not shutil.which(PAPERNOTES):
