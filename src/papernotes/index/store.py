@@ -32,13 +32,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
 from papernotes.errors import WriteError
-from papernotes.index import related_rows
+from papernotes.index import records, related_rows
 from papernotes.index.documents import COLUMNS, Doc, paper_doc, tag_entries, tags_column
 
 if TYPE_CHECKING:
     from papernotes.store.kb import KnowledgeBase
 
-SCHEMA_VERSION = 6
+SCHEMA_VERSION = 7
 INDEX_NAME = "index.sqlite"
 TIMEOUT_ENV = "PAPERNOTES_INDEX_TIMEOUT"
 DEFAULT_TIMEOUT = 60.0
@@ -55,7 +55,8 @@ SCHEMA = f"""
 CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT) WITHOUT ROWID;
 CREATE TABLE files(
     name TEXT PRIMARY KEY, size INTEGER, mtime INTEGER, ctime INTEGER, ino INTEGER,
-    doc INTEGER, problem TEXT
+    doc INTEGER, problem TEXT,
+    rid TEXT, record TEXT, digest TEXT, problems TEXT NOT NULL DEFAULT '[]'
 ) WITHOUT ROWID;
 CREATE TABLE docs(
     doc INTEGER PRIMARY KEY, id TEXT UNIQUE NOT NULL, title TEXT NOT NULL,
@@ -451,8 +452,8 @@ class Index:
         total = len(todo)
         for done, (name, key) in enumerate(todo, 1):
             had_doc = self._forget(conn, name)
-            doc, problem = load_doc(self.kb, name, lambda t: tag_text_for(tag_texts, t))
-            if self._store(conn, name, key, doc, problem):
+            doc, problem, extra = load_doc(self.kb, name, lambda t: tag_text_for(tag_texts, t))
+            if self._store(conn, name, key, doc, problem, extra):
                 stats.updated += had_doc
                 stats.added += not had_doc
             else:
@@ -526,6 +527,7 @@ class Index:
         key: Key,
         doc: Doc | None,
         problem: str | None,
+        extra: tuple = (None, None, None, "[]"),
         bulk: bool = False,
     ) -> bool:
         """Insert one file's document (or its problem); False when it is not searchable.
@@ -543,9 +545,9 @@ class Index:
             else:
                 rowid = _insert_doc(conn, doc, bulk)
         conn.execute(
-            "INSERT INTO files(name, size, mtime, ctime, ino, doc, problem) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?)",
-            (name, *key, rowid, problem),
+            "INSERT INTO files(name, size, mtime, ctime, ino, doc, problem, "
+            f"{records.COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (name, *key, rowid, problem, *extra),
         )
         return rowid is not None
 
@@ -629,8 +631,9 @@ class Index:
             tag_texts = {e.name: e.text for e in entries}
             now = scan(self.kb)
             names = sorted(now.files)
-            for done, (name, doc, problem) in enumerate(load_docs(self.kb, names, tag_texts), 1):
-                if self._store(conn, name, now.files[name], doc, problem, bulk=True):
+            loading = load_docs(self.kb, names, tag_texts)
+            for done, (name, doc, problem, extra) in enumerate(loading, 1):
+                if self._store(conn, name, now.files[name], doc, problem, extra, bulk=True):
                     stats.added += 1
                 if progress and (done % 200 == 0 or done == len(names)):
                     progress(done, len(names))
@@ -654,25 +657,24 @@ def tag_text_for(tag_texts: dict[str, str], name: str) -> str:
     return text
 
 
-def load_doc(kb: KnowledgeBase, name: str, tags_text) -> tuple[Doc | None, str | None]:
-    """The document of ``papers/<name>``, or the first problem that keeps it out."""
+def load_doc(kb: KnowledgeBase, name: str, tags_text) -> tuple[Doc | None, str | None, tuple]:
+    """The document of ``papers/<name>`` (or the first problem that keeps it out of search),
+    and its read-model columns (see :mod:`.records`)."""
     loaded = kb.load_path(kb.papers_dir / name)
+    extra = records.stored(loaded)
     if loaded.paper is None or loaded.problems:
         problems = loaded.problems
         first = str(problems[0]) if problems else f"{loaded.shown}: cannot be loaded"
-        return None, first
-    return paper_doc(loaded.paper, tags_text), None
+        return None, first, extra
+    return paper_doc(loaded.paper, tags_text), None, extra
 
 
-def load_docs(
-    kb: KnowledgeBase, names: list[str], tag_texts: dict[str, str]
-) -> Iterator[tuple[str, Doc | None, str | None]]:
+def load_docs(kb: KnowledgeBase, names: list[str], tag_texts: dict[str, str]) -> Iterator[tuple]:
     """Documents for many files, in worker processes when there are many and cores to spare."""
     workers = min(os.cpu_count() or 1, 4)
     if len(names) < PARALLEL_FROM or workers < 2:
         for name in names:
-            doc, problem = load_doc(kb, name, lambda t: tag_text_for(tag_texts, t))
-            yield name, doc, problem
+            yield name, *load_doc(kb, name, lambda t: tag_text_for(tag_texts, t))
         return
     import multiprocessing
 
@@ -695,12 +697,11 @@ def _worker_init(root: str, tag_texts: dict[str, str]) -> None:
     _WORKER["tags"] = tag_texts
 
 
-def _worker_load(names: list[str]) -> list[tuple[str, Doc | None, str | None]]:
+def _worker_load(names: list[str]) -> list[tuple]:
     kb, tag_texts = _WORKER["kb"], _WORKER["tags"]
     out = []
     for name in names:
-        doc, problem = load_doc(kb, name, lambda t: tag_text_for(tag_texts, t))
-        out.append((name, doc, problem))
+        out.append((name, *load_doc(kb, name, lambda t: tag_text_for(tag_texts, t))))
     return out
 
 

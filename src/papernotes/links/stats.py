@@ -9,12 +9,20 @@ from papernotes.links.topics import decision_rank
 
 
 def kb_stats(kb, collection=None, notes=None) -> dict:
-    """Plain numbers for ``papernotes stats`` (JSON-ready, sorted largest first)."""
+    """Plain numbers for ``papernotes stats`` (JSON-ready, sorted largest first), from the
+    papers' digests in the index (or of ``collection``, when given)."""
+    from papernotes.core.listing import digests
+    from papernotes.index.records import digest
+
     taxonomy = kb.taxonomy()
-    coll = collection or kb.load_all()
-    papers = list(coll.papers.values())
+    if collection is not None:
+        rows = {pid: digest(p) for pid, p in collection.papers.items()}
+        problems = collection.problems
+    else:
+        rows, problems = digests(kb)
+    papers = list(rows.values())
     notes = notes if notes is not None else load_notes(kb, taxonomy)
-    exact = Counter(t for p in papers for t in p.tags)
+    exact = Counter(t for p in papers for t in p["tags"])
     tags = []
     for name in taxonomy.tags:
         subtree = set(taxonomy.descendants(name))
@@ -22,7 +30,7 @@ def kb_stats(kb, collection=None, notes=None) -> dict:
             {
                 "tag": name,
                 "papers": exact.get(name, 0),
-                "with_children": sum(1 for p in papers if subtree & set(p.tags)),
+                "with_children": sum(1 for p in papers if subtree.intersection(p["tags"])),
                 "parent": taxonomy.tags[name].parent,
             }
         )
@@ -31,16 +39,14 @@ def kb_stats(kb, collection=None, notes=None) -> dict:
         {"tag": t, "papers": exact[t], "with_children": exact[t], "parent": None} for t in unknown
     )
     tags.sort(key=lambda row: (-row["papers"], -row["with_children"], row["tag"].casefold()))
-    decisions = Counter(p.decision or "(none)" for p in papers)
-    original = Counter(n.lang for p in papers for n in p.notes)
-    written = Counter(
-        lang for p in papers for n in p.notes for lang in ("zh", "en") if getattr(n, lang)
-    )
-    all_notes = [n for p in papers for n in p.notes]
+    decisions = Counter(p["decision"] or "(none)" for p in papers)
+    all_notes = [n for p in papers for n in p["note_langs"]]  # [lang, has zh, has en]
+    original = Counter(lang for lang, _, _ in all_notes)
+    written = Counter(lang for n in all_notes for lang, has in (("zh", n[1]), ("en", n[2])) if has)
     return {
         "papers": len(papers),
-        "unloadable": len({pr.path for pr in coll.problems}),
-        "untagged": sum(1 for p in papers if not p.tags),
+        "unloadable": len({pr.path for pr in problems}),
+        "untagged": sum(1 for p in papers if not p["tags"]),
         "tags": tags,
         "decisions": [
             {"decision": d, "papers": n}
@@ -51,13 +57,13 @@ def kb_stats(kb, collection=None, notes=None) -> dict:
         ],
         "notes": {
             "total": len(all_notes),
-            "bilingual": sum(1 for n in all_notes if n.zh and n.en),
+            "bilingual": sum(1 for _, zh, en in all_notes if zh and en),
             "languages": [
                 {"lang": lang, "original": original.get(lang, 0), "with_text": written.get(lang, 0)}
                 for lang in ("zh", "en")
             ],
         },
-        "links": sum(len(p.related) for p in papers),
+        "links": sum(p["related"] for p in papers),
         "notes_md": {
             "files": len(notes),
             "paper_links": sum(1 for n in notes for link in n.links if link.kind == "paper"),

@@ -1,0 +1,107 @@
+"""The index as the read model: every record as it loaded, kept beside the search tables.
+
+When the index (re)reads a record file it keeps, in the ``files`` row of that file, the
+record's canonical data as compact JSON (whatever fields the model has), a small digest of it
+for listings and counts, and every problem met while loading it. Readers then rebuild what
+:meth:`KnowledgeBase.load_all` returns (the same papers, the same problems, the same
+first-file-wins rule for duplicate ids) from one table, after the same freshness check a
+search makes, without parsing YAML or importing the record models.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from papernotes.errors import Problem
+
+if TYPE_CHECKING:
+    from papernotes.model.record import Paper
+    from papernotes.store.kb import KnowledgeBase
+    from papernotes.store.records import Loaded
+
+COLUMNS = "rid, record, digest, problems"
+
+
+def digest(paper: Paper) -> dict[str, Any]:
+    """What listings and counts read of a paper (``list``, ``tags``, ``stats``)."""
+    return {
+        "id": paper.id,
+        "title": paper.title,
+        "venue": paper.venue,
+        "year": paper.year,
+        "decision": paper.decision,
+        "tags": list(paper.tags),
+        "notes": len(paper.notes),
+        "added": paper.added.isoformat() if paper.added else None,
+        "note_langs": [[n.lang, bool(n.zh), bool(n.en)] for n in paper.notes],
+        "related": len(paper.related),
+    }
+
+
+def stored(loaded: Loaded) -> tuple[str | None, str | None, str | None, str]:
+    """The read-model columns of one loaded file: id, record JSON, digest JSON, problems."""
+    problems = json.dumps([p.to_dict() for p in loaded.problems], ensure_ascii=False)
+    paper = loaded.paper
+    if paper is None:
+        return None, None, None, problems
+    from papernotes.store.records import record_data
+
+    record = json.dumps(record_data(paper), ensure_ascii=False, separators=(",", ":"), default=str)
+    return paper.id, record, json.dumps(digest(paper), ensure_ascii=False), problems
+
+
+@dataclass
+class Entries:
+    """Like :class:`papernotes.store.kb.Collection`, with rows of the index for papers."""
+
+    papers: dict[str, Any] = field(default_factory=dict)  # id -> digest or record data
+    problems: list[Problem] = field(default_factory=list)
+
+
+def entries(conn: sqlite3.Connection, column: str = "digest") -> Entries:
+    """Every loadable record's ``digest`` (or ``record`` data), keyed by id, and every
+    problem, exactly as a YAML load of every file would give them."""
+    from papernotes.index.store import decoded
+
+    out = Entries()
+    by_id: dict[str, str] = {}
+    rows = conn.execute(f"SELECT name, rid, {column}, problems FROM files ORDER BY name")
+    for name, rid, data, problems in rows:
+        shown = f"papers/{name}"
+        if problems != "[]":
+            out.problems.extend(Problem(**p) for p in decoded(problems))
+        if rid is None:
+            continue
+        if rid in by_id:
+            out.problems.append(
+                Problem(shown, f"duplicate id {rid!r} (also in {by_id[rid]})", 1, "id")
+            )
+            continue
+        by_id[rid] = shown
+        out.papers[rid] = decoded(data)
+    return out
+
+
+def read(kb: KnowledgeBase, column: str = "digest") -> Entries:
+    """:func:`entries` of a fresh index of ``kb``."""
+    from papernotes.index.store import Index
+
+    with Index(kb) as index:
+        index.refresh()
+        return index.read(lambda conn: entries(conn, column))
+
+
+def papers(kb: KnowledgeBase):
+    """A :class:`Collection` of validated papers rebuilt from the index's record JSON (no
+    YAML parsing), for readers that need the model objects."""
+    from papernotes.model.record import Paper
+    from papernotes.store.kb import Collection
+
+    found = read(kb, "record")
+    out = Collection(problems=found.problems)
+    for pid, data in found.papers.items():
+        out.papers[pid] = Paper.model_validate(data)
+    return out
