@@ -33,6 +33,7 @@ def digest(paper: Paper) -> dict[str, Any]:
         "venue": paper.venue,
         "year": paper.year,
         "decision": paper.decision,
+        "ratings": list(paper.ratings),
         "tags": list(paper.tags),
         "notes": len(paper.notes),
         "added": paper.added.isoformat() if paper.added else None,
