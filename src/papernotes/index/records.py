@@ -62,13 +62,14 @@ class Entries:
     problems: list[Problem] = field(default_factory=list)
 
 
-def entries(conn: sqlite3.Connection, column: str = "digest") -> Entries:
+def entries(conn: sqlite3.Connection, column: str = "digest", raw: bool = False) -> Entries:
     """Every loadable record's ``digest`` (or ``record`` data), keyed by id, and every
-    problem, exactly as a YAML load of every file would give them."""
+    problem, exactly as a YAML load of every file would give them; ``raw``: as JSON text."""
     from papernotes.index.store import decoded
 
     out = Entries()
     by_id: dict[str, str] = {}
+    kept: list[str] = []
     rows = conn.execute(f"SELECT name, rid, {column}, problems FROM files ORDER BY name")
     for name, rid, data, problems in rows:
         shown = f"papers/{name}"
@@ -77,32 +78,42 @@ def entries(conn: sqlite3.Connection, column: str = "digest") -> Entries:
         if rid is None:
             continue
         if rid in by_id:
-            out.problems.append(
-                Problem(shown, f"duplicate id {rid!r} (also in {by_id[rid]})", 1, "id")
-            )
+            problem = Problem(shown, f"duplicate id {rid!r} (also in {by_id[rid]})", 1, "id")
+            out.problems.append(problem)
             continue
         by_id[rid] = shown
-        out.papers[rid] = decoded(data)
+        kept.append(data)
+    # one JSON text for all of them: a call per row costs more than the parsing
+    if raw:
+        values = kept
+    else:
+        values = decoded("[" + ",".join(kept) + "]") if kept else []
+    out.papers = dict(zip(by_id, values, strict=True))
     return out
 
 
-def read(kb: KnowledgeBase, column: str = "digest") -> Entries:
+def read(kb: KnowledgeBase, column: str = "digest", raw: bool = False) -> Entries:
     """:func:`entries` of a fresh index of ``kb``."""
     from papernotes.index.store import Index
 
     with Index(kb) as index:
         index.refresh()
-        return index.read(lambda conn: entries(conn, column))
+        return index.read(lambda conn: entries(conn, column, raw))
 
 
 def papers(kb: KnowledgeBase):
-    """A :class:`Collection` of validated papers rebuilt from the index's record JSON (no
-    YAML parsing), for readers that need the model objects."""
+    """What :meth:`KnowledgeBase.load_all` returns (papers and problems, no ``loaded``),
+    rebuilt from the index's record data: no YAML is parsed for unchanged files. From
+    the files themselves when the index cannot be used."""
+    from papernotes.errors import WriteError
     from papernotes.model.record import Paper
     from papernotes.store.kb import Collection
 
-    found = read(kb, "record")
+    try:
+        found = read(kb, "record", raw=True)
+    except WriteError:  # no writable cache anywhere, or locked for too long
+        return kb.load_all()
     out = Collection(problems=found.problems)
-    for pid, data in found.papers.items():
-        out.papers[pid] = Paper.model_validate(data)
+    validate = Paper.model_validate_json  # JSON mode: dates as ISO text
+    out.papers = {pid: validate(data) for pid, data in found.papers.items()}
     return out

@@ -265,7 +265,9 @@ def rank(
 
 def linker_for(kb, collection=None) -> Linker:
     """A Linker over every record of ``kb`` that loads (broken records are left out)."""
-    coll = collection or kb.load_all()
+    from papernotes.index.records import papers as indexed_papers
+
+    coll = collection or indexed_papers(kb)
     return Linker(coll.papers, kb.taxonomy())
 
 

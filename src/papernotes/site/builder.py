@@ -516,7 +516,9 @@ def build_site(
             raise UsageError(
                 f"{out_dir} is not empty and was not made by 'papernotes site'; choose an empty or new folder"
             )
-    coll = kb.load_all()
+    from papernotes.index.records import papers as indexed_papers
+
+    coll = indexed_papers(kb)
     taxonomy = kb.taxonomy()
     builder = SiteBuilder(coll.papers, taxonomy, title or "Reading notes", load_notes(kb, taxonomy))
     names = builder.page_names()
