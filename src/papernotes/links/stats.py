@@ -23,14 +23,17 @@ def kb_stats(kb, collection=None, notes=None) -> dict:
     papers = list(rows.values())
     notes = notes if notes is not None else load_notes(kb, taxonomy)
     exact = Counter(t for p in papers for t in p["tags"])
+    # Papers with a tag or one below it: once per distinct tag set, not per tag and paper.
+    combos = Counter(frozenset(p["tags"]) for p in papers)
+    subtrees = {name: set(taxonomy.descendants(name)) for name in taxonomy.tags}
     tags = []
     for name in taxonomy.tags:
-        subtree = set(taxonomy.descendants(name))
+        subtree = subtrees[name]
         tags.append(
             {
                 "tag": name,
                 "papers": exact.get(name, 0),
-                "with_children": sum(1 for p in papers if subtree.intersection(p["tags"])),
+                "with_children": sum(n for combo, n in combos.items() if subtree & combo),
                 "parent": taxonomy.tags[name].parent,
             }
         )
