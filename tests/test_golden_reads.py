@@ -37,6 +37,8 @@ COMMANDS = [
     ("export-bibtex", ["export", "-f", "bibtex"]),
     ("export-json", ["export", "-f", "json"]),
     ("export-markdown", ["export", "-f", "markdown"]),
+    ("validate", []),
+    ("validate-strict", ["validate", "--strict"]),
 ]
 
 BROKEN = {
@@ -71,7 +73,9 @@ KBS = {"shipped": _shipped, "broken": _broken}
 
 
 def _argv(name: str, args: list[str]) -> list[str]:
-    return args if args and args[0] in {"list", "topic", "graph", "export"} else [name, *args]
+    if args and args[0] in {"list", "topic", "graph", "export", "validate"}:
+        return args
+    return [name, *args]
 
 
 def _run(root: Path, argv: list[str]) -> str:
@@ -105,3 +109,5 @@ def test_read_output_unchanged(tmp_path, kb, name, args, as_json):
     assert first == path.read_text(encoding="utf-8")
     if as_json:
         json.loads(first.split("--- stdout\n", 1)[1].split("--- stderr\n", 1)[0])
+    if name.startswith("validate"):  # re-reading every file finds the same
+        assert _run(root, [*argv, "--full"]) == first

@@ -22,7 +22,7 @@ if TYPE_CHECKING:
     from papernotes.store.kb import KnowledgeBase
     from papernotes.store.records import Loaded
 
-COLUMNS = "rid, record, digest, problems"
+COLUMNS = "rid, record, digest, facts, problems"
 
 
 def digest(paper: Paper) -> dict[str, Any]:
@@ -42,16 +42,39 @@ def digest(paper: Paper) -> dict[str, Any]:
     }
 
 
-def stored(loaded: Loaded) -> tuple[str | None, str | None, str | None, str]:
-    """The read-model columns of one loaded file: id, record JSON, digest JSON, problems."""
+def facts(loaded: Loaded) -> dict[str, Any]:
+    """What the cross-file checks of ``validate`` read of a loaded record, with the line of
+    each value they may report."""
+    from papernotes.store.yamlio import line_of
+
+    paper, node = loaded.paper, loaded.node
+    assert paper is not None
+    return {
+        "id": paper.id,
+        "tags": list(paper.tags),
+        "related": [link.id for link in paper.related],
+        "missing": [note.missing_languages() for note in paper.notes],
+        "lines": {
+            "id": line_of(node, "id"),
+            "tags": [line_of(node, "tags", i) for i in range(len(paper.tags))],
+            "related": [line_of(node, "related", i, "id") for i in range(len(paper.related))],
+            "notes": [line_of(node, "notes", i) for i in range(len(paper.notes))],
+        },
+    }
+
+
+def stored(loaded: Loaded) -> tuple[str | None, str | None, str | None, str | None, str]:
+    """The read-model columns of one loaded file: id, record JSON, digest JSON, the facts
+    ``validate`` checks, problems."""
     problems = json.dumps([p.to_dict() for p in loaded.problems], ensure_ascii=False)
     paper = loaded.paper
     if paper is None:
-        return None, None, None, problems
+        return None, None, None, None, problems
     from papernotes.store.records import record_data
 
     record = json.dumps(record_data(paper), ensure_ascii=False, separators=(",", ":"), default=str)
-    return paper.id, record, json.dumps(digest(paper), ensure_ascii=False), problems
+    checks = json.dumps(facts(loaded), ensure_ascii=False, separators=(",", ":"))
+    return paper.id, record, json.dumps(digest(paper), ensure_ascii=False), checks, problems
 
 
 @dataclass
@@ -99,6 +122,21 @@ def read(kb: KnowledgeBase, column: str = "digest", raw: bool = False) -> Entrie
     with Index(kb) as index:
         index.refresh()
         return index.read(lambda conn: entries(conn, column, raw))
+
+
+def checked(kb: KnowledgeBase) -> tuple[Entries, list[tuple[str, dict]]]:
+    """For ``validate``: every record's problems and digest (as :func:`read`), and the
+    facts of every file that loaded, duplicates included, in file order."""
+    from papernotes.index.store import Index, decoded
+
+    def query(conn: sqlite3.Connection):
+        found = entries(conn)
+        rows = conn.execute("SELECT name, facts FROM files WHERE facts IS NOT NULL ORDER BY name")
+        return found, [(f"papers/{name}", decoded(text)) for name, text in rows]
+
+    with Index(kb) as index:
+        index.refresh()
+        return index.read(query)
 
 
 def papers(kb: KnowledgeBase):

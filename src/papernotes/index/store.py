@@ -38,7 +38,7 @@ from papernotes.index.documents import COLUMNS, Doc, paper_doc, tag_entries, tag
 if TYPE_CHECKING:
     from papernotes.store.kb import KnowledgeBase
 
-SCHEMA_VERSION = 8
+SCHEMA_VERSION = 9
 INDEX_NAME = "index.sqlite"
 TIMEOUT_ENV = "PAPERNOTES_INDEX_TIMEOUT"
 DEFAULT_TIMEOUT = 60.0
@@ -56,7 +56,7 @@ CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT) WITHOUT ROWID;
 CREATE TABLE files(
     name TEXT PRIMARY KEY, size INTEGER, mtime INTEGER, ctime INTEGER, ino INTEGER,
     doc INTEGER, problem TEXT,
-    rid TEXT, record TEXT, digest TEXT, problems TEXT NOT NULL DEFAULT '[]'
+    rid TEXT, record TEXT, digest TEXT, facts TEXT, problems TEXT NOT NULL DEFAULT '[]'
 ) WITHOUT ROWID;
 CREATE TABLE docs(
     doc INTEGER PRIMARY KEY, id TEXT UNIQUE NOT NULL, title TEXT NOT NULL,
@@ -239,8 +239,11 @@ def _stat_names(dir_fd: int, names: list[str]) -> list[Key | None]:
         try:
             st = stat(name, dir_fd=dir_fd)
         except OSError:
-            append(None)
-            continue
+            try:  # a dangling or looping symbolic link is a record that does not load
+                st = stat(name, dir_fd=dir_fd, follow_symlinks=False)
+            except OSError:
+                append(None)
+                continue
         append((st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino))
     return out
 
@@ -527,7 +530,7 @@ class Index:
         key: Key,
         doc: Doc | None,
         problem: str | None,
-        extra: tuple = (None, None, None, "[]"),
+        extra: tuple = (None, None, None, None, "[]"),
         bulk: bool = False,
     ) -> bool:
         """Insert one file's document (or its problem); False when it is not searchable.
@@ -546,7 +549,7 @@ class Index:
                 rowid = _insert_doc(conn, doc, bulk)
         conn.execute(
             "INSERT INTO files(name, size, mtime, ctime, ino, doc, problem, "
-            f"{records.COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            f"{records.COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (name, *key, rowid, problem, *extra),
         )
         return rowid is not None

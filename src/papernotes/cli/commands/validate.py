@@ -7,13 +7,22 @@ from papernotes.cli.common import emit_json, json_option, pass_env, plain
 @click.option(
     "--strict", is_flag=True, help="Also report notes missing their Chinese or English text."
 )
+@click.option(
+    "--full",
+    is_flag=True,
+    help="Re-read and re-check every file (default: files unchanged since the index last "
+    "read them keep their result; the checks between files always run).",
+)
 @json_option
 @pass_env
-def command(env, strict: bool, as_json: bool) -> None:
+def command(env, strict: bool, full: bool, as_json: bool) -> None:
     """Check every record, the taxonomy and the links between them.
 
     Prints one line per problem as FILE:LINE: FIELD: MESSAGE (HINT) and exits 1
     if there is any, 0 if the knowledge base is clean.
+
+    Each file's own check is remembered by the search index until the file changes;
+    --full checks every file again.
 
     \b
     Example:
@@ -22,7 +31,7 @@ def command(env, strict: bool, as_json: bool) -> None:
     from papernotes.store.validate import validate
 
     kb = env.kb()
-    problems = validate(kb, strict=strict)
+    problems = validate(kb, strict=strict, full=full)
     if as_json:
         emit_json([p.to_dict() for p in problems])
     else:
