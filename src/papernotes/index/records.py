@@ -130,9 +130,11 @@ def checked(kb: KnowledgeBase) -> tuple[Entries, list[tuple[str, dict]]]:
     from papernotes.index.store import Index, decoded
 
     def query(conn: sqlite3.Connection):
-        found = entries(conn)
+        found = entries(conn, raw=True)  # only the ids are needed: no decoding
         rows = conn.execute("SELECT name, facts FROM files WHERE facts IS NOT NULL ORDER BY name")
-        return found, [(f"papers/{name}", decoded(text)) for name, text in rows]
+        names, texts = zip(*rows) if found.papers else ((), ())
+        values = decoded("[" + ",".join(texts) + "]") if texts else []
+        return found, [(f"papers/{n}", v) for n, v in zip(names, values, strict=True)]
 
     with Index(kb) as index:
         index.refresh()

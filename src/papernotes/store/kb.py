@@ -99,6 +99,14 @@ class KnowledgeBase:
             if p.name.endswith(".yaml") and not p.name.startswith(".")
         )
 
+    def record_count(self) -> int:
+        """``len(self.record_paths())``, without building and sorting the paths."""
+        try:
+            names = os.listdir(self.papers_dir)
+        except OSError:
+            return 0
+        return sum(1 for n in names if n.endswith(".yaml") and not n.startswith("."))
+
     def cache_dir(self) -> Path:
         """``.papernotes/`` under the root, or a per-root folder in the user cache when read-only."""
         override = os.environ.get(CACHE_ENV)

@@ -37,7 +37,7 @@ def command(env, strict: bool, full: bool, as_json: bool) -> None:
     else:
         for problem in problems:
             click.echo(plain(str(problem)))
-    count = len(kb.record_paths())
+    count = kb.record_count()
     if problems:
         click.echo(f"{len(problems)} problem(s) in {count} record(s)", err=True)
         raise SystemExit(1)
