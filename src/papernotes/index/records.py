@@ -132,7 +132,7 @@ def checked(kb: KnowledgeBase) -> tuple[Entries, list[tuple[str, dict]]]:
     def query(conn: sqlite3.Connection):
         found = entries(conn, raw=True)  # only the ids are needed: no decoding
         rows = conn.execute("SELECT name, facts FROM files WHERE facts IS NOT NULL ORDER BY name")
-        names, texts = zip(*rows) if found.papers else ((), ())
+        names, texts = zip(*rows, strict=True) if found.papers else ((), ())
         values = decoded("[" + ",".join(texts) + "]") if texts else []
         return found, [(f"papers/{n}", v) for n, v in zip(names, values, strict=True)]
 
