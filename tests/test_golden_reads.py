@@ -39,6 +39,7 @@ COMMANDS = [
     ("export-markdown", ["export", "-f", "markdown"]),
     ("validate", []),
     ("validate-strict", ["validate", "--strict"]),
+    ("fmt-check", ["fmt", "--check"]),
 ]
 
 BROKEN = {
@@ -46,6 +47,8 @@ BROKEN = {
     "unknown-field.yaml": "id: unknown-field\ntitle: Unknown field\nvenue_typo: ICLR\n",
     "dup-a.yaml": "id: H1gEP6NFwr\ntitle: A duplicate of a shipped record\n",
     "odd-tag.yaml": "id: odd-tag\ntitle: Carries an unknown tag\ntags:\n- no-such-tag\n",
+    "unordered.yaml": "title: Keys out of order\nid: unordered\n",
+    "alias-tag.yaml": "id: alias-tag\ntitle: Carries an alias\ntags:\n- CNTK\n",
     "dangling.yaml": (
         "id: dangling\ntitle: Links a missing paper\ntags:\n- NTK\n"
         "related:\n- id: missing1\n  why: not there\n"
@@ -73,7 +76,7 @@ KBS = {"shipped": _shipped, "broken": _broken}
 
 
 def _argv(name: str, args: list[str]) -> list[str]:
-    if args and args[0] in {"list", "topic", "graph", "export", "validate"}:
+    if args and args[0] in {"list", "topic", "graph", "export", "validate", "fmt"}:
         return args
     return [name, *args]
 

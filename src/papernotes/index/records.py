@@ -45,12 +45,15 @@ def digest(paper: Paper) -> dict[str, Any]:
 def facts(loaded: Loaded) -> dict[str, Any]:
     """What the cross-file checks of ``validate`` read of a loaded record, with the line of
     each value they may report."""
+    from papernotes.store.records import dump_record
     from papernotes.store.yamlio import line_of
 
     paper, node = loaded.paper, loaded.node
     assert paper is not None
     return {
         "id": paper.id,
+        # the file as 'fmt' would write it (before tag aliases are replaced)
+        "canonical": dump_record(paper).encode("utf-8") == loaded.raw,
         "tags": list(paper.tags),
         "related": [link.id for link in paper.related],
         "missing": [note.missing_languages() for note in paper.notes],
@@ -135,6 +138,28 @@ def checked(kb: KnowledgeBase) -> tuple[Entries, list[tuple[str, dict]]]:
         names, texts = zip(*rows, strict=True) if found.papers else ((), ())
         values = decoded("[" + ",".join(texts) + "]") if texts else []
         return found, [(f"papers/{n}", v) for n, v in zip(names, values, strict=True)]
+
+    with Index(kb) as index:
+        index.refresh()
+        return index.read(query)
+
+
+def fmt_rows(kb: KnowledgeBase) -> list[tuple[str, dict | None, str | None]]:
+    """For ``fmt --check``: per record file in name order, its facts (None if it did not
+    load) and its first problem."""
+    from papernotes.index.store import Index, decoded
+
+    def query(conn: sqlite3.Connection):
+        out = []
+        for name, text, problems in conn.execute(
+            "SELECT name, facts, problems FROM files ORDER BY name"
+        ):
+            first = None
+            if text is None:
+                found = decoded(problems)
+                first = str(Problem(**found[0])) if found else f"papers/{name}: cannot be loaded"
+            out.append((f"papers/{name}", decoded(text) if text else None, first))
+        return out
 
     with Index(kb) as index:
         index.refresh()
