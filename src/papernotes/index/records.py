@@ -10,6 +10,7 @@ search makes, without parsing YAML or importing the record models.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sqlite3
 from dataclasses import dataclass, field
@@ -45,15 +46,15 @@ def digest(paper: Paper) -> dict[str, Any]:
 def facts(loaded: Loaded) -> dict[str, Any]:
     """What the cross-file checks of ``validate`` read of a loaded record, with the line of
     each value they may report."""
-    from papernotes.store.records import dump_record
     from papernotes.store.yamlio import line_of
 
     paper, node = loaded.paper, loaded.node
     assert paper is not None
     return {
         "id": paper.id,
-        # the file as 'fmt' would write it (before tag aliases are replaced)
-        "canonical": dump_record(paper).encode("utf-8") == loaded.raw,
+        # whether the file is as 'fmt' writes it (before tag aliases are replaced): found
+        # out by the first 'fmt --check' (a dump costs a third of reading a record)
+        "canonical": None,
         "tags": list(paper.tags),
         "related": [link.id for link in paper.related],
         "missing": [note.missing_languages() for note in paper.notes],
@@ -158,12 +159,38 @@ def fmt_rows(kb: KnowledgeBase) -> list[tuple[str, dict | None, str | None]]:
             if text is None:
                 found = decoded(problems)
                 first = str(Problem(**found[0])) if found else f"papers/{name}: cannot be loaded"
-            out.append((f"papers/{name}", decoded(text) if text else None, first))
+            out.append((name, decoded(text) if text else None, first))
         return out
 
     with Index(kb) as index:
         index.refresh()
-        return index.read(query)
+        rows = index.read(query)
+        unknown = [(name, facts) for name, facts, _ in rows if facts and facts["canonical"] is None]
+        if unknown:
+            _remember_canonical(kb, index.connection(), unknown)
+    return [(f"papers/{name}", facts, first) for name, facts, first in rows]
+
+
+def _remember_canonical(kb: KnowledgeBase, conn: sqlite3.Connection, rows: list) -> None:
+    """Compare each file with its canonical form once, and keep the answer in the index
+    (until the file changes and is read again)."""
+    from papernotes.store.records import dump_record
+
+    updates = []
+    for name, facts in rows:
+        loaded = kb.load_path(kb.papers_dir / name)
+        if loaded.paper is None:
+            facts["canonical"] = False  # changed since the refresh: say so, keep nothing
+            continue
+        facts["canonical"] = dump_record(loaded.paper).encode("utf-8") == loaded.raw
+        updates.append((json.dumps(facts, ensure_ascii=False, separators=(",", ":")), name))
+    try:
+        conn.execute("BEGIN IMMEDIATE")
+        conn.executemany("UPDATE files SET facts = ? WHERE name = ?", updates)
+        conn.execute("COMMIT")
+    except sqlite3.Error:  # a busy or read-only index: the answer is only not kept
+        with contextlib.suppress(sqlite3.Error):
+            conn.execute("ROLLBACK")
 
 
 def papers(kb: KnowledgeBase):
