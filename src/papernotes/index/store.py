@@ -674,10 +674,13 @@ def load_doc(kb: KnowledgeBase, name: str, tags_text) -> tuple[Doc | None, str |
 
 def load_docs(kb: KnowledgeBase, names: list[str], tag_texts: dict[str, str]) -> Iterator[tuple]:
     """Documents for many files, in worker processes when there are many and cores to spare."""
+    from papernotes.store.kb import gc_paused
+
     workers = min(os.cpu_count() or 1, 4)
     if len(names) < PARALLEL_FROM or workers < 2:
-        for name in names:
-            yield name, *load_doc(kb, name, lambda t: tag_text_for(tag_texts, t))
+        with gc_paused():
+            for name in names:
+                yield name, *load_doc(kb, name, lambda t: tag_text_for(tag_texts, t))
         return
     import multiprocessing
 
@@ -701,10 +704,13 @@ def _worker_init(root: str, tag_texts: dict[str, str]) -> None:
 
 
 def _worker_load(names: list[str]) -> list[tuple]:
+    from papernotes.store.kb import gc_paused
+
     kb, tag_texts = _WORKER["kb"], _WORKER["tags"]
     out = []
-    for name in names:
-        out.append((name, *load_doc(kb, name, lambda t: tag_text_for(tag_texts, t))))
+    with gc_paused():
+        for name in names:
+            out.append((name, *load_doc(kb, name, lambda t: tag_text_for(tag_texts, t))))
     return out
 
 
