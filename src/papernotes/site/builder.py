@@ -311,7 +311,9 @@ class SiteBuilder:
     def similar(self, pid: str, limit: int = 5) -> list:
         """The best-ranked neighbours (papernotes.links.related) not linked explicitly,
         which the Related and Linked-from sections already show."""
-        ranked = self.linker.related(pid, limit=None)
+        # explicit links (to papers with a record or not) are the only ones skipped
+        enough = limit + len(self.linker.links_of(pid))
+        ranked = self.linker.related(pid, limit=enough)
         return [n for n in ranked if "link" not in n.kinds and n.id in self.papers][:limit]
 
     def tag_papers_deep(self, name: str) -> list[str]:
