@@ -38,3 +38,20 @@ def test_python_dash_m_works():
         [sys.executable, "-m", "papernotes", "--version"], capture_output=True, text=True
     )
     assert out.returncode == 0 and out.stdout.startswith("papernotes ")
+
+
+def test_version_imports_no_click():
+    code = (
+        "import sys; sys.argv = ['papernotes', '--version']\n"
+        "from papernotes.entry import main\nmain()\n"
+        "print('click' in sys.modules)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout == "papernotes 0.1.0\nFalse\n"
+
+
+def test_console_script_leaves_everything_else_to_the_cli():
+    out = subprocess.run(
+        [sys.executable, "-m", "papernotes", "--no-such-option"], capture_output=True, text=True
+    )
+    assert out.returncode == 2 and out.stderr.startswith("Error: ")

@@ -4,13 +4,15 @@ import os
 from pathlib import Path
 
 import pytest
+import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from papernotes.errors import WriteError
 from papernotes.model.record import Note, Paper
+from papernotes.store import yamlio
 from papernotes.store.kb import KnowledgeBase, find_root
-from papernotes.store.records import dump_record, load_record
+from papernotes.store.records import dump_record, load_record, record_data
 from papernotes.store.yamlio import atomic_write
 
 from .conftest import RECORD
@@ -101,3 +103,40 @@ def test_save_then_load(kb):
 
 def test_record_constant_is_canonical():
     assert RECORD.endswith("added: 2026-11-22\n")
+
+
+def _python_dump(data) -> str:
+    return yaml.dump(
+        data,
+        Dumper=yamlio.PythonDumper,
+        allow_unicode=True,
+        sort_keys=False,
+        default_flow_style=False,
+        width=1_000_000,
+        indent=2,
+    )
+
+
+@settings(max_examples=1500, deadline=None)
+@given(title=text_st.filter(lambda s: "\n" not in s and "\r" not in s), zh=text_st, en=text_st)
+def test_libyaml_emitter_writes_the_same_bytes_as_pure_python(title, zh, en):
+    """Records are written with libyaml's emitter: any text gives the bytes PyYAML's own
+    emitter gave, so switching changed no file."""
+    import datetime as dt
+
+    paper = Paper(
+        id="abcdEFGH12",
+        title=title,
+        tags=["NTK"],
+        notes=[Note(lang="zh", zh=zh, en=en, source="cli", date=dt.date(2026, 1, 2))],
+    )
+    assert yamlio.CanonicalDumper.__mro__[1] is getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+    assert dump_record(paper) == _python_dump(record_data(paper))
+
+
+def test_libyaml_emitter_matches_on_the_shipped_records():
+    root = Path(__file__).resolve().parent.parent
+    for path in sorted((root / "papers").glob("*.yaml")):
+        loaded = load_record(path, path.name)
+        assert loaded.paper is not None
+        assert dump_record(loaded.paper) == _python_dump(record_data(loaded.paper))

@@ -1,4 +1,4 @@
-from papernotes.cli import main
+from papernotes.entry import main
 
 if __name__ == "__main__":
     main()

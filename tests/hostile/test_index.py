@@ -18,6 +18,7 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from papernotes.cli import cli
+from tests.test_search_support import age
 
 from .conftest import child_env, have_unshare, in_namespace, no_traceback, nonblank, one_error
 
@@ -32,6 +33,7 @@ EXTRA = {
 def indexed(kb, run, tmp_path):
     for name, text in EXTRA.items():
         (kb / "papers" / f"{name}.yaml").write_text(text, encoding="utf-8")
+    age(kb)  # not edited just now: a fresh index is then used as it is
     result = run("search", "ntk", "--json")
     assert result.exit_code == 0, result.stderr
     assert [hit["id"] for hit in json.loads(result.stdout)] == ["ntkpaper01"]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 
-from papernotes.errors import DataError, NotFoundError, Problem, UsageError
+from papernotes.errors import DataError, NotFoundError, Problem, UsageError, WriteError
 from papernotes.store.kb import KnowledgeBase
 
 
@@ -27,19 +27,26 @@ def resolve_tag(kb: KnowledgeBase, text: str) -> str:
     return name
 
 
-def summary(paper) -> dict:
-    return {
-        "id": paper.id,
-        "title": paper.title,
-        "venue": paper.venue,
-        "year": paper.year,
-        "decision": paper.decision,
-        "tags": list(paper.tags),
-        "notes": len(paper.notes),
-        "added": paper.added.isoformat() if paper.added else None,
-        "status": paper.status,
-        "priority": paper.priority,
-    }
+SUMMARY_KEYS = ("id", "title", "venue", "year", "decision", "tags", "notes", "added")
+SUMMARY_KEYS += ("status", "priority")
+
+
+def summary(row: dict) -> dict:
+    """One paper as ``list`` prints it, from its digest (see papernotes.index.records)."""
+    return {k: row[k] for k in SUMMARY_KEYS}
+
+
+def digests(kb: KnowledgeBase) -> tuple[dict[str, dict], list[Problem]]:
+    """Every loadable paper's digest, keyed by id, and every problem, from the index (kept
+    fresh as for a search); from the files themselves when the index cannot be used."""
+    from papernotes.index.records import digest, read
+
+    try:
+        found = read(kb)
+    except WriteError:  # no writable cache anywhere, or locked for too long
+        coll = kb.load_all()
+        return {pid: digest(p) for pid, p in coll.papers.items()}, coll.problems
+    return found.papers, found.problems
 
 
 def list_papers(
@@ -49,23 +56,23 @@ def list_papers(
     statuses: tuple[str, ...] = (),
 ) -> tuple[list[dict], list[Problem]]:
     wanted = set(kb.taxonomy().descendants(resolve_tag(kb, tag))) if tag is not None else None
-    coll = kb.load_all()
-    papers = [p for p in coll.papers.values() if wanted is None or wanted & set(p.tags)]
+    rows, problems = digests(kb)
+    papers = [p for p in rows.values() if wanted is None or wanted.intersection(p["tags"])]
     if statuses:
-        papers = [p for p in papers if (p.status or "none") in statuses]
+        papers = [p for p in papers if (p["status"] or "none") in statuses]
     keys = {
-        "id": lambda p: p.id,
-        "title": lambda p: p.title.casefold(),
-        "added": lambda p: (p.added.isoformat() if p.added else "", p.id),
+        "id": lambda p: p["id"],
+        "title": lambda p: p["title"].casefold(),
+        "added": lambda p: (p["added"] or "", p["id"]),
     }
     papers.sort(key=keys[sort])
-    return [summary(p) for p in papers], coll.problems
+    return [summary(p) for p in papers], problems
 
 
 def tag_rows(kb: KnowledgeBase) -> tuple[list[dict], list[Problem]]:
     taxonomy, problems = kb.taxonomy_checked()
-    coll = kb.load_all()
-    counts = Counter(tag for p in coll.papers.values() for tag in p.tags)
+    rows, record_problems = digests(kb)
+    counts = Counter(tag for p in rows.values() for tag in p["tags"])
     rows = [
         {
             "name": name,
@@ -78,4 +85,4 @@ def tag_rows(kb: KnowledgeBase) -> tuple[list[dict], list[Problem]]:
         }
         for name, tag in taxonomy.tags.items()
     ]
-    return rows, problems + coll.problems
+    return rows, problems + record_problems

@@ -48,7 +48,9 @@ def _explicit(arg: str) -> bool:
 def select(
     kb: KnowledgeBase, args: Sequence[str] = (), tag: str | None = None, ids: bool = False
 ) -> Selection:
-    coll = kb.load_all()
+    from papernotes.index.records import papers as indexed_papers
+
+    coll = indexed_papers(kb)
     everything = coll.papers
     args = [a for a in args if a.strip()]
     wanted_tags = kb.taxonomy().descendants(resolve_tag(kb, tag)) if tag is not None else None

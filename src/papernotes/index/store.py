@@ -1,9 +1,14 @@
 """The search index: an SQLite FTS5 cache of the records, kept fresh on every use.
 
 The YAML files are the truth. Each use compares ``papers/*.yaml`` and ``tags.yaml`` with what
-was indexed, by size and modification time only (a single ``scandir`` and one ``stat`` per
-file; YAML is parsed only for files that changed), and re-indexes what changed, appeared or
-vanished. A missing, unreadable, corrupt or older-schema index is rebuilt from scratch.
+was indexed, by size, modification and change time and inode (one ``stat`` per file; YAML is
+parsed only for files that changed), and re-indexes what changed, appeared or vanished. A
+missing, unreadable, corrupt or older-schema index is rebuilt from scratch.
+
+Racy files (as git calls them): a file modified within :data:`RACY_NS` of the scan that
+indexed it could be changed again within the same timestamp tick (2 s on FAT, 1 s on some
+network shares) without its key changing. Such files are stored with a key that matches
+nothing, so the next use reads them again, until they are older than that.
 
 Concurrency: the database runs in WAL mode with a busy timeout, so readers never block and
 writers queue. A full rebuild is written to a temporary file and renamed over the index; to
@@ -27,7 +32,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
 from papernotes.errors import WriteError
-from papernotes.index import glossary_rows, related_rows
+from papernotes.index import glossary_rows, records, related_rows
 from papernotes.index.documents import COLUMNS, Doc, paper_doc, tag_entries, tags_column
 from papernotes.store.glossary import kb_glossary
 from papernotes.store.glossary import signature as glossary_signature
@@ -35,7 +40,8 @@ from papernotes.store.glossary import signature as glossary_signature
 if TYPE_CHECKING:
     from papernotes.store.kb import KnowledgeBase
 
-SCHEMA_VERSION = 7  # 6: status and mark facets; 7: the glossary column
+SCHEMA_VERSION = 11  # 6: status and mark facets; 7: the glossary column; 8-10: the read
+# model (record JSON, digests, facts); 11: keys and translation problems in the facts
 INDEX_NAME = "index.sqlite"
 TIMEOUT_ENV = "PAPERNOTES_INDEX_TIMEOUT"
 DEFAULT_TIMEOUT = 60.0
@@ -44,12 +50,16 @@ PARALLEL_SCAN_FROM = 8000  # files: from here a freshness check stats in two pro
 
 Progress = Callable[[int, int], None]
 T = TypeVar("T")
-FILES_SQL = "SELECT name, size, mtime FROM files"
+FILES_SQL = "SELECT name, size, mtime, ctime, ino FROM files"
+RACY_NS = 2_000_000_000  # the coarsest timestamp tick in use (FAT)
+RACY_KEY = (-1, -1, -1, -1)  # the key of a racy file: equal to no file's
 
 SCHEMA = f"""
 CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT) WITHOUT ROWID;
 CREATE TABLE files(
-    name TEXT PRIMARY KEY, size INTEGER, mtime INTEGER, doc INTEGER, problem TEXT
+    name TEXT PRIMARY KEY, size INTEGER, mtime INTEGER, ctime INTEGER, ino INTEGER,
+    doc INTEGER, problem TEXT,
+    rid TEXT, record TEXT, digest TEXT, facts TEXT, problems TEXT NOT NULL DEFAULT '[]'
 ) WITHOUT ROWID;
 CREATE TABLE docs(
     doc INTEGER PRIMARY KEY, id TEXT UNIQUE NOT NULL, title TEXT NOT NULL,
@@ -127,19 +137,40 @@ class RefreshStats:
         return f"RefreshStats({vars(self)})"
 
 
-class Scan:
-    """Size and mtime of every record file, plus a cheap signature of the whole folder."""
+Key = tuple[int, int, int, int]  # size, mtime_ns, ctime_ns, inode
 
-    def __init__(self, names: list[str], keys: list, signature: str, tags_signature: str):
+
+class Scan:
+    """The stat key of every record file, plus a cheap signature of the whole folder."""
+
+    def __init__(
+        self,
+        names: list[str],
+        keys: list,
+        signature: str,
+        tags_signature: str,
+        started_ns: int = 0,
+        tags_racy: bool = False,
+    ):
         self.names = names  # as listed, in directory order
-        self.keys = keys  # (size, mtime_ns) or None, per name
-        self._files: dict[str, tuple[int, int]] | None = None
+        self.keys = keys  # Key or None, per name
+        self._files: dict[str, Key] | None = None
         self.signature = signature
         self.tags_signature = tags_signature
+        self.started_ns = started_ns
+        self.tags_racy = tags_racy
+
+    def is_racy(self, key: Key | None) -> bool:
+        """Changed so recently that a second change in the same tick could keep this key."""
+        return key is not None and key[1] >= self.started_ns - RACY_NS
+
+    def stored_keys(self) -> list:
+        """The keys to remember: a racy file's never matches, so it is read again."""
+        return [RACY_KEY if self.is_racy(k) else k for k in self.keys]
 
     @property
-    def files(self) -> dict[str, tuple[int, int]]:
-        """Name -> (size, mtime_ns); built only when the index is not current."""
+    def files(self) -> dict[str, Key]:
+        """Name -> key; built only when the index is not current."""
         if self._files is None:
             self._files = {
                 n: k for n, k in zip(self.names, self.keys, strict=True) if k is not None
@@ -164,6 +195,7 @@ def scan(kb: KnowledgeBase) -> Scan:
     names: list[str] = []
     keys: list = []
     folder_mtime = 0
+    started_ns = time.time_ns()
     try:
         fd = os.open(kb.papers_dir, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
     except FileNotFoundError:
@@ -184,17 +216,20 @@ def scan(kb: KnowledgeBase) -> Scan:
     # a file that vanished between listing and stat (or a dangling link) is no record
     present = len(keys) - keys.count(None)
     total = sum(map(hash, filter(None, keys))) & 0xFFFFFFFFFFFFFFFF
+    tags_racy = False
     try:
         st = os.stat(kb.tags_path)
-        tags_signature = f"{st.st_size}:{st.st_mtime_ns}"
+        tags_signature = f"{st.st_size}:{st.st_mtime_ns}:{st.st_ctime_ns}:{st.st_ino}"
+        tags_racy = st.st_mtime_ns >= started_ns - RACY_NS
     except OSError:
         tags_signature = "missing"
     tags_signature += f"|{glossary_signature(kb)}"  # both feed the glossary
-    return Scan(names, keys, f"{present}:{folder_mtime}:{total:x}", tags_signature)
+    signature = f"{present}:{folder_mtime}:{total:x}"
+    return Scan(names, keys, signature, tags_signature, started_ns, tags_racy)
 
 
-def stat_all(dir_fd: int, names: list[str]) -> list[tuple[int, int] | None]:
-    """``(size, mtime_ns)`` of each name, None when it cannot be stat'ed.
+def stat_all(dir_fd: int, names: list[str]) -> list[Key | None]:
+    """``(size, mtime_ns, ctime_ns, inode)`` of each name, None when it cannot be stat'ed.
 
     One ``stat`` per file is the whole cost of a freshness check. On a large folder a forked
     child stats half of the names meanwhile (threads would queue on the GIL after each call).
@@ -214,17 +249,20 @@ def stat_all(dir_fd: int, names: list[str]) -> list[tuple[int, int] | None]:
     return _stat_names(dir_fd, names)
 
 
-def _stat_names(dir_fd: int, names: list[str]) -> list[tuple[int, int] | None]:
+def _stat_names(dir_fd: int, names: list[str]) -> list[Key | None]:
     stat = os.stat
-    out: list[tuple[int, int] | None] = []
+    out: list[Key | None] = []
     append = out.append
     for name in names:
         try:
             st = stat(name, dir_fd=dir_fd)
         except OSError:
-            append(None)
-            continue
-        append((st.st_size, st.st_mtime_ns))
+            try:  # a dangling or looping symbolic link is a record that does not load
+                st = stat(name, dir_fd=dir_fd, follow_symlinks=False)
+            except OSError:
+                append(None)
+                continue
+        append((st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino))
     return out
 
 
@@ -442,8 +480,8 @@ class Index:
         total = len(todo)
         for done, (name, key) in enumerate(todo, 1):
             had_doc = self._forget(conn, name)
-            doc, problem = load_doc(self.kb, name, lambda t: tag_text_for(tag_texts, t))
-            if self._store(conn, name, key, doc, problem):
+            doc, problem, extra = load_doc(self.kb, name, lambda t: tag_text_for(tag_texts, t))
+            if self._store(conn, name, key, doc, problem, extra):
                 stats.updated += had_doc
                 stats.added += not had_doc
             else:
@@ -454,7 +492,7 @@ class Index:
 
     def _changes(
         self, conn: sqlite3.Connection, now: Scan
-    ) -> tuple[list[str], list[tuple[str, tuple[int, int]]]]:
+    ) -> tuple[list[str], list[tuple[str, Key]]]:
         """Files that vanished, and files that are new or changed (with their stat key).
 
         The last scan is kept as one blob: when the folder lists the same names in the same
@@ -478,7 +516,7 @@ class Index:
                         todo.append((name, key))
             return gone, sorted(todo)
         current = now.files
-        known = {name: (size, mtime) for name, size, mtime in conn.execute(FILES_SQL)}
+        known = {name: tuple(key) for name, *key in conn.execute(FILES_SQL)}
         gone = sorted(known.keys() - current.keys())
         todo = sorted((name, key) for name, key in current.items() if known.get(name) != key)
         return gone, todo
@@ -514,9 +552,10 @@ class Index:
         self,
         conn: sqlite3.Connection,
         name: str,
-        key: tuple[int, int],
+        key: Key,
         doc: Doc | None,
         problem: str | None,
+        extra: tuple = (None, None, None, None, "[]"),
         bulk: bool = False,
     ) -> bool:
         """Insert one file's document (or its problem); False when it is not searchable.
@@ -534,27 +573,35 @@ class Index:
             else:
                 rowid = _insert_doc(conn, doc, bulk)
         conn.execute(
-            "INSERT INTO files(name, size, mtime, doc, problem) VALUES (?, ?, ?, ?, ?)",
-            (name, key[0], key[1], rowid, problem),
+            "INSERT INTO files(name, size, mtime, ctime, ino, doc, problem, "
+            f"{records.COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (name, *key, rowid, problem, *extra),
         )
         return rowid is not None
 
     def _write_meta(self, conn: sqlite3.Connection, now: Scan) -> None:
         papers = conn.execute("SELECT count(*) FROM docs").fetchone()[0]
         skipped = conn.execute("SELECT count(*) FROM files WHERE doc IS NULL").fetchone()[0]
+        keys = now.stored_keys()
+        racy = [n for n, k in zip(now.names, keys, strict=True) if k == RACY_KEY]
+        conn.executemany(
+            "UPDATE files SET size = ?, mtime = ?, ctime = ?, ino = ? WHERE name = ?",
+            [(*RACY_KEY, name) for name in racy],
+        )
         conn.executemany(
             "INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)",
             [
                 ("version", version()),
-                ("files", now.signature),
-                ("tags", now.tags_signature),
+                # a signature no scan produces, while a file is racy
+                ("files", "racy" if racy else now.signature),
+                ("tags", "racy" if now.tags_racy else now.tags_signature),
                 ("papers", str(papers)),
                 ("skipped", str(skipped)),
             ],
         )
         conn.execute(
             "INSERT OR REPLACE INTO snapshot(id, data) VALUES (1, ?)",
-            (marshal.dumps((now.names, now.keys)),),
+            (marshal.dumps((now.names, keys)),),
         )
 
     # -- full rebuild ---------------------------------------------------------------
@@ -613,8 +660,9 @@ class Index:
             tag_texts = {e.name: e.text for e in entries}
             now = scan(self.kb)
             names = sorted(now.files)
-            for done, (name, doc, problem) in enumerate(load_docs(self.kb, names, tag_texts), 1):
-                if self._store(conn, name, now.files[name], doc, problem, bulk=True):
+            loading = load_docs(self.kb, names, tag_texts)
+            for done, (name, doc, problem, extra) in enumerate(loading, 1):
+                if self._store(conn, name, now.files[name], doc, problem, extra, bulk=True):
                     stats.added += 1
                 if progress and (done % 200 == 0 or done == len(names)):
                     progress(done, len(names))
@@ -638,25 +686,27 @@ def tag_text_for(tag_texts: dict[str, str], name: str) -> str:
     return text
 
 
-def load_doc(kb: KnowledgeBase, name: str, tags_text) -> tuple[Doc | None, str | None]:
-    """The document of ``papers/<name>``, or the first problem that keeps it out."""
+def load_doc(kb: KnowledgeBase, name: str, tags_text) -> tuple[Doc | None, str | None, tuple]:
+    """The document of ``papers/<name>`` (or the first problem that keeps it out of search),
+    and its read-model columns (see :mod:`.records`)."""
     loaded = kb.load_path(kb.papers_dir / name)
+    extra = records.stored(loaded)
     if loaded.paper is None or loaded.problems:
         problems = loaded.problems
         first = str(problems[0]) if problems else f"{loaded.shown}: cannot be loaded"
-        return None, first
-    return paper_doc(loaded.paper, tags_text, kb_glossary(kb)), None
+        return None, first, extra
+    return paper_doc(loaded.paper, tags_text, kb_glossary(kb)), None, extra
 
 
-def load_docs(
-    kb: KnowledgeBase, names: list[str], tag_texts: dict[str, str]
-) -> Iterator[tuple[str, Doc | None, str | None]]:
+def load_docs(kb: KnowledgeBase, names: list[str], tag_texts: dict[str, str]) -> Iterator[tuple]:
     """Documents for many files, in worker processes when there are many and cores to spare."""
+    from papernotes.store.kb import gc_paused
+
     workers = min(os.cpu_count() or 1, 4)
     if len(names) < PARALLEL_FROM or workers < 2:
-        for name in names:
-            doc, problem = load_doc(kb, name, lambda t: tag_text_for(tag_texts, t))
-            yield name, doc, problem
+        with gc_paused():
+            for name in names:
+                yield name, *load_doc(kb, name, lambda t: tag_text_for(tag_texts, t))
         return
     import multiprocessing
 
@@ -679,12 +729,14 @@ def _worker_init(root: str, tag_texts: dict[str, str]) -> None:
     _WORKER["tags"] = tag_texts
 
 
-def _worker_load(names: list[str]) -> list[tuple[str, Doc | None, str | None]]:
+def _worker_load(names: list[str]) -> list[tuple]:
+    from papernotes.store.kb import gc_paused
+
     kb, tag_texts = _WORKER["kb"], _WORKER["tags"]
     out = []
-    for name in names:
-        doc, problem = load_doc(kb, name, lambda t: tag_text_for(tag_texts, t))
-        out.append((name, doc, problem))
+    with gc_paused():
+        for name in names:
+            out.append((name, *load_doc(kb, name, lambda t: tag_text_for(tag_texts, t))))
     return out
 
 

@@ -229,17 +229,14 @@ def rank(
         if reasons:
             candidates.setdefault(other, []).extend(reasons)
             scores[other] += TAG * share
+    # The shared terms are found only for the neighbours returned (the cut comes last).
+    unworded: dict[str, Reason] = {}
     for other, cosine in similarity.similar(pid).items():
         scores[other] += SIMILAR * cosine
         if cosine >= MIN_SIMILAR:
-            terms = similarity.shared_terms(pid, other)
-            candidates.setdefault(other, []).append(
-                Reason(
-                    "similar",
-                    f"shared terms: {', '.join(terms)}",
-                    {"cosine": round(cosine, 4), "terms": terms},
-                )
-            )
+            reason = Reason("similar", "", {"cosine": round(cosine, 4), "terms": []})
+            unworded[other] = reason
+            candidates.setdefault(other, []).append(reason)
     mentioned: set[str] = set()
     for m in mentions:
         other = m.target if m.source == pid else m.source
@@ -260,12 +257,21 @@ def rank(
         title = titles.get(other, "(no record)")
         out.append(Neighbour(other, title, scores.get(other, 0.0), reasons))
     out.sort(key=lambda n: (-n.score, n.id))
-    return out[:limit] if limit is not None else out
+    out = out[:limit] if limit is not None else out
+    for neighbour in out:
+        reason = unworded.get(neighbour.id)
+        if reason is not None:
+            terms = similarity.shared_terms(pid, neighbour.id)
+            reason.text = f"shared terms: {', '.join(terms)}"
+            reason.detail["terms"] = terms
+    return out
 
 
 def linker_for(kb, collection=None) -> Linker:
     """A Linker over every record of ``kb`` that loads (broken records are left out)."""
-    coll = collection or kb.load_all()
+    from papernotes.index.records import papers as indexed_papers
+
+    coll = collection or indexed_papers(kb)
     return Linker(coll.papers, kb.taxonomy())
 
 

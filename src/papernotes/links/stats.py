@@ -10,20 +10,31 @@ from papernotes.reading import MARKS, STATUSES
 
 
 def kb_stats(kb, collection=None, notes=None) -> dict:
-    """Plain numbers for ``papernotes stats`` (JSON-ready, sorted largest first)."""
+    """Plain numbers for ``papernotes stats`` (JSON-ready, sorted largest first), from the
+    papers' digests in the index (or of ``collection``, when given)."""
+    from papernotes.core.listing import digests
+    from papernotes.index.records import digest
+
     taxonomy = kb.taxonomy()
-    coll = collection or kb.load_all()
-    papers = list(coll.papers.values())
+    if collection is not None:
+        rows = {pid: digest(p) for pid, p in collection.papers.items()}
+        problems = collection.problems
+    else:
+        rows, problems = digests(kb)
+    papers = list(rows.values())
     notes = notes if notes is not None else load_notes(kb, taxonomy)
-    exact = Counter(t for p in papers for t in p.tags)
+    exact = Counter(t for p in papers for t in p["tags"])
+    # Papers with a tag or one below it: once per distinct tag set, not per tag and paper.
+    combos = Counter(frozenset(p["tags"]) for p in papers)
+    subtrees = {name: set(taxonomy.descendants(name)) for name in taxonomy.tags}
     tags = []
     for name in taxonomy.tags:
-        subtree = set(taxonomy.descendants(name))
+        subtree = subtrees[name]
         tags.append(
             {
                 "tag": name,
                 "papers": exact.get(name, 0),
-                "with_children": sum(1 for p in papers if subtree & set(p.tags)),
+                "with_children": sum(n for combo, n in combos.items() if subtree & combo),
                 "parent": taxonomy.tags[name].parent,
             }
         )
@@ -32,18 +43,16 @@ def kb_stats(kb, collection=None, notes=None) -> dict:
         {"tag": t, "papers": exact[t], "with_children": exact[t], "parent": None} for t in unknown
     )
     tags.sort(key=lambda row: (-row["papers"], -row["with_children"], row["tag"].casefold()))
-    decisions = Counter(p.decision or "(none)" for p in papers)
-    original = Counter(n.lang for p in papers for n in p.notes)
-    written = Counter(
-        lang for p in papers for n in p.notes for lang in ("zh", "en") if getattr(n, lang)
-    )
-    all_notes = [n for p in papers for n in p.notes]
-    statuses = Counter(p.status or "(none)" for p in papers)
-    marks = Counter(m for n in all_notes for m in n.marks)
+    decisions = Counter(p["decision"] or "(none)" for p in papers)
+    all_notes = [n for p in papers for n in p["note_langs"]]  # [lang, has zh, has en]
+    original = Counter(lang for lang, _, _ in all_notes)
+    written = Counter(lang for n in all_notes for lang, has in (("zh", n[1]), ("en", n[2])) if has)
+    statuses = Counter(p["status"] or "(none)" for p in papers)
+    marks = Counter(m for p in papers for m in p["marks"])
     return {
         "papers": len(papers),
-        "unloadable": len({pr.path for pr in coll.problems}),
-        "untagged": sum(1 for p in papers if not p.tags),
+        "unloadable": len({pr.path for pr in problems}),
+        "untagged": sum(1 for p in papers if not p["tags"]),
         "tags": tags,
         "decisions": [
             {"decision": d, "papers": n}
@@ -58,13 +67,13 @@ def kb_stats(kb, collection=None, notes=None) -> dict:
         "marks": [{"mark": m, "notes": marks[m]} for m in MARKS if marks.get(m)],
         "notes": {
             "total": len(all_notes),
-            "bilingual": sum(1 for n in all_notes if n.zh and n.en),
+            "bilingual": sum(1 for _, zh, en in all_notes if zh and en),
             "languages": [
                 {"lang": lang, "original": original.get(lang, 0), "with_text": written.get(lang, 0)}
                 for lang in ("zh", "en")
             ],
         },
-        "links": sum(len(p.related) for p in papers),
+        "links": sum(p["related"] for p in papers),
         "notes_md": {
             "files": len(notes),
             "paper_links": sum(1 for n in notes for link in n.links if link.kind == "paper"),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from datetime import date
 from statistics import mean
 
 from papernotes.links.notes_md import load_notes
@@ -28,20 +29,24 @@ def decision_rank(decision: str | None) -> int:
     return 4
 
 
-def mean_rating(paper) -> float | None:
-    return round(mean(paper.ratings), 2) if paper.ratings else None
+def mean_rating(paper: dict) -> float | None:
+    """The mean of a paper digest's ratings (see papernotes.index.records.digest)."""
+    return round(mean(paper["ratings"]), 2) if paper["ratings"] else None
 
 
-def sort_papers(papers: list, sort: str) -> list:
+def sort_papers(papers: list[dict], sort: str) -> list[dict]:
     def rating(p) -> float:
         value = mean_rating(p)
         return -value if value is not None else 99.0
 
+    def added(p) -> int:
+        return date.fromisoformat(p["added"]).toordinal() if p["added"] else 0
+
     keys = {
-        "decision": lambda p: (decision_rank(p.decision), rating(p), p.id),
-        "rating": lambda p: (rating(p), decision_rank(p.decision), p.id),
-        "added": lambda p: (-(p.added.toordinal() if p.added else 0), p.id),
-        "id": lambda p: p.id,
+        "decision": lambda p: (decision_rank(p["decision"]), rating(p), p["id"]),
+        "rating": lambda p: (rating(p), decision_rank(p["decision"]), p["id"]),
+        "added": lambda p: (-added(p), p["id"]),
+        "id": lambda p: p["id"],
     }
     return sorted(papers, key=keys[sort])
 
@@ -53,27 +58,33 @@ def _label(taxonomy, name: str) -> dict:
 
 def topic_page(kb, name: str, sort: str = "decision", collection=None, notes=None) -> dict:
     """The page of canonical tag ``name`` (resolve what the user typed with resolve_tag first)."""
+    from papernotes.core.listing import digests
+    from papernotes.index.records import digest
+
     taxonomy = kb.taxonomy()
     tag = taxonomy.tags[name]
-    coll = collection or kb.load_all()
+    if collection is not None:
+        rows = [digest(p) for p in collection.papers.values()]
+    else:
+        rows = list(digests(kb)[0].values())
     subtree = taxonomy.descendants(name)
-    counts = Counter(t for p in coll.papers.values() for t in p.tags)
-    members = [p for p in coll.papers.values() if set(subtree) & set(p.tags)]
+    counts = Counter(t for p in rows for t in p["tags"])
+    members = [p for p in rows if set(subtree).intersection(p["tags"])]
     papers = [
         {
-            "id": p.id,
-            "title": p.title,
-            "decision": p.decision,
-            "ratings": list(p.ratings),
+            "id": p["id"],
+            "title": p["title"],
+            "decision": p["decision"],
+            "ratings": list(p["ratings"]),
             "mean_rating": mean_rating(p),
-            "added": p.added.isoformat() if p.added else None,
-            "tags": list(p.tags),
-            "via": [t for t in p.tags if t in subtree],
+            "added": p["added"],
+            "tags": list(p["tags"]),
+            "via": [t for t in p["tags"] if t in subtree],
         }
         for p in sort_papers(members, sort)
     ]
-    member_ids = {p.id for p in members}
-    cooccurring = Counter(t for p in members for t in p.tags if t not in subtree)
+    member_ids = {p["id"] for p in members}
+    cooccurring = Counter(t for p in members for t in p["tags"] if t not in subtree)
     notes = notes if notes is not None else load_notes(kb, taxonomy)
     discussed = []
     for note in notes:

@@ -9,8 +9,12 @@ knowledge base changes no file.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import os
 import re
+import tempfile
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -321,7 +325,9 @@ class SiteBuilder:
     def similar(self, pid: str, limit: int = 5) -> list:
         """The best-ranked neighbours (papernotes.links.related) not linked explicitly,
         which the Related and Linked-from sections already show."""
-        ranked = self.linker.related(pid, limit=None)
+        # explicit links (to papers with a record or not) are the only ones skipped
+        enough = limit + len(self.linker.links_of(pid))
+        ranked = self.linker.related(pid, limit=enough)
         return [n for n in ranked if "link" not in n.kinds and n.id in self.papers][:limit]
 
     def tag_papers_deep(self, name: str) -> list[str]:
@@ -417,23 +423,36 @@ class SiteBuilder:
 
         return search_data_js(self.papers, self.taxonomy, self.glossary)
 
-    def pages(self) -> dict[str, str]:
-        out = {"index.html": self.index_page(), "assets/search-data.js": self.search_data()}
-        for pid in self.papers:
-            out[f"papers/{paper_slug(pid)}.html"] = self.paper_page(pid)
-        out["tags.html"] = self.tags_index()  # not tags/index.html: 'index' is a valid tag
-        for name in self.taxonomy.tags:
-            out[f"tags/{tag_slug(name)}.html"] = self.tag_page(name)
+    def page_names(self) -> list[str]:
+        """The files :meth:`pages` makes, in its order."""
+        names = ["index.html", "assets/search-data.js"]
+        names += [f"papers/{paper_slug(pid)}.html" for pid in self.papers]
+        names.append("tags.html")  # not tags/index.html: 'index' is a valid tag
+        names += [f"tags/{tag_slug(name)}.html" for name in self.taxonomy.tags]
         if self.graph:
-            out["graph.html"] = self.graph_page()
-            out["graph-map.html"] = to_html(build_graph(self.linker), title=f"{self.title}: graph")
+            names += ["graph.html", "graph-map.html"]
+        names += [f"assets/{asset}" for asset in ASSETS]
+        return names
+
+    def pages(self) -> Iterator[tuple[str, str]]:
+        """(file name, text) of every file, one at a time."""
+        yield "index.html", self.index_page()
+        yield "assets/search-data.js", self.search_data()
+        for pid in self.papers:
+            yield f"papers/{paper_slug(pid)}.html", self.paper_page(pid)
+        yield "tags.html", self.tags_index()
+        for name in self.taxonomy.tags:
+            yield f"tags/{tag_slug(name)}.html", self.tag_page(name)
+        if self.graph:
+            yield "graph.html", self.graph_page()
+            yield "graph-map.html", to_html(build_graph(self.linker), title=f"{self.title}: graph")
         for asset in ASSETS:
-            out[f"assets/{asset}"] = (
+            yield (
+                f"assets/{asset}",
                 resources.files("papernotes.site")
                 .joinpath("static", asset)
-                .read_text(encoding="utf-8")
+                .read_text(encoding="utf-8"),
             )
-        return out
 
 
 def _short(text: str) -> str:
@@ -467,10 +486,19 @@ def _reasons(neighbour) -> str:
     return " · ".join(r.text for r in neighbour.reasons if r.kind != "link")
 
 
-def build_site(kb: KnowledgeBase, out_dir: Path, title: str | None = None) -> SiteReport:
+def build_site(
+    kb: KnowledgeBase, out_dir: Path, title: str | None = None, progress=None
+) -> SiteReport:
     """Write the site into ``out_dir`` (created if needed). A folder that is neither
     empty nor an earlier papernotes site is refused, so no one's files get mixed in;
-    pages of papers that no longer exist are removed on rebuild."""
+    pages of papers that no longer exist are removed on rebuild.
+
+    The marker is written before the first page, naming every page this run or the
+    previous one wrote, so a run that is killed midway leaves a folder the next run
+    takes up. Pages are written atomically (temp file, rename) and only when their bytes
+    changed; nothing is written or deleted through a symbolic link or outside ``out_dir``.
+    ``progress(done, total)`` is called as pages are made.
+    """
     out_dir = Path(out_dir)
     marker = out_dir / MARKER
     if out_dir.exists():
@@ -480,7 +508,9 @@ def build_site(kb: KnowledgeBase, out_dir: Path, title: str | None = None) -> Si
             raise UsageError(
                 f"{out_dir} is not empty and was not made by 'papernotes site'; choose an empty or new folder"
             )
-    coll = kb.load_all()
+    from papernotes.index.records import papers as indexed_papers
+
+    coll = indexed_papers(kb)
     taxonomy = kb.taxonomy()
     from papernotes.store.glossary import kb_glossary
 
@@ -491,26 +521,88 @@ def build_site(kb: KnowledgeBase, out_dir: Path, title: str | None = None) -> Si
         load_notes(kb, taxonomy),
         glossary=kb_glossary(kb),
     )
-    pages = builder.pages()
-    previous: set[str] = set()
-    if marker.is_file():
-        previous = set(marker.read_text(encoding="utf-8").split("\n")) - {""}
+    names = builder.page_names()
     report = SiteReport(out_dir, len(coll.papers), len(taxonomy.tags), builder.graph)
     report.problems = coll.problems
     try:
-        for rel, text in pages.items():
-            path = out_dir / rel
-            path.parent.mkdir(parents=True, exist_ok=True)
-            data = text.encode("utf-8")
-            if not path.is_file() or path.read_bytes() != data:
-                path.write_bytes(data)
+        out_dir.mkdir(parents=True, exist_ok=True)
+        inside = out_dir.resolve()
+        previous: set[str] = set()
+        if marker.is_file() and not marker.is_symlink():
+            previous = {
+                rel for rel in marker.read_text(encoding="utf-8").split("\n") if _safe_rel(rel)
+            }
+        _write_page(inside, MARKER, _marker_text(previous | set(names)))
+        for done, (rel, text) in enumerate(builder.pages(), 1):
+            _write_page(inside, rel, text)
             report.files += 1
-        for rel in sorted(previous - set(pages)):
-            stale = out_dir / rel
-            if ".." not in Path(rel).parts and stale.is_file():
+            if progress:
+                progress(done, len(names))
+        for rel in sorted(previous - set(names)):
+            stale = _target(inside, rel)
+            if stale is not None and (stale.is_symlink() or stale.is_file()):
                 stale.unlink()
                 report.removed += 1
-        marker.write_text("\n".join(sorted(pages)) + "\n", encoding="utf-8")
+        _write_page(inside, MARKER, _marker_text(set(names)))
     except OSError as exc:
         raise WriteError(f"cannot write the site into {out_dir}: {exc.strerror or exc}") from None
     return report
+
+
+def _marker_text(names: set[str]) -> str:
+    return "\n".join(sorted(names)) + "\n"
+
+
+def _safe_rel(rel: str) -> bool:
+    """A page name as the site writes them: relative, no '..', no empty parts."""
+    if not rel or rel.startswith("/") or "\\" in rel or "\0" in rel:
+        return False
+    parts = rel.split("/")
+    return all(part not in ("", ".", "..") for part in parts)
+
+
+def _target(inside: Path, rel: str) -> Path | None:
+    """``inside/rel`` when its folder is a real folder inside ``inside`` (no symbolic link
+    on the way out), else None."""
+    if not _safe_rel(rel):
+        return None
+    path = inside / rel
+    folder = path.parent
+    if folder != inside and folder.resolve() != folder:
+        return None  # a symbolic link (or one on the way) would lead elsewhere
+    if folder != inside and inside not in folder.parents:
+        return None
+    return path
+
+
+def _write_page(inside: Path, rel: str, text: str) -> None:
+    """Write one file atomically unless it already holds these bytes; a symbolic link in
+    its place is replaced, never written through."""
+    data = text.encode("utf-8")
+    path = inside / rel
+    folder = path.parent
+    for part in reversed([folder, *folder.parents]):
+        if part == inside or inside not in part.parents:
+            continue
+        if part.is_symlink() or (part.exists() and not part.is_dir()):
+            raise WriteError(
+                f"cannot write the site: {part} is a symbolic link or a file, not a folder; "
+                "remove it and run again"
+            )
+        part.mkdir(exist_ok=True)
+    if not path.is_symlink() and path.is_file():
+        try:
+            if path.stat().st_size == len(data) and path.read_bytes() == data:
+                return
+        except OSError:
+            pass
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise

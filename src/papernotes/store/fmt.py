@@ -23,11 +23,7 @@ def canonical_paper(paper: Paper, taxonomy: Taxonomy, key: str | None = None) ->
     """The record with tag aliases replaced by canonical names (order kept, duplicates
     dropped) and, when it has none, the citation key ``key`` stored."""
     update: dict = {}
-    tags: list[str] = []
-    for tag in paper.tags:
-        name = taxonomy.resolve(tag) or tag
-        if name not in tags:
-            tags.append(name)
+    tags = _canonical_tags(paper.tags, taxonomy)
     if tags != paper.tags:
         update["tags"] = tags
     if paper.key is None and key:
@@ -62,6 +58,14 @@ def _format(kb: KnowledgeBase, check: bool) -> list[FmtResult]:
                     atomic_write(kb.tags_path, want, shown)
             else:
                 results.append(FmtResult(shown, False))
+    if check:
+        from papernotes.errors import WriteError
+
+        try:
+            results.extend(_check_from_index(kb, aliases))
+            return results
+        except WriteError:  # no usable index: read every file
+            pass
     records = [kb.load_path(path) for path in kb.record_paths()]
     # A record without a key gets the one exports gave it so far (over the whole
     # knowledge base), so citations written against earlier exports keep working.
@@ -80,4 +84,31 @@ def _format(kb: KnowledgeBase, check: bool) -> list[FmtResult]:
         results.append(FmtResult(loaded.shown, changed))
         if changed and not check:
             atomic_write(path, want, loaded.shown)
+    return results
+
+
+def _canonical_tags(tags: list[str], taxonomy: Taxonomy) -> list[str]:
+    out: list[str] = []
+    for tag in tags:
+        name = taxonomy.resolve(tag) or tag
+        if name not in out:
+            out.append(name)
+    return out
+
+
+def _check_from_index(kb: KnowledgeBase, aliases: Taxonomy) -> list[FmtResult]:
+    """``fmt --check`` of the records from the index, which compared each file with its
+    canonical form when it last read it; tag aliases are resolved now (tags.yaml may have
+    changed since)."""
+    from papernotes.index.records import fmt_rows
+
+    results = []
+    for shown, facts, problem in fmt_rows(kb):
+        if facts is None:
+            results.append(FmtResult(shown, False, problem))
+            continue
+        tags = facts["tags"]
+        changed = not facts["canonical"] or _canonical_tags(tags, aliases) != tags
+        changed = changed or facts.get("key") is None  # fmt stores the key it would export
+        results.append(FmtResult(shown, changed))
     return results

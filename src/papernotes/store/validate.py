@@ -4,16 +4,22 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from papernotes.errors import Problem
+from papernotes.errors import Problem, WriteError
 from papernotes.store.kb import Collection, KnowledgeBase
-from papernotes.store.translations import note_problems
-from papernotes.store.yamlio import line_of
 
 
 def validate(
-    kb: KnowledgeBase, strict: bool = False, collection: Collection | None = None
+    kb: KnowledgeBase,
+    strict: bool = False,
+    collection: Collection | None = None,
+    full: bool = False,
 ) -> list[Problem]:
-    """Every problem in the knowledge base, in file order. ``strict`` adds completeness checks."""
+    """Every problem in the knowledge base, in file order. ``strict`` adds completeness checks.
+
+    Each record's own problems come from the index, which validated the file when it last
+    changed; only the rules between files are checked again. ``full`` (or a ``collection``)
+    re-reads and re-validates every file instead.
+    """
     taxonomy, problems = kb.taxonomy_checked()
     # A tags.yaml that does not load at all is reported once above; checking every
     # record's tags against the empty taxonomy would only add a false line per tag.
@@ -22,46 +28,54 @@ def validate(
     from papernotes.store.glossary import load_pairs
 
     problems.extend(load_pairs(kb)[1])
-    coll = collection or kb.load_all()
-    problems.extend(coll.problems)
+    papers = None
+    if collection is None and not full:
+        from papernotes.index.records import checked
 
+        try:
+            papers, files = checked(kb)
+        except WriteError:  # no usable index: read every file
+            papers = None
+    if papers is None:
+        from papernotes.index.records import facts
+
+        papers = collection or kb.load_all()
+        files = [(loaded.shown, facts(loaded)) for loaded in papers.loaded if loaded.paper]
+    problems.extend(papers.problems)
+    known = papers.papers
     by_fold: dict[str, list[str]] = defaultdict(list)
-    for pid in coll.papers:
+    for pid in known:
         by_fold[pid.casefold()].append(pid)
     by_key: dict[str, list[str]] = defaultdict(list)
-    for loaded in coll.loaded:
-        if loaded.paper is not None and loaded.paper.key:
-            by_key[loaded.paper.key.casefold()].append(loaded.shown)
-    for loaded in coll.loaded:
-        paper = loaded.paper
-        if paper is None:
-            continue
-        where = loaded.shown
-        node = loaded.node
-        twins = [p for p in by_fold[paper.id.casefold()] if p != paper.id]
+    for where, paper in files:
+        if paper.get("key"):
+            by_key[paper["key"].casefold()].append(where)
+    for where, paper in files:
+        lines = paper["lines"]
+        twins = [p for p in by_fold[paper["id"].casefold()] if p != paper["id"]]
         if twins:
             problems.append(
                 Problem(
                     where,
                     f"id differs only by case from {twins[0]!r}",
-                    line_of(node, "id"),
+                    lines["id"],
                     "id",
                     "such files collide on case-insensitive file systems",
                 )
             )
-        if paper.key:
-            others = [s for s in by_key[paper.key.casefold()] if s != where]
+        if paper.get("key"):
+            others = [s for s in by_key[paper["key"].casefold()] if s != where]
             if others:
                 problems.append(
                     Problem(
                         where,
-                        f"citation key {paper.key!r} is also the key of {others[0]}",
-                        line_of(node, "key"),
+                        f"citation key {paper['key']!r} is also the key of {others[0]}",
+                        lines.get("key"),
                         "key",
                         "give one of them another key (a key is never reused)",
                     )
                 )
-        for i, tag in enumerate(paper.tags if check_tags else ()):
+        for i, tag in enumerate(paper["tags"] if check_tags else ()):
             if tag in taxonomy:
                 continue
             canonical = taxonomy.resolve(tag)
@@ -70,7 +84,7 @@ def validate(
                     Problem(
                         where,
                         f"tag {tag!r} is an alias of {canonical!r}",
-                        line_of(node, "tags", i),
+                        lines["tags"][i],
                         f"tags[{i}]",
                         "run 'papernotes fmt' to fix",
                     )
@@ -81,45 +95,40 @@ def validate(
                     f"did you mean {close[0]!r}?" if close else "add it to tags.yaml or remove it"
                 )
                 problems.append(
-                    Problem(
-                        where, f"unknown tag {tag!r}", line_of(node, "tags", i), f"tags[{i}]", hint
-                    )
+                    Problem(where, f"unknown tag {tag!r}", lines["tags"][i], f"tags[{i}]", hint)
                 )
         seen_related = set()
-        for i, link in enumerate(paper.related):
-            if link.id in seen_related:
+        for i, link in enumerate(paper["related"]):
+            if link in seen_related:
                 problems.append(
                     Problem(
-                        where,
-                        f"{link.id!r} is linked twice",
-                        line_of(node, "related", i, "id"),
-                        f"related[{i}].id",
+                        where, f"{link!r} is linked twice", lines["related"][i], f"related[{i}].id"
                     )
                 )
-            seen_related.add(link.id)
-            if link.id not in coll.papers and not kb.exists(link.id):
+            seen_related.add(link)
+            if link not in known and not kb.exists(link):
                 problems.append(
                     Problem(
                         where,
-                        f"related paper {link.id!r} has no record",
-                        line_of(node, "related", i, "id"),
+                        f"related paper {link!r} has no record",
+                        lines["related"][i],
                         f"related[{i}].id",
                     )
                 )
         if strict:
-            for i, note in enumerate(paper.notes):
-                for lang in note.missing_languages():
+            for i, missing in enumerate(paper["missing"]):
+                for lang in missing:
                     problems.append(
                         Problem(
                             where,
                             f"note has no {'Chinese' if lang == 'zh' else 'English'} text",
-                            line_of(node, "notes", i),
+                            lines["notes"][i],
                             f"notes[{i}].{lang}",
                             "add the translation",
                         )
                     )
-            problems.extend(note_problems(paper, where, node))
+            problems.extend(Problem(**found) for found in paper.get("strict", ()))
     from papernotes.links.notes_md import check_notes  # links/ imports the store, not back
 
-    problems.extend(check_notes(kb, coll, strict))
+    problems.extend(check_notes(kb, papers, strict))
     return problems

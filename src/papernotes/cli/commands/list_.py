@@ -46,13 +46,15 @@ def command(env, tag: str | None, statuses: tuple[str, ...], sort: str, as_json:
         emit_json(rows)
         return
     if not is_tty():
-        for row in rows:
-            click.echo(
-                "\t".join(
-                    plain(str(row[k] or "")) if k != "tags" else ",".join(row[k])
-                    for k in ("id", "title", "venue", "decision", "tags")
-                )
+        lines = [
+            "\t".join(
+                plain(str(row[k] or "")) if k != "tags" else ",".join(row[k])
+                for k in ("id", "title", "venue", "decision", "tags")
             )
+            for row in rows
+        ]
+        if lines:
+            click.echo("\n".join(lines))
         return
     from rich.table import Table
 

@@ -19,7 +19,9 @@ def command(env, out_dir: str, title: str) -> None:
     paper (notes in both languages with a switch, tags, related papers, backlinks),
     a page per tag, and the link graph. Links are relative: open OUT_DIR/index.html
     directly, or serve the folder from any path. OUT_DIR must be new, empty, or an
-    earlier papernotes site (pages of removed papers are deleted on rebuild).
+    earlier papernotes site (pages of removed papers are deleted on rebuild). A rebuild
+    rewrites only the pages that changed, each atomically; a build that was interrupted is
+    taken up by the next run. A progress bar shows on a terminal (stderr).
 
     \b
     Examples:
@@ -27,9 +29,14 @@ def command(env, out_dir: str, title: str) -> None:
       papernotes site _site && python3 -m http.server -d _site
     """
     from papernotes.cli.common import warn
+    from papernotes.cli.indexing import LazyProgress
     from papernotes.site import build_site
 
-    report = build_site(env.kb(), out_dir, title=title)
+    progress = LazyProgress(env, "Writing pages")
+    try:
+        report = build_site(env.kb(), out_dir, title=title, progress=progress)
+    finally:
+        progress.close()
     if report.problems:
         warn(
             f"{len(report.problems)} problem(s) in the knowledge base; records that do not load "

@@ -10,13 +10,22 @@ from papernotes.cli.common import emit_json, json_option, pass_env, plain
     help="Also report notes that are not truly bilingual: a language missing, a "
     "translation that copies the original or is in the wrong script, a wrong lang.",
 )
+@click.option(
+    "--full",
+    is_flag=True,
+    help="Re-read and re-check every file (default: files unchanged since the index last "
+    "read them keep their result; the checks between files always run).",
+)
 @json_option
 @pass_env
-def command(env, strict: bool, as_json: bool) -> None:
+def command(env, strict: bool, full: bool, as_json: bool) -> None:
     """Check every record, the taxonomy and the links between them.
 
     Prints one line per problem as FILE:LINE: FIELD: MESSAGE (HINT) and exits 1
     if there is any, 0 if the knowledge base is clean.
+
+    Each file's own check is remembered by the search index until the file changes;
+    --full checks every file again.
 
     \b
     Example:
@@ -25,13 +34,13 @@ def command(env, strict: bool, as_json: bool) -> None:
     from papernotes.store.validate import validate
 
     kb = env.kb()
-    problems = validate(kb, strict=strict)
+    problems = validate(kb, strict=strict, full=full)
     if as_json:
         emit_json([p.to_dict() for p in problems])
     else:
         for problem in problems:
             click.echo(plain(str(problem)))
-    count = len(kb.record_paths())
+    count = kb.record_count()
     if problems:
         click.echo(f"{len(problems)} problem(s) in {count} record(s)", err=True)
         raise SystemExit(1)

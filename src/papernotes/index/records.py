@@ -1,0 +1,219 @@
+"""The index as the read model: every record as it loaded, kept beside the search tables.
+
+When the index (re)reads a record file it keeps, in the ``files`` row of that file, the
+record's canonical data as compact JSON (whatever fields the model has), a small digest of it
+for listings and counts, and every problem met while loading it. Readers then rebuild what
+:meth:`KnowledgeBase.load_all` returns (the same papers, the same problems, the same
+first-file-wins rule for duplicate ids) from one table, after the same freshness check a
+search makes, without parsing YAML or importing the record models.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import sqlite3
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from papernotes.errors import Problem
+
+if TYPE_CHECKING:
+    from papernotes.model.record import Paper
+    from papernotes.store.kb import KnowledgeBase
+    from papernotes.store.records import Loaded
+
+COLUMNS = "rid, record, digest, facts, problems"
+
+
+def digest(paper: Paper) -> dict[str, Any]:
+    """What listings and counts read of a paper (``list``, ``tags``, ``stats``)."""
+    return {
+        "id": paper.id,
+        "title": paper.title,
+        "venue": paper.venue,
+        "year": paper.year,
+        "decision": paper.decision,
+        "ratings": list(paper.ratings),
+        "tags": list(paper.tags),
+        "notes": len(paper.notes),
+        "added": paper.added.isoformat() if paper.added else None,
+        "note_langs": [[n.lang, bool(n.zh), bool(n.en)] for n in paper.notes],
+        "related": len(paper.related),
+        "status": paper.status,
+        "priority": paper.priority,
+        "marks": [m for n in paper.notes for m in n.marks],
+    }
+
+
+def facts(loaded: Loaded) -> dict[str, Any]:
+    """What the cross-file checks of ``validate`` read of a loaded record, with the line of
+    each value they may report."""
+    from papernotes.store.translations import note_problems
+    from papernotes.store.yamlio import line_of
+
+    paper, node = loaded.paper, loaded.node
+    assert paper is not None
+    return {
+        "id": paper.id,
+        # whether the file is as 'fmt' writes it (before tag aliases are replaced): found
+        # out by the first 'fmt --check' (a dump costs a third of reading a record)
+        "canonical": None,
+        "tags": list(paper.tags),
+        "related": [link.id for link in paper.related],
+        "missing": [note.missing_languages() for note in paper.notes],
+        "key": paper.key,
+        # the file's own --strict problems (translations), found when it last changed
+        "strict": [p.to_dict() for p in note_problems(paper, loaded.shown, node)],
+        "lines": {
+            "id": line_of(node, "id"),
+            "key": line_of(node, "key"),
+            "tags": [line_of(node, "tags", i) for i in range(len(paper.tags))],
+            "related": [line_of(node, "related", i, "id") for i in range(len(paper.related))],
+            "notes": [line_of(node, "notes", i) for i in range(len(paper.notes))],
+        },
+    }
+
+
+def stored(loaded: Loaded) -> tuple[str | None, str | None, str | None, str | None, str]:
+    """The read-model columns of one loaded file: id, record JSON, digest JSON, the facts
+    ``validate`` checks, problems."""
+    problems = json.dumps([p.to_dict() for p in loaded.problems], ensure_ascii=False)
+    paper = loaded.paper
+    if paper is None:
+        return None, None, None, None, problems
+    from papernotes.store.records import record_data
+
+    record = json.dumps(record_data(paper), ensure_ascii=False, separators=(",", ":"), default=str)
+    checks = json.dumps(facts(loaded), ensure_ascii=False, separators=(",", ":"))
+    return paper.id, record, json.dumps(digest(paper), ensure_ascii=False), checks, problems
+
+
+@dataclass
+class Entries:
+    """Like :class:`papernotes.store.kb.Collection`, with rows of the index for papers."""
+
+    papers: dict[str, Any] = field(default_factory=dict)  # id -> digest or record data
+    problems: list[Problem] = field(default_factory=list)
+
+
+def entries(conn: sqlite3.Connection, column: str = "digest", raw: bool = False) -> Entries:
+    """Every loadable record's ``digest`` (or ``record`` data), keyed by id, and every
+    problem, exactly as a YAML load of every file would give them; ``raw``: as JSON text."""
+    from papernotes.index.store import decoded
+
+    out = Entries()
+    by_id: dict[str, str] = {}
+    kept: list[str] = []
+    rows = conn.execute(f"SELECT name, rid, {column}, problems FROM files ORDER BY name")
+    for name, rid, data, problems in rows:
+        shown = f"papers/{name}"
+        if problems != "[]":
+            out.problems.extend(Problem(**p) for p in decoded(problems))
+        if rid is None:
+            continue
+        if rid in by_id:
+            problem = Problem(shown, f"duplicate id {rid!r} (also in {by_id[rid]})", 1, "id")
+            out.problems.append(problem)
+            continue
+        by_id[rid] = shown
+        kept.append(data)
+    # one JSON text for all of them: a call per row costs more than the parsing
+    if raw:
+        values = kept
+    else:
+        values = decoded("[" + ",".join(kept) + "]") if kept else []
+    out.papers = dict(zip(by_id, values, strict=True))
+    return out
+
+
+def read(kb: KnowledgeBase, column: str = "digest", raw: bool = False) -> Entries:
+    """:func:`entries` of a fresh index of ``kb``."""
+    from papernotes.index.store import Index
+
+    with Index(kb) as index:
+        index.refresh()
+        return index.read(lambda conn: entries(conn, column, raw))
+
+
+def checked(kb: KnowledgeBase) -> tuple[Entries, list[tuple[str, dict]]]:
+    """For ``validate``: every record's problems and digest (as :func:`read`), and the
+    facts of every file that loaded, duplicates included, in file order."""
+    from papernotes.index.store import Index, decoded
+
+    def query(conn: sqlite3.Connection):
+        found = entries(conn, raw=True)  # only the ids are needed: no decoding
+        rows = conn.execute("SELECT name, facts FROM files WHERE facts IS NOT NULL ORDER BY name")
+        names, texts = zip(*rows, strict=True) if found.papers else ((), ())
+        values = decoded("[" + ",".join(texts) + "]") if texts else []
+        return found, [(f"papers/{n}", v) for n, v in zip(names, values, strict=True)]
+
+    with Index(kb) as index:
+        index.refresh()
+        return index.read(query)
+
+
+def fmt_rows(kb: KnowledgeBase) -> list[tuple[str, dict | None, str | None]]:
+    """For ``fmt --check``: per record file in name order, its facts (None if it did not
+    load) and its first problem."""
+    from papernotes.index.store import Index, decoded
+
+    def query(conn: sqlite3.Connection):
+        out = []
+        for name, text, problems in conn.execute(
+            "SELECT name, facts, problems FROM files ORDER BY name"
+        ):
+            first = None
+            if text is None:
+                found = decoded(problems)
+                first = str(Problem(**found[0])) if found else f"papers/{name}: cannot be loaded"
+            out.append((name, decoded(text) if text else None, first))
+        return out
+
+    with Index(kb) as index:
+        index.refresh()
+        rows = index.read(query)
+        unknown = [(name, facts) for name, facts, _ in rows if facts and facts["canonical"] is None]
+        if unknown:
+            _remember_canonical(kb, index.connection(), unknown)
+    return [(f"papers/{name}", facts, first) for name, facts, first in rows]
+
+
+def _remember_canonical(kb: KnowledgeBase, conn: sqlite3.Connection, rows: list) -> None:
+    """Compare each file with its canonical form once, and keep the answer in the index
+    (until the file changes and is read again)."""
+    from papernotes.store.records import dump_record
+
+    updates = []
+    for name, facts in rows:
+        loaded = kb.load_path(kb.papers_dir / name)
+        if loaded.paper is None:
+            facts["canonical"] = False  # changed since the refresh: say so, keep nothing
+            continue
+        facts["canonical"] = dump_record(loaded.paper).encode("utf-8") == loaded.raw
+        updates.append((json.dumps(facts, ensure_ascii=False, separators=(",", ":")), name))
+    try:
+        conn.execute("BEGIN IMMEDIATE")
+        conn.executemany("UPDATE files SET facts = ? WHERE name = ?", updates)
+        conn.execute("COMMIT")
+    except sqlite3.Error:  # a busy or read-only index: the answer is only not kept
+        with contextlib.suppress(sqlite3.Error):
+            conn.execute("ROLLBACK")
+
+
+def papers(kb: KnowledgeBase):
+    """What :meth:`KnowledgeBase.load_all` returns (papers and problems, no ``loaded``),
+    rebuilt from the index's record data: no YAML is parsed for unchanged files. From
+    the files themselves when the index cannot be used."""
+    from papernotes.errors import WriteError
+    from papernotes.model.record import Paper
+    from papernotes.store.kb import Collection
+
+    try:
+        found = read(kb, "record", raw=True)
+    except WriteError:  # no writable cache anywhere, or locked for too long
+        return kb.load_all()
+    out = Collection(problems=found.problems)
+    validate = Paper.model_validate_json  # JSON mode: dates as ISO text
+    out.papers = {pid: validate(data) for pid, data in found.papers.items()}
+    return out
