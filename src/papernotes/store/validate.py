@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from collections import defaultdict
 
 from papernotes.errors import Problem
@@ -20,22 +21,28 @@ def validate(
     problems = list(problems)
     coll = collection or kb.load_all()
     problems.extend(coll.problems)
+    problems.extend(kb.unread_paths())
 
     by_fold: dict[str, list[str]] = defaultdict(list)
     for pid in coll.papers:
-        by_fold[pid.casefold()].append(pid)
+        by_fold[_fold(pid)].append(pid)
     for loaded in coll.loaded:
         paper = loaded.paper
         if paper is None:
             continue
         where = loaded.shown
         node = loaded.node
-        twins = [p for p in by_fold[paper.id.casefold()] if p != paper.id]
+        twins = [p for p in by_fold[_fold(paper.id)] if p != paper.id]
         if twins:
+            kind = (
+                "case"
+                if twins[0].casefold() == paper.id.casefold()
+                else "Unicode normalisation or case"
+            )
             problems.append(
                 Problem(
                     where,
-                    f"id differs only by case from {twins[0]!r}",
+                    f"id differs only by {kind} from {twins[0]!r}",
                     line_of(node, "id"),
                     "id",
                     "such files collide on case-insensitive file systems",
@@ -102,3 +109,8 @@ def validate(
 
     problems.extend(check_notes(kb, coll, strict))
     return problems
+
+
+def _fold(paper_id: str) -> str:
+    """Ids equal under this key name the same paper (é typed as one or two code points)."""
+    return unicodedata.normalize("NFKC", paper_id).casefold()
