@@ -15,6 +15,7 @@ import unicodedata
 from collections.abc import Iterable
 
 from papernotes.model.record import Paper
+from papernotes.text import show_controls
 
 SMALL_WORDS = frozenset(
     "a an and are as at be by can do does for from how in into is it its of on or over "
@@ -22,8 +23,10 @@ SMALL_WORDS = frozenset(
 )
 _LATEX_SPECIAL = {
     "\\": r"\textbackslash{}",
-    "{": r"\{",
-    "}": r"\}",
+    # BibTeX counts braces lexically: '\}' still closes the field, so braces in the text
+    # are LaTeX commands with no brace of their own.
+    "{": r"\textbraceleft{}",
+    "}": r"\textbraceright{}",
     "&": r"\&",
     "%": r"\%",
     "$": r"\$",
@@ -49,8 +52,10 @@ BOOKTITLES = {
 
 
 def latex_escape(text: str) -> str:
-    """Text safe inside a BibTeX field: LaTeX specials escaped, whitespace on one line."""
-    return _LATEX_RE.sub(lambda m: _LATEX_SPECIAL[m.group()], " ".join(text.split()))
+    """Text safe inside a BibTeX field: LaTeX specials escaped, whitespace on one line,
+    control characters shown (then escaped), braces always balanced."""
+    text = show_controls(" ".join(text.split()))
+    return _LATEX_RE.sub(lambda m: _LATEX_SPECIAL[m.group()], text)
 
 
 def _protect_case(escaped: str) -> str:

@@ -40,7 +40,7 @@ def command(env, tag: str | None, sort: str, as_json: bool) -> None:
         for row in rows:
             click.echo(
                 "\t".join(
-                    plain(str(row[k] or "")) if k != "tags" else ",".join(row[k])
+                    _cell(plain(str(row[k] or "") if k != "tags" else ",".join(row[k])))
                     for k in ("id", "title", "venue", "decision", "tags")
                 )
             )
@@ -62,3 +62,8 @@ def command(env, tag: str | None, sort: str, as_json: bool) -> None:
     out = console(env)
     out.print(table)
     out.print(f"[dim]{len(rows)} paper(s)[/]")
+
+
+def _cell(text: str) -> str:
+    """One field of a piped row: a tab or line break inside it would split the row."""
+    return text.replace("\t", " ").replace("\r", " ").replace("\n", " ")
