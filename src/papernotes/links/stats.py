@@ -15,14 +15,23 @@ def kb_stats(kb, collection=None, notes=None) -> dict:
     papers = list(coll.papers.values())
     notes = notes if notes is not None else load_notes(kb, taxonomy)
     exact = Counter(t for p in papers for t in p.tags)
+    # A paper counts for its tags and every tag above them: one walk up per paper tag,
+    # where a subtree per tag costs the square of a deep chain's length.
+    with_children: Counter = Counter()
+    for paper in papers:
+        covered = set()
+        for tag in paper.tags:
+            if tag in taxonomy:
+                covered.add(tag)
+                covered.update(taxonomy.parent_chain(tag))
+        with_children.update(covered)
     tags = []
     for name in taxonomy.tags:
-        subtree = set(taxonomy.descendants(name))
         tags.append(
             {
                 "tag": name,
                 "papers": exact.get(name, 0),
-                "with_children": sum(1 for p in papers if subtree & set(p.tags)),
+                "with_children": with_children.get(name, 0),
                 "parent": taxonomy.tags[name].parent,
             }
         )
