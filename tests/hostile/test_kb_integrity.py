@@ -389,3 +389,14 @@ def test_a_hash_inside_a_note_is_not_a_comment(kb, run):
     assert result.exit_code == 0
     again = run("add", "H1gEP6NFwr", "--note", "another", "--no-fetch")
     assert "comments" not in again.stderr
+
+
+@pytest.mark.parametrize("target", ["notes/site", "papers/site"])
+def test_site_into_the_knowledge_base_is_refused(kb, run, target):
+    before = snapshot(kb)
+    result = run("site", str(kb / target))
+    no_traceback(result.stdout, result.stderr)
+    assert result.exit_code == 2, result.stderr
+    one_error(result.stderr, "managed by papernotes")
+    assert snapshot(kb) == before
+    assert not (kb / target).exists()

@@ -26,10 +26,14 @@ def command(env, out_dir: str, title: str) -> None:
       papernotes site _site && xdg-open _site/index.html
       papernotes site _site && python3 -m http.server -d _site
     """
+    from pathlib import Path
+
     from papernotes.cli.common import warn
     from papernotes.site import build_site
 
-    report = build_site(env.kb(), out_dir, title=title)
+    kb = env.kb()
+    kb.check_output(Path(out_dir), out_dir)  # never into papers/, notes/ or the cache
+    report = build_site(kb, out_dir, title=title)
     if report.problems:
         warn(
             f"{len(report.problems)} problem(s) in the knowledge base; records that do not load "
