@@ -299,7 +299,7 @@ def test_cache_dir_naming_a_file(kb, run, monkeypatch, args):
     assert snapshot(kb) == before
 
 
-@pytest.mark.parametrize("where", ["papers", "notes", "."])
+@pytest.mark.parametrize("where", ["papers", "notes", ".", "/"])
 def test_cache_dir_inside_managed_folders_is_refused(kb, run, monkeypatch, where):
     monkeypatch.setenv("PAPERNOTES_CACHE_DIR", str(kb / where))
     result = run("search", "tunability")
