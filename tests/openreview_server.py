@@ -502,7 +502,9 @@ class FakeServer:
 
         Kinds: status (code=), rate_limit (retry_after=), challenge, not_found, html,
         bad_json, plain_error (code=), slow (delay=), huge (size=, declare=),
-        content_type (value=), reset, empty, empty_list, json (body=, code=).
+        content_type (value=), reset, empty, empty_list, json (body=, code=),
+        nested (depth=, code=: JSON nested that deep), trickle (length=, interval=: one
+        byte per interval), redirect (location=: a base URL, code=).
         """
         with self.lock:
             self.faults.append(Fault(kind, times, prefix, options))
@@ -704,6 +706,24 @@ class _Handler(BaseHTTPRequestHandler):
             self._json(options.get("code", 200), options["body"])
         elif kind == "empty_list":
             self._json(200, {"notes": [], "count": 0})
+        elif kind == "nested":
+            depth = options.get("depth", 10**6)
+            body = b'{"notes":' + b"[" * depth + b"]" * depth + b"}"
+            self._send(options.get("code", 200), "application/json", body)
+        elif kind == "trickle":
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(options.get("length", 1_000_000)))
+            self.end_headers()
+            for _ in range(options.get("length", 1_000_000)):
+                self.wfile.write(b" ")
+                self.wfile.flush()
+                time.sleep(options.get("interval", 1.0))
+        elif kind == "redirect":
+            self.send_response(options.get("code", 302))
+            self.send_header("Location", options["location"] + self.path)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
         else:
             raise ValueError(f"unknown fault {kind!r}")
         return True

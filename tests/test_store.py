@@ -44,7 +44,7 @@ text_st = st.text(
 
 
 @settings(max_examples=150, deadline=None)
-@given(title=text_st.filter(lambda s: "\n" not in s and "\r" not in s), zh=text_st, en=text_st)
+@given(title=text_st.filter(lambda s: not any(c in s for c in "\n\r\t")), zh=text_st, en=text_st)
 def test_any_unicode_record_round_trips(tmp_path_factory, title, zh, en):
     import datetime as dt
 

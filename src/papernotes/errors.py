@@ -88,3 +88,19 @@ class DataError(PapernotesError):
             else ""
         )
         super().__init__(first + more)
+
+
+# Things the core did that the user should hear about although nothing failed (a file
+# rewritten without its comments); the CLI prints them as warnings after the command.
+_NOTICES: list[str] = []
+
+
+def notice(message: str) -> None:
+    if message not in _NOTICES:
+        _NOTICES.append(message)
+
+
+def take_notices() -> list[str]:
+    taken = list(_NOTICES)
+    _NOTICES.clear()
+    return taken

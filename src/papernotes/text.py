@@ -24,6 +24,28 @@ _TOKEN = re.compile(r"[^\W_]+", re.UNICODE)
 _CJK_RUN = re.compile("([" + "".join(f"{chr(lo)}-{chr(hi)}" for lo, hi in _CJK_RANGES) + "]+)")
 
 
+# C0 controls but newline and tab, DEL, the C1 controls (U+009B is a one-byte CSI), and
+# the bidi embeddings, overrides and isolates, which make a title read differently.
+CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+_JSON_RAW = re.compile(r"[\x7f-\x9f\u202a-\u202e\u2066-\u2069]")  # json.dumps keeps these
+
+
+def _code(match: re.Match) -> str:
+    code = ord(match.group())
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+def show_controls(text: str) -> str:
+    """User text for output: control and bidi characters shown as ``\\x1b``, not sent."""
+    return CONTROL_CHARS.sub(_code, text)
+
+
+def json_controls(text: str) -> str:
+    """JSON text with the characters ``json.dumps`` leaves raw written as ``\\uXXXX``
+    (they only occur inside strings, so the JSON means the same)."""
+    return _JSON_RAW.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
 def is_cjk(char: str) -> bool:
     code = ord(char)
     return any(lo <= code <= hi for lo, hi in _CJK_RANGES)

@@ -77,7 +77,9 @@ def json_option(func: Callable) -> Callable:
 
 
 def emit_json(data: Any) -> None:
-    click.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))
+    from papernotes.text import json_controls
+
+    click.echo(json_controls(json.dumps(data, ensure_ascii=False, indent=2, default=str)))
 
 
 def console(env: Env | None = None, stderr: bool = False) -> Console:
@@ -121,8 +123,6 @@ def is_tty(stderr: bool = False) -> bool:
     return (sys.stderr if stderr else sys.stdout).isatty()
 
 
-# C0 controls but newline and tab, DEL, and C1 controls (U+009B is a one-byte CSI).
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 # Backslashes right before '[' or at the end of the text, and every '['.
 _MARKUP = re.compile(r"(\\+)(?=\[|\Z)|\[")
 
@@ -142,8 +142,10 @@ def safe_text(text: str) -> str:
 
 
 def plain(text: str) -> str:
-    """User text for plain (piped) output: control characters shown, not sent."""
-    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
+    """User text for plain (piped) output: control and bidi characters shown, not sent."""
+    from papernotes.text import show_controls
+
+    return show_controls(text)
 
 
 def warn(message: str, env: Env | None = None) -> None:
@@ -192,8 +194,14 @@ def run_safely(ctx: click.Context, call: Callable[[], Any]) -> Any:
 
     env = ctx.find_object(Env)
     debug = bool(env and env.debug) or "--debug" in sys.argv[1:2]
+    from papernotes.errors import take_notices
+
+    take_notices()
     try:
-        return call()
+        result = call()
+        for message in take_notices():
+            warn(message, env)
+        return result
     except click.UsageError as exc:
         raise one_line_usage(exc) from None
     except click.exceptions.Abort:  # Ctrl-C (or end of input) at a prompt

@@ -17,6 +17,14 @@ __all__ = ["FORMATS", "Selection", "render", "select"]
 
 
 def render(kb: KnowledgeBase, fmt: str, selection: Selection, lang: str = "en") -> str:
+    """The export's text; no control or bidi character of user text is sent raw."""
+    from papernotes.text import json_controls, show_controls
+
+    text = _render(kb, fmt, selection, lang)
+    return json_controls(text) if fmt in ("json", "csljson") else show_controls(text)
+
+
+def _render(kb: KnowledgeBase, fmt: str, selection: Selection, lang: str) -> str:
     from papernotes.export.bibtex import citation_keys
 
     papers = selection.papers

@@ -10,13 +10,16 @@ import re
 
 from papernotes.model.citekey import base_key, citation_keys
 from papernotes.model.record import Paper
+from papernotes.text import show_controls
 
 __all__ = ["base_key", "citation_keys", "entry", "latex_escape", "to_bibtex"]
 
 _LATEX_SPECIAL = {
     "\\": r"\textbackslash{}",
-    "{": r"\{",
-    "}": r"\}",
+    # BibTeX counts braces lexically: '\}' still closes the field, so braces in the text
+    # are LaTeX commands with no brace of their own.
+    "{": r"\textbraceleft{}",
+    "}": r"\textbraceright{}",
     "&": r"\&",
     "%": r"\%",
     "$": r"\$",
@@ -42,8 +45,10 @@ BOOKTITLES = {
 
 
 def latex_escape(text: str) -> str:
-    """Text safe inside a BibTeX field: LaTeX specials escaped, whitespace on one line."""
-    return _LATEX_RE.sub(lambda m: _LATEX_SPECIAL[m.group()], " ".join(text.split()))
+    """Text safe inside a BibTeX field: LaTeX specials escaped, whitespace on one line,
+    control characters shown (then escaped), braces always balanced."""
+    text = show_controls(" ".join(text.split()))
+    return _LATEX_RE.sub(lambda m: _LATEX_SPECIAL[m.group()], text)
 
 
 def _protect_case(escaped: str) -> str:

@@ -191,6 +191,9 @@ def import_files(
         apply_markers(result, resolution, existing, today, rederive=markers)
         changed = result.changed()
         if not dry_run:
+            for change in changed:  # every record checked before the first is written
+                assert change.paper is not None
+                kb.check_save(change.paper)
             for n, change in enumerate(changed, 1):
                 assert change.paper is not None
                 kb.save(change.paper)
@@ -231,6 +234,8 @@ def _load(kb: KnowledgeBase, ids: set[str]) -> tuple[dict[str, Paper], dict[str,
         loaded = kb.load_path(kb.path_for(pid))
         if loaded.paper is None:
             broken[pid] = str(loaded.problems[0]) if loaded.problems else "invalid record"
+        elif loaded.paper.id != pid:  # a copied template: its id names another paper
+            broken[pid] = str(next(p for p in loaded.problems if p.field == "id"))
         else:
             existing[pid] = loaded.paper
     return existing, broken

@@ -610,6 +610,10 @@ class Index:
         with _flock(self.folder / "build.lock", False, self.timeout, "rebuilt"):
             if not force and self._usable():
                 return  # another process rebuilt it while we waited
+            # Under the build lock no other build runs: any temp index is a killed build's.
+            for stale in self.folder.glob(f"{INDEX_NAME}.*.tmp*"):
+                with contextlib.suppress(OSError):
+                    stale.unlink()
             tmp = self.folder / f"{INDEX_NAME}.{os.getpid()}.tmp"
             try:
                 self._build(tmp, stats, progress)

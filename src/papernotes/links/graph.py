@@ -17,6 +17,7 @@ from collections import Counter, defaultdict, deque
 from dataclasses import dataclass, field
 
 from papernotes.links.related import Linker
+from papernotes.text import CONTROL_CHARS, json_controls, show_controls
 
 FORMATS = ("dot", "mermaid", "json", "html")
 LAYOUTS = ("sfdp", "neato", "fdp", "dot", "twopi", "circo")
@@ -301,7 +302,9 @@ EDGE_STYLE = {
 
 def dot_quote(text: str) -> str:
     """A DOT double-quoted string: quotes and backslashes escaped, line breaks as \\n."""
-    text = "".join(c if c in "\n" or ord(c) >= 32 else " " for c in str(text))
+    text = "".join(
+        c if c == "\n" or not CONTROL_CHARS.match(c) and c != "\t" else " " for c in str(text)
+    )
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
 
 
@@ -415,7 +418,7 @@ MERMAID_CODES = {"#": "#35;", '"': "#34;", "&": "#38;", "<": "#60;", ">": "#62;"
 
 def mermaid_text(text: str, limit: int | None = None) -> str:
     """Label text safe inside Mermaid quotes: markup characters as Mermaid entity codes."""
-    text = " ".join(str(text).split())
+    text = show_controls(" ".join(str(text).split()))
     if limit and len(text) > limit:
         text = text[: limit - 1] + "…"
     return "".join(MERMAID_CODES.get(c, c) for c in text)
@@ -481,7 +484,7 @@ def render(graph: Graph, fmt: str, **options) -> str:
     if fmt == "mermaid":
         return to_mermaid(graph)
     if fmt == "json":
-        return to_json(graph)
+        return json_controls(to_json(graph))
     if fmt == "html":
         return to_html(graph, options.get("title") or "papernotes graph")
     raise ValueError(f"unknown format {fmt!r}")

@@ -155,12 +155,18 @@ def read_note(path: Path, shown: str, taxonomy: Taxonomy) -> NoteFile:
     """Parse one note; unreadable files give a NoteFile with a problem and no links."""
     note = NoteFile(path, shown, path.stem, "en")
     try:
-        raw = path.read_bytes()
+        # Records' rule: the size from stat(), then a bounded read (a 3 GB file is never
+        # read whole, and one that grows after stat() is cut at the limit).
+        size = path.stat().st_size
+        if size <= MAX_NOTE_BYTES:
+            with path.open("rb") as handle:
+                raw = handle.read(MAX_NOTE_BYTES + 1)
+            size = len(raw)
     except OSError as exc:
         note.problems.append(Problem(shown, f"cannot read the file: {exc.strerror or exc}"))
         return note
-    if len(raw) > MAX_NOTE_BYTES:
-        note.problems.append(Problem(shown, f"file is too large ({len(raw) / 1e6:.1f} MB)"))
+    if size > MAX_NOTE_BYTES:
+        note.problems.append(Problem(shown, f"file is too large ({size / 1e6:.1f} MB)"))
         return note
     if raw.startswith(b"\xef\xbb\xbf"):
         raw = raw[3:]
@@ -190,7 +196,16 @@ def read_note(path: Path, shown: str, taxonomy: Taxonomy) -> NoteFile:
 def load_notes(kb, taxonomy: Taxonomy | None = None) -> list[NoteFile]:
     """Every note under ``notes/`` of ``kb`` (a KnowledgeBase), in path order."""
     taxonomy = taxonomy if taxonomy is not None else kb.taxonomy()
-    return [read_note(p, kb.shown(p), taxonomy) for p in note_paths(kb.notes_dir)]
+    notes = []
+    for path in note_paths(kb.notes_dir):
+        refused = kb.symlink_problem(path)
+        if refused:
+            note = NoteFile(path, kb.shown(path), path.stem, "en")
+            note.problems.append(Problem(note.shown, refused))
+            notes.append(note)
+        else:
+            notes.append(read_note(path, kb.shown(path), taxonomy))
+    return notes
 
 
 def backlinks(notes: list[NoteFile], paper_id: str) -> list[dict]:
@@ -226,11 +241,15 @@ def tag_backlinks(notes: list[NoteFile], tags: set[str]) -> list[dict]:
 
 def check_notes(kb, collection, strict: bool = False) -> list[Problem]:
     """Links in notes/*.md to papers or tags that do not exist, as ``notes/x.md:LINE: ...``."""
-    taxonomy = kb.taxonomy()
+    taxonomy, tax_problems = kb.taxonomy_checked()
+    # A tags.yaml that does not load is reported once; every #TAG would be "unknown".
+    check_tags = not (tax_problems and not taxonomy.tags)
     problems: list[Problem] = []
     for note in load_notes(kb, taxonomy):
         problems.extend(note.problems)
         for link in note.links:
+            if link.kind == "tag" and not check_tags:
+                continue
             problem = _link_problem(kb, collection, taxonomy, note, link, strict)
             if problem:
                 problems.append(problem)

@@ -24,17 +24,23 @@ def kb_stats(kb, collection=None, notes=None) -> dict:
     papers = list(rows.values())
     notes = notes if notes is not None else load_notes(kb, taxonomy)
     exact = Counter(t for p in papers for t in p["tags"])
-    # Papers with a tag or one below it: once per distinct tag set, not per tag and paper.
-    combos = Counter(frozenset(p["tags"]) for p in papers)
-    subtrees = {name: set(taxonomy.descendants(name)) for name in taxonomy.tags}
+    # A paper counts for its tags and every tag above them: one walk up per paper tag,
+    # where a subtree per tag costs the square of a deep chain's length.
+    with_children: Counter = Counter()
+    for paper in papers:
+        covered = set()
+        for tag in paper["tags"]:
+            if tag in taxonomy:
+                covered.add(tag)
+                covered.update(taxonomy.parent_chain(tag))
+        with_children.update(covered)
     tags = []
     for name in taxonomy.tags:
-        subtree = subtrees[name]
         tags.append(
             {
                 "tag": name,
                 "papers": exact.get(name, 0),
-                "with_children": sum(n for combo, n in combos.items() if subtree & combo),
+                "with_children": with_children.get(name, 0),
                 "parent": taxonomy.tags[name].parent,
             }
         )

@@ -4,8 +4,11 @@ Every metadata request goes through :class:`HttpClient`, so the rules live in on
 a ``papernotes/<version>`` User-Agent; connect/read timeouts (5 s / 20 s); retries with
 exponential backoff on 429/500/502/503/504 that honour ``Retry-After`` and give up after
 about 30 s in total; answers (200 and 404) cached under ``<cache>/http/`` so asking for the
-same paper twice makes one request; and every failure turned into one line a user can act
-on (a :class:`papernotes.errors.NetworkError` or ``NotFoundError`` subclass).
+same paper twice makes one request (a 404 only when its body is JSON); redirects followed only
+on the same host, so another host's answer never lands in a record; a body read as it
+arrives and cut at the total deadline, however slowly it trickles; and every failure turned
+into one line a user can act on (a :class:`papernotes.errors.NetworkError` or
+``NotFoundError`` subclass), deeply nested JSON included.
 
 Tests (and slow links) can change the limits with environment variables:
 ``PAPERNOTES_HTTP_TIMEOUT`` ("CONNECT,READ" seconds, or one number for both),
@@ -26,7 +29,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, TypeVar
-from urllib.parse import urlsplit
+from urllib.parse import urljoin, urlsplit
 
 import requests
 
@@ -35,6 +38,8 @@ from papernotes.errors import NetworkError, NotFoundError, PapernotesError, Usag
 
 USER_AGENT = f"papernotes/{__version__}"
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
+REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
+MAX_REDIRECTS = 5
 TOKEN_ENV = "PAPERNOTES_OPENREVIEW_TOKEN"
 TIMEOUT_ENV = "PAPERNOTES_HTTP_TIMEOUT"
 BUDGET_ENV = "PAPERNOTES_HTTP_RETRY_BUDGET"
@@ -160,6 +165,10 @@ def parse_json(text: str, content_type: str, where: str) -> Any:
         raise UnexpectedAnswerError(
             f"the server answered something unexpected: malformed JSON from {where} ({reason})"
         ) from None
+    except RecursionError:  # '[' * 10**6: the decoder gives up on the depth
+        raise UnexpectedAnswerError(
+            f"the server answered something unexpected: JSON nested too deeply from {where}"
+        ) from None
 
 
 def _looks_like_html(text: str, content_type: str) -> bool:
@@ -168,7 +177,7 @@ def _looks_like_html(text: str, content_type: str) -> bool:
 
 
 def _json_or_none(text: str) -> Any:
-    with contextlib.suppress(ValueError):
+    with contextlib.suppress(ValueError, RecursionError):
         return json.loads(text)
     return None
 
@@ -241,8 +250,10 @@ class HttpClient:
             self._given_up[host] = exc
             raise
         if status == 404:
-            self._cache_write(key, full_url, status, content_type, text)
-            raise HttpNotFoundError(full_url, _json_or_none(text))
+            body = _json_or_none(text)
+            if body is not None:  # a garbled 404 may be a broken server: ask again next time
+                self._cache_write(key, full_url, status, content_type, text)
+            raise HttpNotFoundError(full_url, body)
         data = parse(text, content_type, _where(full_url))
         self._cache_write(key, full_url, status, content_type, text)
         return Answer(full_url, status, content_type, text, data, False)
@@ -259,12 +270,7 @@ class HttpClient:
             self._be_polite(url)
             self.network_requests += 1
             try:
-                response = self.session.get(
-                    url,
-                    headers=headers,
-                    timeout=(s.connect_timeout, s.read_timeout),
-                    stream=True,
-                )
+                response = self._get_same_host(url, headers)
                 try:
                     body = self._read_body(response, host, start)
                 finally:
@@ -332,6 +338,34 @@ class HttpClient:
                 )
             return status, content_type, text
 
+    def _get_same_host(self, url: str, headers: dict[str, str]) -> requests.Response:
+        """GET, following redirects only on the same host: an answer from elsewhere would
+        be written into the record as if the metadata server had said it."""
+        s = self.settings
+        for _ in range(MAX_REDIRECTS + 1):
+            response = self.session.get(
+                url,
+                headers=headers,
+                timeout=(s.connect_timeout, s.read_timeout),
+                stream=True,
+                allow_redirects=False,
+            )
+            location = response.headers.get("Location")
+            if response.status_code not in REDIRECT_STATUSES or not location:
+                return response
+            response.close()
+            target = urljoin(url, location)
+            if not _same_host(url, target):
+                raise UnexpectedAnswerError(
+                    f"the server answered something unexpected: {_where(url)} redirected to "
+                    f"another host ({_where(target)}); not followed"
+                )
+            url = target
+        raise UnexpectedAnswerError(
+            f"the server answered something unexpected: more than {MAX_REDIRECTS} redirects "
+            f"from {_where(url)}"
+        )
+
     def _be_polite(self, url: str) -> None:
         for prefix, interval in self.min_interval.items():
             if url.startswith(prefix):
@@ -351,14 +385,15 @@ class HttpClient:
             )
         chunks: list[bytes] = []
         size = 0
-        for chunk in response.iter_content(64 * 1024):
+        deadline = start + self.settings.retry_budget + self.settings.read_timeout
+        for chunk in _chunks(response):
             size += len(chunk)
             if size > limit:
                 raise UnexpectedAnswerError(
                     f"the server answered something unexpected: more than "
                     f"{limit / 1e6:.0f} MB from {host}"
                 )
-            if time.monotonic() - start > self.settings.retry_budget + self.settings.read_timeout:
+            if time.monotonic() > deadline:
                 raise ServerTimeoutError(f"{host} is sending too slowly; try again later")
             chunks.append(chunk)
         return b"".join(chunks)
@@ -411,6 +446,35 @@ class HttpClient:
 
 
 # -- helpers ---------------------------------------------------------------------------------
+def _chunks(response: requests.Response):
+    """The body as it arrives: each read returns what the socket has (``read1``), so the
+    deadline is checked after every byte a trickling server sends, not once per 64 kB.
+    urllib3's errors become the requests exceptions ``iter_content`` would raise."""
+    from urllib3.exceptions import DecodeError, ProtocolError, ReadTimeoutError
+
+    raw = response.raw
+    while True:
+        try:
+            chunk = raw.read1(64 * 1024, decode_content=True)
+        except ReadTimeoutError as exc:
+            raise requests.exceptions.ConnectionError(exc) from None
+        except ProtocolError as exc:
+            raise requests.exceptions.ChunkedEncodingError(exc) from None
+        except DecodeError as exc:
+            raise requests.exceptions.ContentDecodingError(exc) from None
+        if not chunk:
+            return
+        yield chunk
+
+
+def _same_host(url: str, target: str) -> bool:
+    """Same host name, and the same port, or an upgrade to https."""
+    a, b = urlsplit(url), urlsplit(target)
+    if (a.hostname or "").lower() != (b.hostname or "").lower():
+        return False
+    return a.port == b.port or (b.scheme == "https" and b.port in (None, 443))
+
+
 def _cache_key(url: str, authorised: bool) -> str:
     return hashlib.sha256(f"{url}\n{'auth' if authorised else 'anon'}".encode()).hexdigest()
 

@@ -10,6 +10,7 @@ path outside ``papers/``.
 from __future__ import annotations
 
 import re
+import unicodedata
 from typing import Annotated
 from urllib.parse import parse_qs, quote, unquote, urlsplit
 
@@ -83,7 +84,7 @@ def parse_paper_ref(text: str) -> str:
 
     Raises UsageError with a one-line explanation when nothing fits.
     """
-    raw = text.strip()
+    raw = unicodedata.normalize("NFC", text.strip())  # é typed as e + U+0301 is é
     if not raw:
         raise UsageError("empty paper id")
     if any(ord(c) < 32 or ord(c) == 127 for c in raw):

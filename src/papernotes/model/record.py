@@ -11,6 +11,7 @@ import re
 from typing import Annotated, Literal
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     ConfigDict,
     Field,
@@ -41,6 +42,23 @@ def _no_control(value: str) -> str:
     if CONTROL.search(value):
         raise ValueError("contains a control character")
     return value
+
+
+def _one_line(value: str) -> str:
+    """Titles are one line: a tab or a line break would split the row of a piped table
+    (escape sequences are shown, not sent, by every output)."""
+    if "\n" in value:
+        raise ValueError("must be a single line")
+    if "\t" in value or "\r" in value:
+        raise ValueError("contains a tab or carriage return")
+    return value
+
+
+def _title_line(value: str) -> str:
+    return _one_line(_no_control(value))
+
+
+TitleLine = Annotated[str, StringConstraints(min_length=1), AfterValidator(_title_line)]
 
 
 class Note(Strict):
@@ -109,11 +127,13 @@ class Paper(Strict):
         default=None,
         description="Citation key of every export; set once when the record is created.",
     )
-    title: Text
+    title: TitleLine
     authors: list[Text] = Field(default_factory=list)
-    venue: Text | None = Field(default=None, description="e.g. 'ICLR 2020'.")
+    venue: TitleLine | None = Field(default=None, description="e.g. 'ICLR 2020'.")
     year: int | None = Field(default=None, ge=1900, le=2100)
-    decision: Text | None = Field(default=None, description="e.g. 'Accept (Poster)', 'Reject'.")
+    decision: TitleLine | None = Field(
+        default=None, description="e.g. 'Accept (Poster)', 'Reject'."
+    )
     ratings: list[int] = Field(default_factory=list, description="Reviewer scores.")
     abstract: Text | None = None
     tldr: Text | None = None
@@ -135,15 +155,6 @@ class Paper(Strict):
     )
     added: dt.date | None = None
     updated: dt.date | None = None
-
-    @field_validator("title", "venue", "decision")
-    @classmethod
-    def _single_line(cls, value: str | None) -> str | None:
-        if value is not None:
-            _no_control(value)
-            if "\n" in value:
-                raise ValueError("must be a single line")
-        return value
 
     @field_validator("links")
     @classmethod

@@ -43,6 +43,7 @@ class Taxonomy:
         for name, tag in self.tags.items():
             for key in (name, tag.en, tag.zh, *tag.aliases):
                 self._lookup.setdefault(fold(key), name)
+        self._children: dict[str, list[str]] | None = None
 
     def __contains__(self, name: str) -> bool:
         return name in self.tags
@@ -75,24 +76,67 @@ class Taxonomy:
             parent = self.tags[parent].parent
         return chain
 
+    def _child_map(self) -> dict[str, list[str]]:
+        """Parent -> children in file order, built once (one pass over the tags)."""
+        if self._children is None:
+            children: dict[str, list[str]] = {}
+            for name, tag in self.tags.items():
+                if tag.parent is not None:
+                    children.setdefault(tag.parent, []).append(name)
+            self._children = children
+        return self._children
+
     def children(self, name: str) -> list[str]:
-        return [n for n, t in self.tags.items() if t.parent == name]
+        return list(self._child_map().get(name, ()))
 
     def descendants(self, name: str) -> list[str]:
         """``name`` and every tag below it (a tag filter includes its children)."""
-        out, stack = [], [name]
+        child_map = self._child_map()
+        out, seen, stack = [], set(), [name]
         while stack:
             current = stack.pop()
-            if current in out:
+            if current in seen:
                 continue
+            seen.add(current)
             out.append(current)
-            stack.extend(self.children(current))
+            stack.extend(child_map.get(current, ()))
         return out
+
+    def _cycle_entries(self) -> dict[str, str]:
+        """Tag -> the first tag its parent chain meets twice, for every tag whose chain
+        loops; each chain is walked once (tags already settled end the walk)."""
+        entry: dict[str, str | None] = {}
+        for start in self.tags:
+            if start in entry:
+                continue
+            path: list[str] = []
+            where: dict[str, int] = {}
+            cur: str | None = start
+            found: str | None = None
+            while cur is not None and cur in self.tags:
+                if cur in entry:
+                    settled = entry[cur]
+                    # A tag on a loop is its own entry; a tag leading into one shares it.
+                    found = cur if settled == cur else settled
+                    break
+                if cur in where:
+                    found = cur
+                    for name in path[where[cur] :]:
+                        entry[name] = name
+                    path = path[: where[cur]]
+                    break
+                where[cur] = len(path)
+                path.append(cur)
+                cur = self.tags[cur].parent
+            for name in path:
+                entry[name] = found
+        return {name: e for name, e in entry.items() if e is not None}
 
     def check(self, path: str, line_of=lambda *loc: None) -> list[Problem]:
         """Structural problems: bad names, unknown parents, cycles, shared aliases."""
         problems: list[Problem] = []
         owners: dict[str, str] = {}
+        cycles = self._cycle_entries()
         for name in self.tags:
             if not TAG_NAME.match(name):
                 problems.append(
@@ -141,19 +185,13 @@ class Taxonomy:
                             f"did you mean {hint[0]!r}?" if hint else None,
                         )
                     )
-                else:
-                    seen, cur = {name}, tag.parent
-                    while cur in self.tags:
-                        if cur in seen:
-                            problems.append(
-                                Problem(
-                                    path,
-                                    f"parent cycle through {cur!r}",
-                                    line_of("tags", name, "parent"),
-                                    f"tags.{name}.parent",
-                                )
-                            )
-                            break
-                        seen.add(cur)
-                        cur = self.tags[cur].parent
+                elif name in cycles:
+                    problems.append(
+                        Problem(
+                            path,
+                            f"parent cycle through {cycles[name]!r}",
+                            line_of("tags", name, "parent"),
+                            f"tags.{name}.parent",
+                        )
+                    )
         return problems

@@ -9,7 +9,6 @@ from papernotes.model.record import Paper
 from papernotes.model.taxonomy import Taxonomy
 from papernotes.store.kb import KnowledgeBase
 from papernotes.store.records import dump_record, dump_taxonomy
-from papernotes.store.yamlio import atomic_write
 
 
 @dataclass
@@ -37,7 +36,18 @@ def format_kb(kb: KnowledgeBase, check: bool = False) -> list[FmtResult]:
     # Rewriting is read-modify-write: without the lock, a record saved by another
     # papernotes process between our read and our rename would be lost.
     with kb.lock():
+        _remove_leftovers(kb)
         return _format(kb, check=False)
+
+
+def _remove_leftovers(kb: KnowledgeBase) -> None:
+    """Temp files of writes killed midway (``papers/.X.yaml.abc123.tmp``). Every write of a
+    record or tags.yaml holds the lock we hold, so none of them is in use."""
+    folders = [(kb.papers_dir, ".*.yaml.*.tmp"), (kb.root, ".tags.yaml.*.tmp")]
+    for folder, pattern in folders:
+        for stale in folder.glob(pattern):
+            if stale.is_file() and not stale.is_symlink():
+                stale.unlink(missing_ok=True)
 
 
 def _format(kb: KnowledgeBase, check: bool) -> list[FmtResult]:
@@ -55,7 +65,7 @@ def _format(kb: KnowledgeBase, check: bool) -> list[FmtResult]:
             if want != kb.tags_path.read_bytes():
                 results.append(FmtResult(shown, True))
                 if not check:
-                    atomic_write(kb.tags_path, want, shown)
+                    kb.write_managed(kb.tags_path, want, shown)
             else:
                 results.append(FmtResult(shown, False))
     if check:
@@ -83,7 +93,7 @@ def _format(kb: KnowledgeBase, check: bool) -> list[FmtResult]:
         changed = want != loaded.raw
         results.append(FmtResult(loaded.shown, changed))
         if changed and not check:
-            atomic_write(path, want, loaded.shown)
+            kb.write_managed(path, want, loaded.shown)
     return results
 
 

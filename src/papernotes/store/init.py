@@ -7,7 +7,10 @@ from pathlib import Path
 from papernotes.errors import UsageError, WriteError
 from papernotes.store.yamlio import atomic_write
 
-GITIGNORE = "# papernotes caches (rebuilt automatically)\n.papernotes/\n"
+GITIGNORE = (
+    "# papernotes caches (rebuilt automatically)\n.papernotes/\n"
+    "# temp files of an interrupted write\n.*.tmp\n"
+)
 TAGS = "tags: {}\n"
 TAXONOMIES = ("starter", "empty")
 

@@ -8,12 +8,20 @@ import errno
 import hashlib
 import os
 import time
+import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from papernotes.errors import DataError, NoKnowledgeBaseError, NotFoundError, Problem, WriteError
+from papernotes.errors import (
+    DataError,
+    NoKnowledgeBaseError,
+    NotFoundError,
+    Problem,
+    UsageError,
+    WriteError,
+)
 
 if TYPE_CHECKING:
     from papernotes.model.record import Paper
@@ -88,6 +96,9 @@ class KnowledgeBase:
         self.notes_dir = self.root / "notes"
         self.tags_path = self.root / "tags.yaml"
         self._taxonomy: tuple[Taxonomy, list[Problem]] | None = None
+        # Ids read by get() from a file named for another id: saving them would
+        # overwrite the record of the paper they name (a copied template).
+        self._misfiled: dict[str, Problem] = {}
 
     @classmethod
     def find(cls, option: str | Path | None = None, default: str | None = None) -> KnowledgeBase:
@@ -123,19 +134,117 @@ class KnowledgeBase:
             return 0
         return sum(1 for n in names if n.endswith(".yaml") and not n.startswith("."))
 
-    def cache_dir(self) -> Path:
-        """``.papernotes/`` under the root, or a per-root folder in the user cache when read-only."""
+    def unread_paths(self) -> list[Problem]:
+        """Entries of papers/ that look like records but are never read (``x.yml``, a folder)."""
+        if not self.papers_dir.is_dir():
+            return []
+        problems = []
+        for path in sorted(self.papers_dir.iterdir()):
+            if path.name.startswith("."):
+                continue
+            stem, dot, suffix = path.name.rpartition(".")
+            if path.is_dir() and not path.name.endswith(".yaml"):
+                problems.append(
+                    Problem(
+                        self.shown(path),
+                        "not read: records are files directly in papers/, not in folders",
+                    )
+                )
+            elif dot and suffix.casefold() in ("yaml", "yml") and suffix != "yaml":
+                problems.append(
+                    Problem(
+                        self.shown(path),
+                        "not read: records end in .yaml",
+                        hint=f"rename it to papers/{stem}.yaml",
+                    )
+                )
+        return problems
+
+    def cache_location(self) -> Path:
+        """Where the cache lives, without creating it."""
         override = os.environ.get(CACHE_ENV)
         if override:
-            folder = Path(override)
-        else:
-            folder = self.root / CACHE_NAME
-            if not _writable_dir(folder):
-                base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
-                digest = hashlib.sha1(str(self.root.resolve()).encode()).hexdigest()[:16]
-                folder = base / "papernotes" / digest
-        folder.mkdir(parents=True, exist_ok=True)
+            return Path(override)
+        folder = self.root / CACHE_NAME
+        if _writable_dir(folder):
+            return folder
+        base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+        digest = hashlib.sha1(str(self.root.resolve()).encode()).hexdigest()[:16]
+        return base / "papernotes" / digest
+
+    def cache_dir(self) -> Path:
+        """``.papernotes/`` under the root, or a per-root folder in the user cache when read-only."""
+        folder = self.cache_location()
+        managed = self._managed_by(folder, include_cache=False)
+        if managed or folder.resolve() == self.root.resolve() or folder.resolve() == Path("/"):
+            raise WriteError(
+                f"cannot use {folder} as the cache folder: it is "
+                f"{managed or 'not a folder of its own'}; set {CACHE_ENV} to an empty folder"
+            )
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise WriteError(
+                f"cannot create the cache folder {folder}: {exc.strerror or exc}"
+            ) from None
         return folder
+
+    # -- what the tool manages -----------------------------------------------------------
+    def _managed_by(self, path: Path, include_cache: bool = True) -> str | None:
+        """What of the knowledge base ``path`` resolves into (symlinks followed), or None."""
+        try:
+            target = Path(os.path.realpath(path))
+            root = self.root.resolve()
+        except (OSError, RuntimeError, ValueError):
+            return None
+        places = [
+            (root / "papers", "the records in papers/", True),
+            (root / "notes", "the notes in notes/", True),
+            (root / "tags.yaml", "the taxonomy tags.yaml", False),
+        ]
+        if include_cache:
+            with contextlib.suppress(OSError, RuntimeError, ValueError):
+                places.append(
+                    (Path(os.path.realpath(self.cache_location())), "the cache folder", True)
+                )
+        for place, what, folder in places:
+            if target == place or (folder and place in target.parents):
+                return what
+        return None
+
+    def check_output(self, path: Path, shown: str | None = None) -> None:
+        """Refuse (exit 2) an output file that would replace something papernotes manages."""
+        what = self._managed_by(path)
+        if what:
+            raise UsageError(
+                f"cannot write {shown or path}: it is inside {what}, managed by papernotes; "
+                "choose a path outside papers/, notes/, tags.yaml and the cache"
+            )
+
+    def write_output(self, path: Path, content: str | bytes, shown: str | None = None) -> None:
+        """The one writer of user-chosen output files (export -o, graph -o): the folder
+        must exist and the file must not be one the knowledge base is made of."""
+        from papernotes.store.yamlio import atomic_write
+
+        shown = shown or str(path)
+        if not path.parent.is_dir():
+            raise UsageError(f"cannot write {shown}: folder {str(path.parent)!r} does not exist")
+        self.check_output(path, shown)
+        atomic_write(path, content, shown)
+
+    def write_managed(self, path: Path, content: str | bytes, shown: str) -> None:
+        """Write a record or tags.yaml: never bigger than papernotes reads back."""
+        from papernotes.store.yamlio import MAX_FILE_BYTES, atomic_write
+
+        data = content.encode("utf-8") if isinstance(content, str) else content
+        if len(data) > MAX_FILE_BYTES:
+            raise UsageError(
+                f"{shown} would be {len(data) / 1e6:.1f} MB, more than the "
+                f"{MAX_FILE_BYTES // 2**20} MiB papernotes reads back; not saved "
+                "(long texts belong in notes/)"
+            )
+        _warn_of_lost_comments(path, data, shown)
+        atomic_write(path, data, shown)
 
     # -- taxonomy --------------------------------------------------------------
     def taxonomy_checked(self) -> tuple[Taxonomy, list[Problem]]:
@@ -152,9 +261,8 @@ class KnowledgeBase:
 
     def save_taxonomy(self, taxonomy: Taxonomy) -> None:
         from papernotes.store.records import dump_taxonomy
-        from papernotes.store.yamlio import atomic_write
 
-        atomic_write(self.tags_path, dump_taxonomy(taxonomy), self.shown(self.tags_path))
+        self.write_managed(self.tags_path, dump_taxonomy(taxonomy), self.shown(self.tags_path))
         self._taxonomy = None
 
     # -- records ---------------------------------------------------------------
@@ -162,18 +270,21 @@ class KnowledgeBase:
         from papernotes.store.records import Loaded, load_record
 
         shown = self.shown(path)
-        refused = self._symlink_problem(path)
+        refused = self.symlink_problem(path)
         if refused:
             return Loaded(path, shown, problems=[Problem(shown, refused)])
         return load_record(path, shown)
 
-    def _symlink_problem(self, path: Path) -> str | None:
-        """Why a record symlink is not followed: it loops or leaves the root and papers/.
+    def symlink_problem(self, path: Path) -> str | None:
+        """Why a symlink in papers/ or notes/ is not followed: it loops or leaves the root.
 
         A cloned knowledge base must not make papernotes read (and print) files
         such as ~/.ssh/id_rsa through papers/x.yaml -> /home/me/.ssh/id_rsa.
+        Any link on the way counts (notes/sub -> /etc, then notes/sub/x.md).
         """
-        if not path.is_symlink():
+        if not path.is_symlink() and not any(
+            p.is_symlink() for p in self._parents_below_root(path)
+        ):
             return None
         try:
             target = path.resolve(strict=False)
@@ -182,32 +293,47 @@ class KnowledgeBase:
         for inside in (self.root.resolve(), self.papers_dir.resolve()):
             if target == inside or inside in target.parents:
                 return None
+        folder = "papers/" if self.papers_dir in path.parents else "notes/"
         return (
             f"is a symbolic link to {target}, outside the knowledge base; not read "
-            "(copy the file into papers/ instead)"
+            f"(copy the file into {folder} instead)"
         )
+
+    def _parents_below_root(self, path: Path) -> list[Path]:
+        """The folders between notes/ and ``path`` (notes/ may have subfolders)."""
+        return [p for p in path.parents if self.notes_dir in p.parents]
 
     def load_all(self, progress=None) -> Collection:
         with gc_paused():
             return self._load_all(progress)
 
     def _load_all(self, progress=None) -> Collection:
+        from papernotes.model.ids import filename_for
+
         out = Collection()
-        by_id: dict[str, str] = {}
+        by_id: dict[str, Loaded] = {}
         for path in self.record_paths():
             loaded = self.load_path(path)
             out.loaded.append(loaded)
             out.problems.extend(loaded.problems)
             if loaded.paper is not None:
                 pid = loaded.paper.id
-                if pid in by_id:
+                first = by_id.get(pid)
+                if first is not None:
+                    # The file named for the id is the record; a copy beside it
+                    # ('X copy.yaml' sorts first) is the duplicate, whatever the order.
+                    keep, extra = first, loaded
+                    if path.name == filename_for(pid) and first.path.name != path.name:
+                        keep, extra = loaded, first
+                        by_id[pid] = loaded
+                        out.papers[pid] = loaded.paper
                     out.problems.append(
                         Problem(
-                            loaded.shown, f"duplicate id {pid!r} (also in {by_id[pid]})", 1, "id"
+                            extra.shown, f"duplicate id {pid!r} (also in {keep.shown})", 1, "id"
                         )
                     )
                     continue
-                by_id[pid] = loaded.shown
+                by_id[pid] = loaded
                 out.papers[pid] = loaded.paper
             if progress:
                 progress()
@@ -226,6 +352,11 @@ class KnowledgeBase:
         loaded = self.load_path(path)
         if loaded.paper is None:
             raise DataError(loaded.problems)
+        if loaded.paper.id != paper_id:
+            mismatch = [p for p in loaded.problems if p.field == "id"]
+            self._misfiled[loaded.paper.id] = (
+                mismatch[0] if mismatch else Problem(loaded.shown, "id does not match", 1, "id")
+            )
         return loaded.paper
 
     def ids(self) -> list[str]:
@@ -244,11 +375,24 @@ class KnowledgeBase:
 
     def save(self, paper: Paper) -> Path:
         """Validate and write one record atomically; returns its path."""
+        path, data = self.check_save(paper)
+        self.write_managed(path, data, self.shown(path))
+        return path
+
+    def check_save(self, paper: Paper) -> tuple[Path, bytes]:
+        """What ``save`` would write where; raises if the write would destroy anything.
+
+        Refused: an invalid record; a record read from a file named for another id (it
+        would overwrite that paper's record); a file at the target that holds another
+        id or does not load; a new file beside one that already holds the id under
+        another name; more bytes than papernotes reads back.
+        """
         from pydantic import ValidationError
 
+        from papernotes.model.ids import filename_for, id_from_filename
         from papernotes.model.record import Paper
         from papernotes.store.records import dump_record, validation_problems
-        from papernotes.store.yamlio import atomic_write
+        from papernotes.store.yamlio import MAX_FILE_BYTES
 
         try:
             paper = Paper.model_validate(paper.model_dump())
@@ -257,9 +401,38 @@ class KnowledgeBase:
             raise DataError(validation_problems(exc, shown, None, Paper)) from None
         if not self.papers_dir.is_dir():
             raise WriteError(f"{self.shown(self.papers_dir)}/ is missing; run 'papernotes init'")
+        if paper.id in self._misfiled:
+            raise DataError([self._misfiled[paper.id]])
         path = self.path_for(paper.id)
-        atomic_write(path, dump_record(paper), self.shown(path))
-        return path
+        shown = self.shown(path)
+        if path.exists() or path.is_symlink():
+            there = self.load_path(path)
+            if there.paper is None:
+                raise DataError(there.problems)
+            if there.paper.id != paper.id:
+                raise DataError([p for p in there.problems if p.field == "id"] or there.problems)
+        else:
+            wanted = unicodedata.normalize("NFC", paper.id)
+            for other in self.papers_dir.iterdir():
+                if other.name.endswith(".yaml") and (
+                    unicodedata.normalize("NFC", id_from_filename(other.name)) == wanted
+                ):
+                    raise DataError(
+                        [
+                            Problem(
+                                self.shown(other),
+                                f"already holds {paper.id!r} under a name papernotes "
+                                "does not look up",
+                                1,
+                                None,
+                                f"rename it to papers/{filename_for(paper.id)}",
+                            )
+                        ]
+                    )
+        data = dump_record(paper).encode("utf-8")
+        if len(data) > MAX_FILE_BYTES:
+            self.write_managed(path, data, shown)  # raises the size error
+        return path, data
 
     @contextlib.contextmanager
     def lock(self, timeout: float = 30.0) -> Iterator[None]:
@@ -315,3 +488,18 @@ def _writable_dir(folder: Path) -> bool:
     except OSError:
         return False
     return os.access(folder, os.W_OK)
+
+
+def _warn_of_lost_comments(path: Path, data: bytes, shown: str) -> None:
+    """Records and tags.yaml are rewritten whole, in canonical form: say so when that
+    drops comments a person wrote."""
+    from papernotes.errors import notice
+    from papernotes.store.yamlio import MAX_FILE_BYTES, has_comments
+
+    try:
+        with path.open("rb") as handle:
+            old = handle.read(MAX_FILE_BYTES + 1).decode("utf-8", "replace")
+    except OSError:
+        return
+    if has_comments(old) and not has_comments(data.decode("utf-8", "replace")):
+        notice(f"{shown}: its YAML comments were not kept (papernotes rewrites the whole file)")

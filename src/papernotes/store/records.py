@@ -10,7 +10,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from papernotes.errors import Problem
-from papernotes.model.ids import id_from_filename
+from papernotes.model.ids import filename_for, id_from_filename
 from papernotes.model.record import Note, Paper
 from papernotes.model.taxonomy import Tag, Taxonomy, TaxonomyFile
 from papernotes.store.yamlio import YamlProblem, dump, line_of, read_yaml
@@ -182,6 +182,17 @@ def load_record(path: Path, shown: str) -> Loaded:
                 line_of(node, "id"),
                 "id",
                 "rename the file or fix the id",
+            )
+        )
+    elif path.name != filename_for(paper.id):
+        # 'arxiv:1805.08651.yaml' decodes to its id, but show/add look for the encoded name.
+        result.problems.append(
+            Problem(
+                shown,
+                "file name is not the one papernotes looks up for this id",
+                line_of(node, "id"),
+                "id",
+                f"rename it to papers/{filename_for(paper.id)}",
             )
         )
     result.paper = paper

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from collections import defaultdict
 
 from papernotes.errors import Problem, WriteError
@@ -42,22 +43,28 @@ def validate(
         papers = collection or kb.load_all()
         files = [(loaded.shown, facts(loaded)) for loaded in papers.loaded if loaded.paper]
     problems.extend(papers.problems)
+    problems.extend(kb.unread_paths())
     known = papers.papers
     by_fold: dict[str, list[str]] = defaultdict(list)
     for pid in known:
-        by_fold[pid.casefold()].append(pid)
+        by_fold[_fold(pid)].append(pid)
     by_key: dict[str, list[str]] = defaultdict(list)
     for where, paper in files:
         if paper.get("key"):
             by_key[paper["key"].casefold()].append(where)
     for where, paper in files:
         lines = paper["lines"]
-        twins = [p for p in by_fold[paper["id"].casefold()] if p != paper["id"]]
+        twins = [p for p in by_fold[_fold(paper["id"])] if p != paper["id"]]
         if twins:
+            kind = (
+                "case"
+                if twins[0].casefold() == paper["id"].casefold()
+                else "Unicode normalisation or case"
+            )
             problems.append(
                 Problem(
                     where,
-                    f"id differs only by case from {twins[0]!r}",
+                    f"id differs only by {kind} from {twins[0]!r}",
                     lines["id"],
                     "id",
                     "such files collide on case-insensitive file systems",
@@ -132,3 +139,8 @@ def validate(
 
     problems.extend(check_notes(kb, papers, strict))
     return problems
+
+
+def _fold(paper_id: str) -> str:
+    """Ids equal under this key name the same paper (é typed as one or two code points)."""
+    return unicodedata.normalize("NFKC", paper_id).casefold()

@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import errno
 import os
+import re
 import stat
 import tempfile
 from pathlib import Path
@@ -221,6 +222,33 @@ def read_yaml(path: Path, shown: str) -> tuple[Any, yaml.Node | None, bytes]:
         raise YamlProblem(f"cannot read the file: {exc.strerror or exc}") from None
     data, node = parse(decode(raw))
     return data, node, raw
+
+
+def has_comments(text: str) -> bool:
+    """Whether ``text`` holds a YAML comment: a '#' outside every scalar (in YAML a '#'
+    is either part of a scalar or starts a comment)."""
+    if "#" not in text:
+        return False
+    import bisect
+
+    starts: list[int] = []
+    ends: list[int] = []
+    loader = _BaseLoader(text)
+    try:
+        while loader.check_token():
+            token = loader.get_token()
+            if isinstance(token, yaml.ScalarToken):
+                starts.append(token.start_mark.index)
+                ends.append(token.end_mark.index)
+    except yaml.YAMLError:
+        return False
+    finally:
+        loader.dispose()
+    for found in re.finditer("#", text):
+        i = bisect.bisect_right(starts, found.start()) - 1
+        if i < 0 or found.start() >= ends[i]:
+            return True
+    return False
 
 
 def _too_large(size: int) -> str:

@@ -103,7 +103,7 @@ def command(
       papernotes add H1gEP6NFwr --tag lottery --new-tag --en "Lottery tickets" --zh 彩票
     """
     from papernotes.edit.add import AddRequest, add, clean_note, clean_title, resolve_tags
-    from papernotes.errors import UsageError
+    from papernotes.errors import PapernotesError, UsageError
     from papernotes.model.ids import parse_paper_ref
 
     paper_id = parse_paper_ref(paper)
@@ -123,7 +123,19 @@ def command(
     related_id, why = _related(kb, paper_id, related, why, ask)
     existing = kb.get(paper_id) if kb.exists(paper_id) else None
 
-    outcome = _fetch(env, kb, paper_id, existing, no_fetch)
+    interrupted = False
+    try:
+        outcome = _fetch(env, kb, paper_id, existing, no_fetch)
+    except KeyboardInterrupt:
+        # Ctrl-C while a server dawdles: what the user typed is saved before exiting 130.
+        if text is None and not tag_names and related_id is None and title is None:
+            raise
+        interrupted, ask, edit = True, False, False
+        outcome = _offline(kb, paper_id, "interrupted while fetching the metadata")
+    except PapernotesError:
+        raise  # the cache folder cannot be made: nothing can be saved either
+    except Exception as exc:  # noqa: BLE001 - the network never costs a note
+        outcome = _offline(kb, paper_id, f"the metadata step failed ({type(exc).__name__})")
     meta = outcome.metadata if outcome else None
     error = outcome.error if outcome else None
     known_title = title or (meta.title if meta else None) or (existing.title if existing else None)
@@ -136,7 +148,7 @@ def command(
         if ask:
             title = known_title = clean_title(prompt.ask("Title", required=True))
     if edit:
-        text = _edit_note(paper_id, known_title or paper_id, text, tag_names)
+        text = _edit_note(kb, paper_id, known_title or paper_id, text, tag_names)
     elif text is None and ask:
         answer = prompt.ask("Note (one line; empty for none; --edit for a longer one)")
         text = clean_note(answer) if answer.strip() else None
@@ -151,23 +163,26 @@ def command(
         tag_names, new_tags = _ask_tags(kb, new_tag)
         labels = _new_tag_labels(new_tags, None, None, ask)
 
-    report = add(
-        kb,
-        AddRequest(
-            paper_id=paper_id,
-            title=title,
-            tags=tag_names,
-            new_tags=new_tags,
-            new_tag_labels=labels,
-            note=text,
-            lang=lang,
-            related=related_id,
-            why=why,
-            metadata=meta,
-            sources=outcome.sources if outcome else [],
-            fetch_error=error,
-        ),
+    request = AddRequest(
+        paper_id=paper_id,
+        title=title,
+        tags=tag_names,
+        new_tags=new_tags,
+        new_tag_labels=labels,
+        note=text,
+        lang=lang,
+        related=related_id,
+        why=why,
+        metadata=meta,
+        sources=outcome.sources if outcome else [],
+        fetch_error=error,
     )
+    try:
+        report = add(kb, request)
+    except PapernotesError as exc:
+        if edit and text:
+            _keep_draft(kb, paper_id, text, exc)
+        raise
     missing = [f for f in ("authors", "abstract") if f not in report.metadata_fields]
     if no_fetch and report.created and outcome is not None and outcome.online and missing:
         report.hints.append(
@@ -184,8 +199,37 @@ def command(
         click.echo(f"Hint: {message}", err=True)
     if as_json:
         emit_json(report.to_dict())
-        return
-    _print_report(env, report)
+    else:
+        _print_report(env, report)
+    if interrupted:
+        raise KeyboardInterrupt
+
+
+def _offline(kb, paper_id: str, why: str):
+    """What is known without the network, with ``why`` as the fetch error."""
+    from papernotes.errors import NetworkError
+    from papernotes.metadata.sources import MetadataFetcher
+
+    with MetadataFetcher(None, network=False) as fetcher:
+        outcome = fetcher.fetch(paper_id)
+    outcome.error = NetworkError(why)
+    return outcome
+
+
+def _keep_draft(kb, paper_id: str, text: str, error) -> None:
+    """The note typed in the editor, kept in the cache when the save fails."""
+    import contextlib
+    import time
+
+    from papernotes.model.ids import filename_for
+
+    with contextlib.suppress(Exception):
+        folder = kb.cache_dir() / "drafts"
+        folder.mkdir(exist_ok=True)
+        name = filename_for(paper_id).removesuffix(".yaml")
+        path = folder / f"{name}-{time.strftime('%Y%m%d-%H%M%S')}.md"
+        path.write_text(text + "\n", encoding="utf-8")
+        error.args = (f"{error}; your note is kept in {path}",)
 
 
 def _new_tag_labels(new_tags, en: str | None, zh: str | None, ask: bool) -> dict:
@@ -365,9 +409,9 @@ def _refuse_unknown(error) -> None:
         raise NotFoundError(f"{error} (check the id, or pass --title to file it anyway)")
 
 
-def _edit_note(paper_id: str, title: str, text: str | None, tags: list[str]) -> str:
+def _edit_note(kb, paper_id: str, title: str, text: str | None, tags: list[str]) -> str:
     from papernotes.edit.add import clean_note
-    from papernotes.errors import UsageError
+    from papernotes.errors import PapernotesError, UsageError
 
     header = EDIT_HELP.format(
         id=paper_id, title=" ".join(title.split())[:80], tags=", ".join(tags) or "none"
@@ -382,7 +426,11 @@ def _edit_note(paper_id: str, title: str, text: str | None, tags: list[str]) -> 
     body = "\n".join(lines)
     if not body.strip():
         raise UsageError("the note from the editor is empty; nothing was added")
-    return clean_note(body)
+    try:
+        return clean_note(body)
+    except PapernotesError as exc:  # too long, binary...: the typing is not lost
+        _keep_draft(kb, paper_id, body, exc)
+        raise
 
 
 def _ask_tags(kb, allow_new: bool) -> tuple[list[str], list[str]]:

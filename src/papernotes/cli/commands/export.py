@@ -29,7 +29,7 @@ FORMATS = ("bibtex", "csljson", "markdown", "json", "yaml")
     "--output",
     "-o",
     type=click.Path(dir_okay=False, allow_dash=True),
-    help="Write to this file (atomically) instead of stdout.",
+    help="Write to this file (atomically) instead of stdout; never into papers/, notes/ or tags.yaml.",
 )
 @click.option(
     "--lang",
@@ -91,12 +91,7 @@ def command(
         warn("no paper matches the selection; the export is empty")
     text = render(kb, fmt, chosen, lang=lang)
     if output and output != "-":
-        from papernotes.store.yamlio import atomic_write
-
-        path = Path(output)
-        if not path.parent.is_dir():
-            raise UsageError(f"cannot write {output}: folder {str(path.parent)!r} does not exist")
-        atomic_write(path, text, output)
+        kb.write_output(Path(output), text, output)
         click.echo(f"Exported {len(chosen.papers)} paper(s) to {output}", err=True)
         return
     click.echo(text, nl=False)

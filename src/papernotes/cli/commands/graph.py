@@ -14,7 +14,10 @@ from papernotes.cli.common import pass_env
     help="dot (Graphviz), mermaid, json (nodes and edges), html (one offline page).",
 )
 @click.option(
-    "--output", "-o", type=click.Path(dir_okay=False), help="Write here (default: stdout)."
+    "--output",
+    "-o",
+    type=click.Path(dir_okay=False),
+    help="Write here (default: stdout); never into papers/, notes/ or tags.yaml.",
 )
 @click.option("--tag", help="Only papers with this tag or a child tag (name, alias or label).")
 @click.option("--paper", help="Only this paper and its neighbours (see --depth).")
@@ -112,12 +115,7 @@ def command(
         f"{counts['papers']} paper(s), {counts['topics']} topic(s), {len(graph.edges)} edge(s)"
     )
     if output:
-        from papernotes.store.yamlio import atomic_write
-
-        target = Path(output)
-        if not target.parent.is_dir():
-            raise UsageError(f"folder {str(target.parent)!r} does not exist")
-        atomic_write(target, text, output)
+        kb.write_output(Path(output), text, output)
         click.echo(f"wrote {click.format_filename(output)}: {summary}", err=True)
     else:
         click.echo(text, nl=False)

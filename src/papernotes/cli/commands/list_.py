@@ -48,7 +48,7 @@ def command(env, tag: str | None, statuses: tuple[str, ...], sort: str, as_json:
     if not is_tty():
         lines = [
             "\t".join(
-                plain(str(row[k] or "")) if k != "tags" else ",".join(row[k])
+                _cell(plain(str(row[k] or "") if k != "tags" else ",".join(row[k])))
                 for k in ("id", "title", "venue", "decision", "tags")
             )
             for row in rows
@@ -74,3 +74,8 @@ def command(env, tag: str | None, statuses: tuple[str, ...], sort: str, as_json:
     out = console(env)
     out.print(table)
     out.print(f"[dim]{len(rows)} paper(s)[/]")
+
+
+def _cell(text: str) -> str:
+    """One field of a piped row: a tab or line break inside it would split the row."""
+    return text.replace("\t", " ").replace("\r", " ").replace("\n", " ")

@@ -28,13 +28,17 @@ def command(env, out_dir: str, title: str) -> None:
       papernotes site _site && xdg-open _site/index.html
       papernotes site _site && python3 -m http.server -d _site
     """
+    from pathlib import Path
+
     from papernotes.cli.common import warn
     from papernotes.cli.indexing import LazyProgress
     from papernotes.site import build_site
 
+    kb = env.kb()
+    kb.check_output(Path(out_dir), out_dir)  # never into papers/, notes/ or the cache
     progress = LazyProgress(env, "Writing pages")
     try:
-        report = build_site(env.kb(), out_dir, title=title, progress=progress)
+        report = build_site(kb, out_dir, title=title, progress=progress)
     finally:
         progress.close()
     if report.problems:
