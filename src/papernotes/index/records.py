@@ -101,9 +101,11 @@ def entries(conn: sqlite3.Connection, column: str = "digest", raw: bool = False)
     """Every loadable record's ``digest`` (or ``record`` data), keyed by id, and every
     problem, exactly as a YAML load of every file would give them; ``raw``: as JSON text."""
     from papernotes.index.store import decoded
+    from papernotes.model.ids import filename_for
 
     out = Entries()
     by_id: dict[str, str] = {}
+    slot: dict[str, int] = {}
     kept: list[str] = []
     rows = conn.execute(f"SELECT name, rid, {column}, problems FROM files ORDER BY name")
     for name, rid, data, problems in rows:
@@ -113,10 +115,17 @@ def entries(conn: sqlite3.Connection, column: str = "digest", raw: bool = False)
         if rid is None:
             continue
         if rid in by_id:
-            problem = Problem(shown, f"duplicate id {rid!r} (also in {by_id[rid]})", 1, "id")
-            out.problems.append(problem)
+            # As KnowledgeBase.load_all: the file named for the id is the record, and a
+            # copy beside it ('X copy.yaml' sorts first) the duplicate, whatever the order.
+            keep, extra = by_id[rid], shown
+            if name == filename_for(rid) and by_id[rid] != shown:
+                keep, extra = shown, by_id[rid]
+                by_id[rid] = shown
+                kept[slot[rid]] = data
+            out.problems.append(Problem(extra, f"duplicate id {rid!r} (also in {keep})", 1, "id"))
             continue
         by_id[rid] = shown
+        slot[rid] = len(kept)
         kept.append(data)
     # one JSON text for all of them: a call per row costs more than the parsing
     if raw:

@@ -370,7 +370,8 @@ def _refuse_case_twin(kb, paper_id: str) -> None:
 
     if kb.exists(paper_id):
         return
-    twins = [i for i in kb.ids() if i.casefold() == paper_id.casefold()]
+    # The same id in a misnamed file is no twin: saving refuses it, naming the file.
+    twins = [i for i in kb.ids() if i.casefold() == paper_id.casefold() and i != paper_id]
     if twins:
         raise UsageError(
             f"{paper_id!r} differs only by case from the existing {twins[0]!r} (did you mean "
