@@ -86,6 +86,11 @@ def _isolated_env(monkeypatch, tmp_path):
     monkeypatch.delenv("PAPERNOTES_ROOT", raising=False)
     monkeypatch.setenv("PAPERNOTES_CACHE_DIR", str(tmp_path / "_cache"))
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "_xdg"))
+    # No note author from the machine: no user config, no global git identity.
+    monkeypatch.delenv("PAPERNOTES_AUTHOR", raising=False)
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "_config"))
+    monkeypatch.setenv("GIT_CONFIG_GLOBAL", str(tmp_path / "_gitconfig"))
+    monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
     # No test reaches the internet: metadata servers point at a closed local port
     # unless a test asks for the fake OpenReview/arXiv server (the `server` fixture).
     isolate_network(monkeypatch)

@@ -77,7 +77,8 @@ def render_paper(
         out.print()
         out.print(f"[bold]Notes[/] ({len(paper.notes)})")
         for i, note in enumerate(paper.notes, 1):
-            out.print(f"[dim]#{i} · {safe_text(note.source)} · {note.date.isoformat()}[/]")
+            who = f"by {safe_text(note.by)} · " if note.by else ""
+            out.print(f"[dim]#{i} · {who}{safe_text(note.source)} · {note.date.isoformat()}[/]")
             order = [note.lang] + [lang for lang in ("zh", "en") if lang != note.lang]
             for lang in order:
                 text = getattr(note, lang)

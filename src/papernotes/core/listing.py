@@ -6,6 +6,7 @@ from collections import Counter
 
 from papernotes.errors import DataError, NotFoundError, Problem, UsageError
 from papernotes.store.kb import KnowledgeBase
+from papernotes.text import tokenize
 
 
 def resolve_tag(kb: KnowledgeBase, text: str) -> str:
@@ -40,12 +41,26 @@ def summary(paper) -> dict:
     }
 
 
+def written_by(paper, name: str) -> bool:
+    """Whether a note of ``paper`` is by ``name``: its words, in order, within the note's by:."""
+    wanted = tokenize(name, bigrams=False)
+    for author in {note.by for note in paper.notes if note.by}:
+        words = tokenize(author, bigrams=False)
+        if any(words[i : i + len(wanted)] == wanted for i in range(len(words) - len(wanted) + 1)):
+            return True
+    return False
+
+
 def list_papers(
-    kb: KnowledgeBase, tag: str | None = None, sort: str = "id"
+    kb: KnowledgeBase, tag: str | None = None, sort: str = "id", by: str | None = None
 ) -> tuple[list[dict], list[Problem]]:
     wanted = set(kb.taxonomy().descendants(resolve_tag(kb, tag))) if tag is not None else None
+    if by is not None and not tokenize(by):
+        raise UsageError("--by needs a name")
     coll = kb.load_all()
     papers = [p for p in coll.papers.values() if wanted is None or wanted & set(p.tags)]
+    if by is not None:
+        papers = [p for p in papers if written_by(p, by)]
     keys = {
         "id": lambda p: p.id,
         "title": lambda p: p.title.casefold(),

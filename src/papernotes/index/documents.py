@@ -4,7 +4,7 @@ Text is tokenized in Python with :func:`papernotes.text.tokenize` and stored as 
 tokens, so the FTS5 ``ascii`` tokenizer only has to split on spaces (it treats every non-ASCII
 character as part of a token, and our tokens hold nothing but letters, digits and CJK).
 
-Filters (``venue:``, ``year:``, ``decision:``, ``lang:``) are facet tokens in a column of
+Filters (``venue:``, ``year:``, ``decision:``, ``lang:``, ``by:``) are facet tokens in a column of
 weight 0; a tag's key token (for ``tag:``) sits in the ``tags`` column beside its names. Both
 start with ``·`` (U+00B7), which :func:`tokenize` never emits, so a word typed by the user can
 never match one.
@@ -99,6 +99,8 @@ def paper_doc(paper, tags_text: Callable[[str], str]) -> Doc:
         facets.append(facet("y", str(paper.year)))
     facets += [facet("d", tok) for tok in tokenize(paper.decision or "")]
     facets += sorted({facet("l", note.lang) for note in paper.notes})
+    for author in dict.fromkeys(note.by for note in paper.notes if note.by):
+        facets += [facet("b", tok) for tok in tokenize(author)]
     columns = {
         "id": joined(paper.id),
         "title": joined(paper.title),

@@ -2,7 +2,8 @@
 
 Words are ANDed; ``"exact phrase"``; ``OR`` (or ``|``); ``-word`` or ``NOT word``; parentheses;
 ``word*`` for a prefix; filters ``tag:`` (any name, label or alias; includes child tags),
-``venue:``, ``year:`` (``2020``, ``2018..2020``, ``>=2019``), ``decision:`` and ``lang:zh|en``.
+``venue:``, ``year:`` (``2020``, ``2018..2020``, ``>=2019``), ``decision:``, ``lang:zh|en`` and
+``by:`` (who wrote a note).
 Words that name a tag (``ntk``, ``lottery ticket``, ``彩票假设``) also match every other name of
 that tag and the papers carrying it.
 
@@ -22,7 +23,7 @@ from papernotes.index.documents import ALL, NOTHING, TEXT_COLUMNS, facet, tag_fa
 from papernotes.text import is_cjk, query_terms
 
 FIELDS = {"tag": "tag", "tags": "tag", "venue": "venue", "year": "year"}
-FIELDS |= {"decision": "decision", "lang": "lang", "language": "lang"}
+FIELDS |= {"decision": "decision", "lang": "lang", "language": "lang", "by": "by"}
 OPERATORS = {"OR": "or", "|": "or", "||": "or", "AND": "and", "&&": "and", "NOT": "not"}
 UNTAGGED = [c for c in TEXT_COLUMNS if c != "tags"]
 MAX_DEPTH = 20  # parentheses deeper than this are read as plain grouping-free text
@@ -402,13 +403,13 @@ class _Compiler:
             if not years:
                 return f'"{NOTHING}"'
             return "(" + " OR ".join(f'"{facet("y", str(y))}"' for y in years) + ")"
-        # venue, decision: the value's words, in order, among the paper's
+        # venue, decision, by: the value's words, in order, among the paper's
         groups = query_terms(value)
         if node.field == "decision":
             groups = [[DECISIONS.get(t, t) for t in group] for group in groups]
         if not groups:
             return f'"{ALL}"'
-        kind = "v" if node.field == "venue" else "d"
+        kind = {"venue": "v", "decision": "d", "by": "b"}[node.field]
         return _phrase(groups, wrap=lambda tok: facet(kind, tok))
 
     def years(self, value: str) -> list[int]:

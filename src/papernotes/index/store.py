@@ -33,7 +33,7 @@ from papernotes.index.documents import COLUMNS, Doc, paper_doc, tag_entries, tag
 if TYPE_CHECKING:
     from papernotes.store.kb import KnowledgeBase
 
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 INDEX_NAME = "index.sqlite"
 TIMEOUT_ENV = "PAPERNOTES_INDEX_TIMEOUT"
 DEFAULT_TIMEOUT = 60.0

@@ -187,7 +187,8 @@ class SiteBuilder:
                 f'<span class="which">{esc(LANG_NAMES[lang])} · {esc(marker)}</span>'
                 f'<p class="text">{body}</p></div>'
             )
-        foot = f"<footer>{esc(note.source)} · {esc(note.date.isoformat())}</footer>"
+        who = f'<span class="by">{esc(note.by)}</span> · ' if note.by else ""
+        foot = f"<footer>{who}{esc(note.source)} · {esc(note.date.isoformat())}</footer>"
         return f'<article class="note">{"".join(blocks)}{foot}</article>'
 
     def snippet(self, paper: Paper) -> str:

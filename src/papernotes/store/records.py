@@ -15,7 +15,7 @@ from papernotes.model.record import Paper
 from papernotes.model.taxonomy import Tag, Taxonomy, TaxonomyFile
 from papernotes.store.yamlio import YamlProblem, dump, line_of, read_yaml
 
-NOTE_KEYS = ("lang", "zh", "en", "source", "date")
+NOTE_KEYS = ("lang", "zh", "en", "source", "date", "by", "id")
 
 
 @dataclass

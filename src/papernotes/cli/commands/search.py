@@ -37,6 +37,7 @@ def command(env, query: tuple[str, ...], limit: int, as_json: bool) -> None:
       venue:iclr  year:2020  year:2018..2020  year:>=2019
       decision:accept      (accept, reject, poster, spotlight, talk, withdrawn)
       lang:zh              papers with a note written in Chinese (or lang:en)
+      by:alice             papers with a note written by this person (its note's by:)
 
     \b
     Snippets mark matches with « »; piped output is tab-separated:
