@@ -209,7 +209,8 @@ def load_taxonomy(path: Path, shown: str) -> tuple[Taxonomy, list[Problem], byte
                 good[name] = Tag.model_validate(body)
             except ValidationError as exc:
                 problems.extend(validation_problems(exc, shown, node, Tag, ("tags", name)))
-        extra = [k for k in data if k != "tags"]
+        problems.extend(_taxonomy_conflicts(data.get("conflicts"), shown, node))
+        extra = [k for k in data if k not in ("tags", "conflicts")]
         for key in extra:
             problems.append(
                 Problem(
@@ -228,6 +229,29 @@ def load_taxonomy(path: Path, shown: str) -> tuple[Taxonomy, list[Problem], byte
     except ValidationError as exc:
         return Taxonomy(), validation_problems(exc, shown, node, TaxonomyFile), raw
     return Taxonomy(), [], raw
+
+
+def _taxonomy_conflicts(conflicts: Any, shown: str, node: Any) -> list[Problem]:
+    """Labels a merge found changed differently on both sides (see papernotes.share.merge)."""
+    if conflicts is None:
+        return []
+    if not isinstance(conflicts, list):
+        return [Problem(shown, "must be a list", line_of(node, "conflicts"), "conflicts")]
+    problems = []
+    for i, item in enumerate(conflicts):
+        what = item.get("field") if isinstance(item, dict) else None
+        theirs = item.get("theirs") if isinstance(item, dict) else None
+        problems.append(
+            Problem(
+                shown,
+                f"{what or '?'} was changed differently on both sides of a merge "
+                f"(the other value is {theirs!r})",
+                line_of(node, "conflicts", i),
+                f"conflicts[{i}]",
+                "keep one value in the tag and delete this entry",
+            )
+        )
+    return problems
 
 
 def dump_taxonomy(taxonomy: Taxonomy) -> str:

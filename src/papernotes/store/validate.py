@@ -86,6 +86,17 @@ def validate(
                         f"related[{i}].id",
                     )
                 )
+        for i, conflict in enumerate(paper.conflicts):
+            problems.append(
+                Problem(
+                    where,
+                    f"{conflict.field} was changed differently on both sides of a merge "
+                    f"(the other value is {_short(conflict.theirs)})",
+                    line_of(node, "conflicts", i),
+                    f"conflicts[{i}]",
+                    f"run 'papernotes resolve {paper.id}'",
+                )
+            )
         if strict:
             for i, note in enumerate(paper.notes):
                 for lang in note.missing_languages():
@@ -102,3 +113,8 @@ def validate(
 
     problems.extend(check_notes(kb, coll, strict))
     return problems
+
+
+def _short(value) -> str:
+    text = "nothing" if value is None else repr(value if isinstance(value, str) else str(value))
+    return text if len(text) <= 60 else text[:57] + "..."

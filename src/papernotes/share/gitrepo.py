@@ -1,0 +1,387 @@
+"""The knowledge base as a git repository: setting up the merge driver, and ``sync``.
+
+Every git failure becomes a :class:`GitError` whose message is one line saying what went
+wrong and what to do; ``sync`` never leaves a rebase half done.
+"""
+
+from __future__ import annotations
+
+import os
+import shlex
+import subprocess
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from papernotes.errors import PapernotesError, UsageError
+from papernotes.model.ids import id_from_filename
+
+ATTRIBUTES = (
+    "papers/*.yaml merge=papernotes",
+    "tags.yaml merge=papernotes-taxonomy",
+)
+DRIVERS = {
+    "papernotes": "papernotes record merge (notes, tags and fields)",
+    "papernotes-taxonomy": "papernotes taxonomy merge (tags by name)",
+}
+
+
+class GitError(PapernotesError):
+    """git failed; the message says what to do."""
+
+
+def driver_command() -> str:
+    """How git starts the driver: this very Python, so a virtual environment needs no PATH."""
+    return f"{shlex.quote(sys.executable)} -m papernotes merge-file %O %A %B --path %P"
+
+
+def git(cwd: Path, *args: str, check: bool = True, env: dict | None = None):
+    full_env = {**os.environ, "GIT_TERMINAL_PROMPT": "0", "GIT_EDITOR": "true", "LC_ALL": "C"}
+    full_env.update(env or {})
+    try:
+        done = subprocess.run(["git", *args], cwd=cwd, capture_output=True, text=True, env=full_env)
+    except FileNotFoundError:
+        raise GitError("git is not installed; install it to share a knowledge base") from None
+    if check and done.returncode != 0:
+        raise GitError(f"git {args[0]} failed: {last_line(done.stderr or done.stdout)}")
+    return done
+
+
+def last_line(text: str) -> str:
+    lines = [
+        line.strip()
+        for line in text.splitlines()
+        if line.strip() and not line.startswith(("hint:", "papernotes:"))
+    ]
+    return lines[-1] if lines else "no message"
+
+
+def find_git_dir(root: Path) -> Path | None:
+    """The folder holding ``.git`` at or above ``root`` (no process started)."""
+    for folder in [root.resolve(), *root.resolve().parents]:
+        if (folder / ".git").exists():
+            return folder
+    return None
+
+
+def driver_configured(root: Path) -> bool:
+    done = git(root, "config", "--get", "merge.papernotes.driver", check=False)
+    return done.returncode == 0 and bool(done.stdout.strip())
+
+
+def setup(root: Path) -> list[str]:
+    """Make ``root`` a repository (if needed) whose records merge with papernotes: writes
+    .gitattributes and the drivers into the repository's config. Idempotent."""
+    done: list[str] = []
+    if find_git_dir(root) is None:
+        git(root, "init", "-q")
+        done.append("initialised a git repository")
+    attributes = root / ".gitattributes"
+    text = attributes.read_text(encoding="utf-8") if attributes.exists() else ""
+    have = {line.strip() for line in text.splitlines()}
+    missing = [line for line in ATTRIBUTES if line not in have]
+    if missing:
+        if text and not text.endswith("\n"):
+            text += "\n"
+        text += "".join(line + "\n" for line in missing)
+        attributes.write_text(text, encoding="utf-8")
+        done.append("wrote .gitattributes (" + ", ".join(missing) + ")")
+    for name, title in DRIVERS.items():
+        for key, value in (("name", title), ("driver", driver_command())):
+            current = git(root, "config", "--get", f"merge.{name}.{key}", check=False)
+            if current.stdout.strip() != value:
+                git(root, "config", f"merge.{name}.{key}", value)
+                if key == "driver":
+                    done.append(f"configured merge driver {name!r} in .git/config")
+    return done
+
+
+# -- sync ---------------------------------------------------------------------------------
+@dataclass
+class SyncReport:
+    committed: list[str] = field(default_factory=list)  # paper ids in our commit
+    incoming: list[str] = field(default_factory=list)  # one line per paper that came in
+    conflicts: list[str] = field(default_factory=list)  # recorded conflicts, one per paper
+    pushed: bool = False
+    remote: str = ""
+
+
+def _changed_papers(root: Path) -> tuple[list[str], bool]:
+    """Ids of changed records in the work tree, and whether anything at all changed."""
+    out = git(root, "status", "--porcelain", "-z", "--untracked-files=all", "--", ".").stdout
+    ids, anything = [], False
+    entries = out.split("\0")
+    i = 0
+    while i < len(entries):
+        entry = entries[i]
+        i += 1
+        if not entry:
+            continue
+        anything = True
+        status, path = entry[:2], entry[3:]
+        if status.startswith("R"):
+            i += 1  # the old name follows
+        rel = Path(path)
+        if rel.parts[:1] == ("papers",) and rel.name.endswith(".yaml"):
+            ids.append(id_from_filename(rel.name))
+    return sorted(set(ids)), anything
+
+
+def _state_problem(root: Path, gitdir: Path) -> str | None:
+    for name, what in (
+        ("rebase-merge", "a rebase"),
+        ("rebase-apply", "a rebase"),
+        ("MERGE_HEAD", "a merge"),
+    ):
+        if (gitdir / name).exists():
+            return (
+                f"{what} is in progress in this repository; finish it or abort it "
+                f"('git {what.split()[-1]} --abort') and run 'papernotes sync' again"
+            )
+    return None
+
+
+def _upstream(root: Path, branch: str) -> tuple[str, str]:
+    """(remote, remote branch) to sync with."""
+    remote = git(root, "config", "--get", f"branch.{branch}.remote", check=False).stdout.strip()
+    merge = git(root, "config", "--get", f"branch.{branch}.merge", check=False).stdout.strip()
+    if remote and merge:
+        return remote, merge.removeprefix("refs/heads/")
+    remotes = git(root, "remote").stdout.split()
+    if not remotes:
+        raise GitError(
+            "this repository has no remote to sync with; add one: git remote add origin URL"
+        )
+    return ("origin" if "origin" in remotes else remotes[0]), branch
+
+
+def _network_error(what: str, remote: str, stderr: str) -> GitError:
+    line = last_line(stderr)
+    lowered = stderr.lower()
+    if any(
+        w in lowered
+        for w in ("authentication", "permission denied", "could not read username", "403")
+    ):
+        hint = "check your credentials or access to the repository"
+    elif any(
+        w in lowered
+        for w in (
+            "could not resolve",
+            "unable to access",
+            "connection",
+            "timed out",
+            "does not appear to be a git repository",
+            "not found",
+        )
+    ):
+        hint = f"check that remote {remote!r} is reachable ('git remote -v')"
+    else:
+        hint = "see 'git status'"
+    return GitError(f"cannot {what} {remote!r}: {line} ({hint})")
+
+
+def _remote_has(root: Path, remote: str, branch: str) -> bool:
+    return (
+        git(
+            root, "rev-parse", "--verify", "-q", f"refs/remotes/{remote}/{branch}", check=False
+        ).returncode
+        == 0
+    )
+
+
+def _rebase(root: Path, onto: str) -> None:
+    """Rebase onto ``onto``; accept files the driver merged with recorded conflicts; abort
+    (and raise) on anything else, so the work tree is never left half merged."""
+    done = git(root, "rebase", onto, check=False)
+    for _ in range(1000):
+        if done.returncode == 0:
+            return
+        unmerged = [
+            p
+            for p in git(root, "diff", "--name-only", "-z", "--diff-filter=U").stdout.split("\0")
+            if p
+        ]
+        stuck = [p for p in unmerged if not _merged_by_driver(root, p)]
+        if stuck or not unmerged:
+            git(root, "rebase", "--abort", check=False)
+            if not unmerged:
+                raise GitError(
+                    f"git rebase failed: {last_line(done.stderr or done.stdout)}; nothing was changed"
+                )
+            raise GitError(
+                f"{stuck[0]} changed on both sides in a way papernotes cannot merge"
+                f"{f' (and {len(stuck) - 1} more file(s))' if len(stuck) > 1 else ''}; "
+                "your commit is kept and nothing was pulled: merge by hand with "
+                "'git pull --rebase', then run 'papernotes sync' again"
+            )
+        git(root, "add", "--", *unmerged)
+        done = git(root, "rebase", "--continue", check=False)
+    git(root, "rebase", "--abort", check=False)
+    raise GitError("git rebase did not finish; nothing was changed")
+
+
+def _merged_by_driver(root: Path, path: str) -> bool:
+    """A file our driver merged (with a recorded conflict): valid YAML, no markers."""
+    rel = Path(path)
+    if not (
+        (rel.parts[:1] == ("papers",) and rel.name.endswith(".yaml")) or rel.name == "tags.yaml"
+    ):
+        return False
+    top = Path(git(root, "rev-parse", "--show-toplevel").stdout.strip())
+    try:
+        text = (top / rel).read_text(encoding="utf-8")
+    except OSError:
+        return False  # deleted on one side
+    if "<<<<<<<" in text or ">>>>>>>" in text:
+        return False
+    from papernotes.store.yamlio import YamlProblem, parse
+
+    try:
+        parse(text)
+    except YamlProblem:
+        return False
+    return True
+
+
+def sync(root: Path, message_extra: str = "", attempts: int = 3) -> SyncReport:
+    """Commit local changes, rebase onto the remote with the driver, push."""
+    gitdir_top = find_git_dir(root)
+    if gitdir_top is None:
+        raise UsageError(
+            f"{root} is not a git repository; run 'papernotes git init' and "
+            "'git remote add origin URL'"
+        )
+    gitdir = Path(git(root, "rev-parse", "--absolute-git-dir").stdout.strip())
+    problem = _state_problem(root, gitdir)
+    if problem:
+        raise GitError(problem)
+    head = git(root, "symbolic-ref", "--short", "-q", "HEAD", check=False)
+    if head.returncode != 0:
+        raise GitError(
+            "HEAD is detached (not on a branch); switch to your branch ('git switch main') "
+            "and run 'papernotes sync' again"
+        )
+    branch = head.stdout.strip()
+    if not driver_configured(root):
+        raise GitError(
+            "the papernotes merge driver is not set up in this clone; run 'papernotes git init'"
+        )
+    remote, remote_branch = _upstream(root, branch)
+    report = SyncReport(remote=remote)
+
+    ids, anything = _changed_papers(root)
+    if anything:
+        git(root, "add", "-A", "--", ".")
+        subject = "papernotes sync"
+        if ids:
+            shown = ", ".join(ids[:5]) + (f" and {len(ids) - 5} more" if len(ids) > 5 else "")
+            subject += f": {len(ids)} paper(s) ({shown})"
+        body = "\n".join(f"- papers/{i}" for i in ids)
+        message = subject + ("\n\n" + body if body else "") + message_extra
+        done = git(root, "commit", "-q", "-m", message, check=False)
+        if done.returncode != 0:
+            text = done.stderr + done.stdout
+            if "tell me who you are" in text or "user.email" in text:
+                raise GitError(
+                    "git does not know who you are; run 'git config user.name \"Your Name\"' "
+                    "and 'git config user.email you@example.org', then sync again"
+                )
+            raise GitError(f"git commit failed: {last_line(text)}")
+        report.committed = ids
+
+    for attempt in range(attempts):
+        before = git(root, "rev-parse", "HEAD", check=False).stdout.strip()
+        fetch = git(root, "fetch", "-q", remote, check=False)
+        if fetch.returncode != 0:
+            raise _network_error("fetch from", remote, fetch.stderr)
+        tracking = f"refs/remotes/{remote}/{remote_branch}"
+        if _remote_has(root, remote, remote_branch):
+            if before:
+                base = git(root, "merge-base", "HEAD", tracking, check=False).stdout.strip()
+            else:
+                base = ""
+            if before:
+                _rebase(root, tracking)
+            else:
+                git(root, "reset", "-q", "--hard", tracking)
+            if base or not before:
+                report.incoming = incoming(root, base, tracking)
+        push = git(root, "push", "-q", remote, f"HEAD:refs/heads/{remote_branch}", check=False)
+        if push.returncode == 0:
+            report.pushed = True
+            if not git(
+                root, "config", "--get", f"branch.{branch}.remote", check=False
+            ).stdout.strip():
+                git(
+                    root, "branch", "-q", f"--set-upstream-to={remote}/{remote_branch}", check=False
+                )
+            break
+        text = push.stderr.lower()
+        if "non-fast-forward" in text or "fetch first" in text or "rejected" in text:
+            if attempt + 1 < attempts:
+                continue
+            raise GitError(
+                f"{remote!r} kept moving while syncing (push rejected as non-fast-forward); "
+                "run 'papernotes sync' again"
+            )
+        raise _network_error("push to", remote, push.stderr)
+    report.conflicts = recorded_conflicts(root)
+    return report
+
+
+def incoming(root: Path, base: str, tracking: str) -> list[str]:
+    """One line per record the remote changed since ``base``: what came in."""
+    from papernotes.share.summary import describe_change
+
+    args = ["diff", "--name-status", "-z", "--no-renames"]
+    args += [f"{base}..{tracking}"] if base else [tracking]
+    if not base:
+        args = ["ls-tree", "-r", "--name-only", "--full-name", "-z", tracking]
+    out = git(root, *args, "--", ".", check=False).stdout.split("\0")
+    lines = []
+    pairs: list[tuple[str, str]] = []
+    if not base:
+        pairs = [("A", p) for p in out if p]
+    else:
+        pairs = [(out[i], out[i + 1]) for i in range(0, len(out) - 1, 2)]
+    prefix = git(root, "rev-parse", "--show-prefix").stdout.strip()
+    for status, path in pairs:
+        rel = Path(path).relative_to(prefix) if prefix else Path(path)
+        if rel.parts[:1] != ("papers",) or not rel.name.endswith(".yaml"):
+            continue
+        old = _show(root, base, path) if base and status != "A" else None
+        new = _show(root, tracking, path) if status != "D" else None
+        lines.append(describe_change(id_from_filename(rel.name), old, new))
+    return lines
+
+
+def _show(root: Path, rev: str, path: str) -> str | None:
+    done = git(root, "show", f"{rev}:{path}", check=False)
+    return done.stdout if done.returncode == 0 else None
+
+
+def recorded_conflicts(root: Path) -> list[str]:
+    """One line per record holding an unsettled conflict."""
+    out = []
+    for path in sorted((root / "papers").glob("*.yaml")):
+        try:
+            text = path.read_text(encoding="utf-8")
+        except OSError:
+            continue
+        if "\nconflicts:\n" not in text:
+            continue
+        pid = id_from_filename(path.name)
+        from papernotes.store.yamlio import YamlProblem, parse
+
+        try:
+            data, _ = parse(text)
+        except YamlProblem:
+            continue
+        fields = [
+            str(c.get("field")) for c in (data or {}).get("conflicts") or [] if isinstance(c, dict)
+        ]
+        if fields:
+            out.append(
+                f"{pid}: {', '.join(fields)} changed on both sides; run 'papernotes resolve {pid}'"
+            )
+    return out
