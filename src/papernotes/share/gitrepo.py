@@ -121,33 +121,43 @@ def _changed_papers(root: Path) -> tuple[list[str], bool]:
         status, path = entry[:2], entry[3:]
         if status.startswith("R"):
             i += 1  # the old name follows
-        rel = Path(path)
-        if rel.parts[:1] == ("papers",) and rel.name.endswith(".yaml"):
+        rel = Path(path)  # relative to the top of the repository
+        if rel.parent.name == "papers" and rel.name.endswith(".yaml"):
             ids.append(id_from_filename(rel.name))
     return sorted(set(ids)), anything
 
 
-def _state_problem(root: Path, gitdir: Path) -> str | None:
+def _state_problem(gitdir: Path) -> str | None:
     for name, what in (
-        ("rebase-merge", "a rebase"),
-        ("rebase-apply", "a rebase"),
-        ("MERGE_HEAD", "a merge"),
+        ("rebase-merge", "rebase"),
+        ("rebase-apply", "rebase"),
+        ("MERGE_HEAD", "merge"),
     ):
         if (gitdir / name).exists():
             return (
-                f"{what} is in progress in this repository; finish it or abort it "
-                f"('git {what.split()[-1]} --abort') and run 'papernotes sync' again"
+                f"a {what} is in progress in this repository; finish it or abort it "
+                f"('git {what} --abort') and run 'papernotes sync' again"
             )
     return None
 
 
-def _upstream(root: Path, branch: str) -> tuple[str, str]:
+def _config(root: Path) -> dict[str, str]:
+    out = git(root, "config", "-z", "--list").stdout
+    pairs = (entry.split("\n", 1) for entry in out.split("\0") if entry)
+    return {pair[0]: pair[1] if len(pair) > 1 else "" for pair in pairs}
+
+
+def _upstream(config: dict[str, str], branch: str) -> tuple[str, str]:
     """(remote, remote branch) to sync with."""
-    remote = git(root, "config", "--get", f"branch.{branch}.remote", check=False).stdout.strip()
-    merge = git(root, "config", "--get", f"branch.{branch}.merge", check=False).stdout.strip()
+    remote = config.get(f"branch.{branch}.remote", "")
+    merge = config.get(f"branch.{branch}.merge", "")
     if remote and merge:
         return remote, merge.removeprefix("refs/heads/")
-    remotes = git(root, "remote").stdout.split()
+    remotes = [
+        k[len("remote.") : -len(".url")]
+        for k in config
+        if k.startswith("remote.") and k.endswith(".url")
+    ]
     if not remotes:
         raise GitError(
             "this repository has no remote to sync with; add one: git remote add origin URL"
@@ -155,41 +165,23 @@ def _upstream(root: Path, branch: str) -> tuple[str, str]:
     return ("origin" if "origin" in remotes else remotes[0]), branch
 
 
+AUTH_WORDS = ("authentication", "permission denied", "could not read username", "403")
+REACH_WORDS = ("could not resolve", "unable to access", "connection", "timed out")
+REACH_WORDS += ("does not appear to be a git repository", "not found", "no such")
+
+
 def _network_error(what: str, remote: str, stderr: str) -> GitError:
-    line = last_line(stderr)
     lowered = stderr.lower()
-    if any(
-        w in lowered
-        for w in ("authentication", "permission denied", "could not read username", "403")
-    ):
-        hint = "check your credentials or access to the repository"
-    elif any(
-        w in lowered
-        for w in (
-            "could not resolve",
-            "unable to access",
-            "connection",
-            "timed out",
-            "does not appear to be a git repository",
-            "not found",
-        )
-    ):
+    if any(w in lowered for w in AUTH_WORDS):
+        hint = "check your credentials or your access to the repository"
+    elif any(w in lowered for w in REACH_WORDS):
         hint = f"check that remote {remote!r} is reachable ('git remote -v')"
     else:
         hint = "see 'git status'"
-    return GitError(f"cannot {what} {remote!r}: {line} ({hint})")
+    return GitError(f"cannot {what} {remote!r}: {last_line(stderr)} ({hint})")
 
 
-def _remote_has(root: Path, remote: str, branch: str) -> bool:
-    return (
-        git(
-            root, "rev-parse", "--verify", "-q", f"refs/remotes/{remote}/{branch}", check=False
-        ).returncode
-        == 0
-    )
-
-
-def _rebase(root: Path, onto: str) -> None:
+def _rebase(root: Path, top: Path, onto: str) -> None:
     """Rebase onto ``onto``; accept files the driver merged with recorded conflicts; abort
     (and raise) on anything else, so the work tree is never left half merged."""
     done = git(root, "rebase", onto, check=False)
@@ -201,37 +193,39 @@ def _rebase(root: Path, onto: str) -> None:
             for p in git(root, "diff", "--name-only", "-z", "--diff-filter=U").stdout.split("\0")
             if p
         ]
-        stuck = [p for p in unmerged if not _merged_by_driver(root, p)]
+        stuck = [p for p in unmerged if not _merged_by_driver(top, p)]
         if stuck or not unmerged:
             git(root, "rebase", "--abort", check=False)
             if not unmerged:
                 raise GitError(
-                    f"git rebase failed: {last_line(done.stderr or done.stdout)}; nothing was changed"
+                    f"git rebase failed: {last_line(done.stderr or done.stdout)}; "
+                    "nothing was pulled"
                 )
+            more = f" (and {len(stuck) - 1} more file(s))" if len(stuck) > 1 else ""
             raise GitError(
-                f"{stuck[0]} changed on both sides in a way papernotes cannot merge"
-                f"{f' (and {len(stuck) - 1} more file(s))' if len(stuck) > 1 else ''}; "
+                f"{stuck[0]}{more} changed on both sides in a way papernotes cannot merge; "
                 "your commit is kept and nothing was pulled: merge by hand with "
                 "'git pull --rebase', then run 'papernotes sync' again"
             )
-        git(root, "add", "--", *unmerged)
+        git(top, "add", "--", *unmerged)
         done = git(root, "rebase", "--continue", check=False)
+        if done.returncode != 0 and "No changes" in done.stdout + done.stderr:
+            done = git(root, "rebase", "--skip", check=False)  # the merge equals theirs
     git(root, "rebase", "--abort", check=False)
-    raise GitError("git rebase did not finish; nothing was changed")
+    raise GitError("git rebase did not finish; nothing was pulled")
 
 
-def _merged_by_driver(root: Path, path: str) -> bool:
+def _merged_by_driver(top: Path, path: str) -> bool:
     """A file our driver merged (with a recorded conflict): valid YAML, no markers."""
     rel = Path(path)
     if not (
-        (rel.parts[:1] == ("papers",) and rel.name.endswith(".yaml")) or rel.name == "tags.yaml"
+        rel.name.endswith(".yaml") and (rel.parent.name == "papers" or rel.name == "tags.yaml")
     ):
         return False
-    top = Path(git(root, "rev-parse", "--show-toplevel").stdout.strip())
     try:
         text = (top / rel).read_text(encoding="utf-8")
-    except OSError:
-        return False  # deleted on one side
+    except (OSError, UnicodeDecodeError):
+        return False  # deleted on one side, or not text
     if "<<<<<<<" in text or ">>>>>>>" in text:
         return False
     from papernotes.store.yamlio import YamlProblem, parse
@@ -243,16 +237,52 @@ def _merged_by_driver(root: Path, path: str) -> bool:
     return True
 
 
-def sync(root: Path, message_extra: str = "", attempts: int = 3) -> SyncReport:
+def _commit(root: Path) -> list[str]:
+    """Commit every change under ``root``; the ids of the records changed."""
+    ids, anything = _changed_papers(root)
+    if not anything:
+        return []
+    git(root, "add", "-A", "--", ".")
+    subject = "papernotes sync"
+    if ids:
+        shown = ", ".join(ids[:5]) + (f" and {len(ids) - 5} more" if len(ids) > 5 else "")
+        subject += f": {len(ids)} paper(s) ({shown})"
+    body = "\n".join(f"- papers/{i}" for i in ids)
+    done = git(root, "commit", "-q", "-m", subject + ("\n\n" + body if body else ""), check=False)
+    if done.returncode != 0:
+        text = done.stderr + done.stdout
+        if "tell me who you are" in text or "user.email" in text or "ident" in text:
+            raise GitError(
+                "git does not know who you are; run 'git config user.name \"Your Name\"' "
+                "and 'git config user.email you@example.org', then sync again"
+            )
+        raise GitError(f"git commit failed: {last_line(text)}")
+    return ids
+
+
+def _revs(root: Path, *names: str) -> list[str]:
+    """Commit ids of ``names`` ('' for one that does not exist); one git run when all do."""
+    done = git(root, "rev-parse", "--end-of-options", *names, check=False)
+    lines = done.stdout.split()
+    if done.returncode == 0 and len(lines) == len(names):
+        return lines
+    out = []
+    for name in names:
+        one = git(root, "rev-parse", "-q", "--verify", "--end-of-options", name, check=False)
+        out.append(one.stdout.strip() if one.returncode == 0 else "")
+    return out
+
+
+def sync(root: Path, attempts: int = 3) -> SyncReport:
     """Commit local changes, rebase onto the remote with the driver, push."""
-    gitdir_top = find_git_dir(root)
-    if gitdir_top is None:
+    if find_git_dir(root) is None:
         raise UsageError(
             f"{root} is not a git repository; run 'papernotes git init' and "
             "'git remote add origin URL'"
         )
-    gitdir = Path(git(root, "rev-parse", "--absolute-git-dir").stdout.strip())
-    problem = _state_problem(root, gitdir)
+    where = git(root, "rev-parse", "--absolute-git-dir", "--show-toplevel").stdout.split("\n")
+    gitdir, top = Path(where[0]), Path(where[1])
+    problem = _state_problem(gitdir)
     if problem:
         raise GitError(problem)
     head = git(root, "symbolic-ref", "--short", "-q", "HEAD", check=False)
@@ -262,59 +292,35 @@ def sync(root: Path, message_extra: str = "", attempts: int = 3) -> SyncReport:
             "and run 'papernotes sync' again"
         )
     branch = head.stdout.strip()
-    if not driver_configured(root):
+    config = _config(root)
+    if not config.get("merge.papernotes.driver"):
         raise GitError(
             "the papernotes merge driver is not set up in this clone; run 'papernotes git init'"
         )
-    remote, remote_branch = _upstream(root, branch)
+    remote, remote_branch = _upstream(config, branch)
     report = SyncReport(remote=remote)
-
-    ids, anything = _changed_papers(root)
-    if anything:
-        git(root, "add", "-A", "--", ".")
-        subject = "papernotes sync"
-        if ids:
-            shown = ", ".join(ids[:5]) + (f" and {len(ids) - 5} more" if len(ids) > 5 else "")
-            subject += f": {len(ids)} paper(s) ({shown})"
-        body = "\n".join(f"- papers/{i}" for i in ids)
-        message = subject + ("\n\n" + body if body else "") + message_extra
-        done = git(root, "commit", "-q", "-m", message, check=False)
-        if done.returncode != 0:
-            text = done.stderr + done.stdout
-            if "tell me who you are" in text or "user.email" in text:
-                raise GitError(
-                    "git does not know who you are; run 'git config user.name \"Your Name\"' "
-                    "and 'git config user.email you@example.org', then sync again"
-                )
-            raise GitError(f"git commit failed: {last_line(text)}")
-        report.committed = ids
-
+    report.committed = _commit(root)
+    tracking = f"refs/remotes/{remote}/{remote_branch}"
     for attempt in range(attempts):
-        before = git(root, "rev-parse", "HEAD", check=False).stdout.strip()
         fetch = git(root, "fetch", "-q", remote, check=False)
         if fetch.returncode != 0:
             raise _network_error("fetch from", remote, fetch.stderr)
-        tracking = f"refs/remotes/{remote}/{remote_branch}"
-        if _remote_has(root, remote, remote_branch):
-            if before:
-                base = git(root, "merge-base", "HEAD", tracking, check=False).stdout.strip()
-            else:
-                base = ""
-            if before:
-                _rebase(root, tracking)
-            else:
+        ours, theirs = _revs(root, "HEAD", tracking)
+        if theirs and ours != theirs:
+            if not ours:
                 git(root, "reset", "-q", "--hard", tracking)
-            if base or not before:
-                report.incoming = incoming(root, base, tracking)
+                report.incoming = incoming(root, top, "", tracking)
+            else:
+                base = git(root, "merge-base", "HEAD", tracking, check=False).stdout.strip()
+                if base != theirs:  # the remote has commits we do not
+                    _rebase(root, top, tracking)
+                    report.incoming += incoming(root, top, base, tracking)
+            ours = _revs(root, "HEAD")[0]
+        if not ours or ours == theirs:
+            break  # nothing of ours to push
         push = git(root, "push", "-q", remote, f"HEAD:refs/heads/{remote_branch}", check=False)
         if push.returncode == 0:
             report.pushed = True
-            if not git(
-                root, "config", "--get", f"branch.{branch}.remote", check=False
-            ).stdout.strip():
-                git(
-                    root, "branch", "-q", f"--set-upstream-to={remote}/{remote_branch}", check=False
-                )
             break
         text = push.stderr.lower()
         if "non-fast-forward" in text or "fetch first" in text or "rejected" in text:
@@ -325,39 +331,63 @@ def sync(root: Path, message_extra: str = "", attempts: int = 3) -> SyncReport:
                 "run 'papernotes sync' again"
             )
         raise _network_error("push to", remote, push.stderr)
+    if not config.get(f"branch.{branch}.remote") and _revs(root, tracking)[0]:
+        git(root, "branch", "-q", f"--set-upstream-to={remote}/{remote_branch}", check=False)
     report.conflicts = recorded_conflicts(root)
     return report
 
 
-def incoming(root: Path, base: str, tracking: str) -> list[str]:
+def incoming(root: Path, top: Path, base: str, tracking: str) -> list[str]:
     """One line per record the remote changed since ``base``: what came in."""
     from papernotes.share.summary import describe_change
 
-    args = ["diff", "--name-status", "-z", "--no-renames"]
-    args += [f"{base}..{tracking}"] if base else [tracking]
-    if not base:
-        args = ["ls-tree", "-r", "--name-only", "--full-name", "-z", tracking]
-    out = git(root, *args, "--", ".", check=False).stdout.split("\0")
-    lines = []
-    pairs: list[tuple[str, str]] = []
-    if not base:
-        pairs = [("A", p) for p in out if p]
-    else:
+    if base:
+        args = ["diff", "--name-status", "-z", "--no-renames", base, tracking]
+        out = git(root, *args, "--", ".").stdout.split("\0")
         pairs = [(out[i], out[i + 1]) for i in range(0, len(out) - 1, 2)]
-    prefix = git(root, "rev-parse", "--show-prefix").stdout.strip()
+    else:
+        args = ["ls-tree", "-r", "--name-only", "--full-name", "-z", tracking]
+        pairs = [("A", p) for p in git(root, *args, "--", ".").stdout.split("\0") if p]
+    prefix = Path(root).resolve().relative_to(top.resolve())
+    wanted = []
     for status, path in pairs:
-        rel = Path(path).relative_to(prefix) if prefix else Path(path)
-        if rel.parts[:1] != ("papers",) or not rel.name.endswith(".yaml"):
-            continue
-        old = _show(root, base, path) if base and status != "A" else None
-        new = _show(root, tracking, path) if status != "D" else None
-        lines.append(describe_change(id_from_filename(rel.name), old, new))
-    return lines
+        rel = Path(path).relative_to(prefix)
+        if rel.parts[:1] == ("papers",) and rel.name.endswith(".yaml"):
+            wanted.append((status, path, id_from_filename(rel.name)))
+    requests = []
+    for status, path, _ in wanted:
+        requests.append(f"{base}:{path}" if base and status != "A" else "")
+        requests.append(f"{tracking}:{path}" if status != "D" else "")
+    blobs = _blobs(root, requests)
+    return [
+        describe_change(pid, blobs[2 * i], blobs[2 * i + 1]) for i, (_, _, pid) in enumerate(wanted)
+    ]
 
 
-def _show(root: Path, rev: str, path: str) -> str | None:
-    done = git(root, "show", f"{rev}:{path}", check=False)
-    return done.stdout if done.returncode == 0 else None
+def _blobs(root: Path, requests: list[str]) -> list[str | None]:
+    """The text of each ``rev:path`` ('' or missing: None), read by one git process."""
+    asked = [r for r in requests if r]
+    if not asked:
+        return [None] * len(requests)
+    done = subprocess.run(
+        ["git", "cat-file", "--batch"],
+        cwd=root,
+        input="".join(r + "\n" for r in asked).encode("utf-8"),
+        capture_output=True,
+    )
+    data, pos, found = done.stdout, 0, []
+    for _ in asked:
+        end = data.index(b"\n", pos)
+        header = data[pos:end].split()
+        pos = end + 1
+        if len(header) == 3 and header[1] == b"blob":
+            size = int(header[2])
+            found.append(data[pos : pos + size].decode("utf-8", errors="replace"))
+            pos += size + 1
+        else:
+            found.append(None)
+    it = iter(found)
+    return [next(it) if r else None for r in requests]
 
 
 def recorded_conflicts(root: Path) -> list[str]:

@@ -1,0 +1,272 @@
+"""`papernotes git init`, `sync` and `resolve` with real git: a bare repository and clones."""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+import pytest
+import yaml
+
+from .conftest import RECORD, RELATED, TAGS, Runner
+
+
+def git(cwd: Path, *args: str, check: bool = True) -> str:
+    done = subprocess.run(["git", *args], cwd=cwd, capture_output=True, text=True)
+    if check and done.returncode != 0:
+        raise AssertionError(f"git {' '.join(args)}: {done.stderr}")
+    return done.stdout
+
+
+def identity(clone: Path, name: str) -> None:
+    git(clone, "config", "user.name", name)
+    git(clone, "config", "user.email", f"{name.lower()}@example.org")
+
+
+@pytest.fixture
+def shared(tmp_path):
+    """A bare repository holding the test knowledge base, and a function making clones."""
+    remote = tmp_path / "remote.git"
+    git(tmp_path, "init", "-q", "--bare", "-b", "main", str(remote))
+    seed = tmp_path / "seed"
+    git(tmp_path, "clone", "-q", str(remote), str(seed))
+    identity(seed, "Seed")
+    (seed / "papers").mkdir()
+    (seed / "notes").mkdir()
+    (seed / "tags.yaml").write_text(TAGS, encoding="utf-8")
+    (seed / "papers" / "H1gEP6NFwr.yaml").write_text(RECORD, encoding="utf-8")
+    (seed / "papers" / "HygrAR4tPS.yaml").write_text(RELATED, encoding="utf-8")
+    assert Runner(seed)("git", "init").exit_code == 0
+    git(seed, "add", "-A")
+    git(seed, "commit", "-q", "-m", "start")
+    git(seed, "push", "-q", "origin", "HEAD:main")
+
+    def clone(name: str, setup: bool = True) -> tuple[Path, Runner]:
+        path = tmp_path / name
+        git(tmp_path, "clone", "-q", str(remote), str(path))
+        identity(path, name)
+        run = Runner(path)
+        if setup:
+            assert run("git", "init").exit_code == 0
+        return path, run
+
+    return clone
+
+
+def record(clone: Path, pid: str = "H1gEP6NFwr") -> dict:
+    return yaml.safe_load((clone / "papers" / f"{pid}.yaml").read_text(encoding="utf-8"))
+
+
+def test_git_init_is_idempotent_and_keeps_existing_attributes(run, kb):
+    (kb / ".gitattributes").write_text("*.pdf binary", encoding="utf-8")
+    first = run("git", "init")
+    assert first.exit_code == 0
+    assert first.stdout.splitlines() == [
+        "Initialised a git repository",
+        "Wrote .gitattributes (papers/*.yaml merge=papernotes, tags.yaml merge=papernotes-taxonomy)",
+        "Configured merge driver 'papernotes' in .git/config",
+        "Configured merge driver 'papernotes-taxonomy' in .git/config",
+    ]
+    assert (kb / ".gitattributes").read_text(encoding="utf-8") == (
+        "*.pdf binary\npapers/*.yaml merge=papernotes\ntags.yaml merge=papernotes-taxonomy\n"
+    )
+    driver = git(kb, "config", "merge.papernotes.driver").strip()
+    assert driver.endswith(" -m papernotes merge-file %O %A %B --path %P")
+    assert git(kb, "check-attr", "merge", "papers/H1gEP6NFwr.yaml").endswith(": papernotes\n")
+    again = run("git", "init")
+    assert again.stdout == "git is already set up to merge records; nothing changed\n"
+    assert (kb / ".gitattributes").read_text(encoding="utf-8").count("merge=papernotes\n") == 1
+
+
+def test_init_git_creates_a_shared_knowledge_base(tmp_path):
+    result = Runner(None)("init", "--git", str(tmp_path / "kb"), root=False)
+    assert result.exit_code == 0
+    assert "Configured merge driver 'papernotes'" in result.stdout
+    assert git(tmp_path / "kb", "config", "merge.papernotes-taxonomy.driver")
+
+
+def test_validate_warns_about_a_repository_without_the_driver(run, kb):
+    git(kb, "init", "-q")
+    result = run("validate")
+    assert result.exit_code == 0
+    assert (
+        "Warning: this knowledge base is a git repository without the papernotes merge driver"
+        in result.stderr
+    )
+    run("git", "init")
+    assert "Warning" not in run("validate").stderr
+
+
+def test_concurrent_notes_and_a_retag_pull_without_conflict(shared, monkeypatch):
+    """The seeds' case: two people add different notes to H1gEP6NFwr, one retags it."""
+    ann, ann_run = shared("Ann")
+    bob, bob_run = shared("Bob")
+    monkeypatch.setenv("PAPERNOTES_AUTHOR", "Ann")
+    assert (
+        ann_run("add", "H1gEP6NFwr", "--note", "Ann: the protocol matters", "--no-fetch").exit_code
+        == 0
+    )
+    assert ann_run("add", "H1gEP6NFwr", "--tag", "LTH", "--no-fetch").exit_code == 0
+    git(ann, "commit", "-qam", "Ann's note and tag")
+    git(ann, "push", "-q")
+    monkeypatch.setenv("PAPERNOTES_AUTHOR", "Bob")
+    assert (
+        bob_run("add", "H1gEP6NFwr", "--note", "Bob: Adam is robust", "--no-fetch").exit_code == 0
+    )
+    git(bob, "commit", "-qam", "Bob's note")
+    pulled = subprocess.run(
+        ["git", "pull", "--no-rebase", "-q"], cwd=bob, capture_output=True, text=True
+    )
+    assert pulled.returncode == 0, pulled.stderr
+    merged = record(bob)
+    assert [n.get("by") for n in merged["notes"]] == [None, "Bob", "Ann"]
+    assert merged["tags"] == ["optimization", "LTH"]
+    text = (bob / "papers" / "H1gEP6NFwr.yaml").read_text(encoding="utf-8")
+    assert "<<<<<<<" not in text
+    assert bob_run("validate").exit_code == 0
+    assert git(bob, "status", "--porcelain") == ""
+
+
+def test_sync_commits_pulls_pushes_and_reports_what_came_in(shared, monkeypatch):
+    ann, ann_run = shared("Ann")
+    bob, bob_run = shared("Bob")
+    monkeypatch.setenv("PAPERNOTES_AUTHOR", "Ann")
+    ann_run("add", "H1gEP6NFwr", "--note", "from Ann", "--tag", "NTK", "--no-fetch")
+    first = ann_run("sync")
+    assert first.exit_code == 0, first.stderr
+    assert first.stdout == ""
+    assert first.stderr == "Synced with 'origin': 1 paper(s) committed, 0 paper(s) came in\n"
+    subject = git(ann, "log", "-1", "--format=%s").strip()
+    assert subject == "papernotes sync: 1 paper(s) (H1gEP6NFwr)"
+    monkeypatch.setenv("PAPERNOTES_AUTHOR", "Bob")
+    bob_run("add", "HygrAR4tPS", "--note", "from Bob", "--no-fetch")
+    second = bob_run("sync")
+    assert second.exit_code == 0, second.stderr
+    assert second.stdout == "H1gEP6NFwr: 1 note(s) added (by Ann); tags +NTK\n"
+    assert bob_run("search", "by:ann").stdout.startswith("H1gEP6NFwr\t")  # re-indexed
+    third = ann_run("sync", "--json")
+    assert '"HygrAR4tPS: 1 note(s) added (by Bob); venue, year' in third.stdout  # + catalog
+    assert git(ann, "rev-parse", "HEAD") == git(bob, "rev-parse", "HEAD")
+    quiet = ann_run("sync")
+    assert quiet.stderr == "Synced with 'origin': 0 paper(s) came in\n"
+
+
+def test_sync_records_a_scalar_conflict_and_resolve_settles_it(shared):
+    ann, ann_run = shared("Ann")
+    bob, bob_run = shared("Bob")
+    for clone, value in ((ann, "Accept (Poster)"), (bob, "Accept (Spotlight)")):
+        path = clone / "papers" / "H1gEP6NFwr.yaml"
+        path.write_text(
+            path.read_text(encoding="utf-8").replace("decision: Reject", f"decision: {value}"),
+            encoding="utf-8",
+        )
+    assert ann_run("sync").exit_code == 0
+    result = bob_run("sync")
+    assert result.exit_code == 0, result.stderr
+    assert (
+        "Conflict: H1gEP6NFwr: decision changed on both sides; run 'papernotes resolve H1gEP6NFwr'"
+        in result.stderr
+    )
+    data = record(bob)
+    assert data["decision"] == "Accept (Poster)"  # the value already shared stays
+    assert data["conflicts"] == [{"field": "decision", "theirs": "Accept (Spotlight)"}]
+    assert git(bob, "status", "--porcelain") == ""
+    assert bob_run("validate").exit_code == 1
+    assert bob_run("resolve", "H1gEP6NFwr", "--other").exit_code == 0
+    assert bob_run("sync").exit_code == 0
+    assert ann_run("sync").stdout == "H1gEP6NFwr: decision changed\n"
+    assert record(ann)["decision"] == "Accept (Spotlight)" and "conflicts" not in record(ann)
+
+
+def test_a_conflict_the_driver_cannot_merge_leaves_the_tree_as_it_was(shared):
+    ann, ann_run = shared("Ann")
+    bob, bob_run = shared("Bob")
+    (ann / "notes").mkdir(exist_ok=True)  # git keeps no empty folder
+    (bob / "notes").mkdir(exist_ok=True)
+    (ann / "notes" / "week1.md").write_text("# Week 1\nAnn's line\n", encoding="utf-8")
+    assert ann_run("sync").exit_code == 0
+    (bob / "notes" / "week1.md").write_text("# Week 1\nBob's line\n", encoding="utf-8")
+    head = git(bob, "rev-parse", "HEAD")
+    result = bob_run("sync")
+    assert result.exit_code == 2
+    assert result.stderr.splitlines() == [
+        "Error: notes/week1.md changed on both sides in a way papernotes cannot merge; your "
+        "commit is kept and nothing was pulled: merge by hand with 'git pull --rebase', then "
+        "run 'papernotes sync' again"
+    ]
+    assert git(bob, "status", "--porcelain") == ""
+    assert not (bob / ".git" / "rebase-merge").exists()
+    assert git(bob, "rev-parse", "HEAD") != head  # the local commit
+    assert (bob / "notes" / "week1.md").read_text(encoding="utf-8") == "# Week 1\nBob's line\n"
+
+
+def one_error(result) -> str:
+    assert result.exit_code != 0
+    lines = result.stderr.splitlines()
+    assert len(lines) == 1 and lines[0].startswith("Error: "), result.stderr
+    return lines[0]
+
+
+def test_every_git_failure_is_one_line_with_a_remedy(shared, tmp_path, run, kb):
+    assert "is not a git repository; run 'papernotes git init'" in one_error(run("sync"))
+    git(kb, "init", "-q")
+    assert "run 'papernotes git init'" in one_error(run("sync"))
+    run("git", "init")
+    assert "no remote to sync with; add one: git remote add origin URL" in one_error(run("sync"))
+
+    ann, ann_run = shared("Ann")
+    git(ann, "checkout", "-q", "--detach")
+    assert "HEAD is detached" in one_error(ann_run("sync"))
+    git(ann, "checkout", "-q", "main")
+
+    git(ann, "remote", "set-url", "origin", str(tmp_path / "gone.git"))
+    line = one_error(ann_run("sync"))
+    assert line.startswith("Error: cannot fetch from 'origin': ")
+    assert line.endswith("(check that remote 'origin' is reachable ('git remote -v'))")
+
+    git(ann, "remote", "set-url", "origin", "http://127.0.0.1:9/remote.git")
+    assert "cannot fetch from 'origin'" in one_error(ann_run("sync"))
+
+    bob, bob_run = shared("Bob", setup=False)
+    assert "the papernotes merge driver is not set up in this clone" in one_error(bob_run("sync"))
+    bob_run("git", "init")
+    git(bob, "config", "--unset", "user.name")
+    git(bob, "config", "--unset", "user.email")
+    (bob / "papers" / "HygrAR4tPS.yaml").write_text(
+        RELATED.replace("How Much", "How Much More"), encoding="utf-8"
+    )
+    env_blocks = {"GIT_AUTHOR_NAME", "GIT_COMMITTER_NAME", "EMAIL"}
+    assert not env_blocks & set(__import__("os").environ)
+    line = one_error(bob_run("sync"))
+    assert "git does not know who you are" in line or "git commit failed" in line
+
+    carol, carol_run = shared("Carol")
+    (carol / ".git" / "rebase-merge").mkdir()
+    assert "a rebase is in progress" in one_error(carol_run("sync"))
+
+
+def test_a_push_race_is_retried(shared):
+    """Someone pushes between our fetch and our push: the push is refused, sync retries."""
+    ann, ann_run = shared("Ann")
+    bob, _ = shared("Bob")
+    (bob / "papers" / "HygrAR4tPS.yaml").write_text(
+        RELATED + "venue: ICLR 2020\n", encoding="utf-8"
+    )
+    git(bob, "commit", "-qam", "Bob")
+    hook = ann / ".git" / "hooks" / "pre-push"
+    hook.write_text(
+        "#!/bin/sh\n"
+        f"if [ ! -e '{ann}/.raced' ]; then touch '{ann}/.git/raced' 2>/dev/null; "
+        f"touch '{ann}/.raced'; git -C '{bob}' push -q origin HEAD:main; fi\n",
+        encoding="utf-8",
+    )
+    hook.chmod(0o755)
+    (ann / ".gitignore").write_text(".raced\n.papernotes/\n", encoding="utf-8")
+    path = ann / "papers" / "H1gEP6NFwr.yaml"
+    path.write_text(
+        path.read_text(encoding="utf-8").replace("Reject", "Accept (Poster)"), encoding="utf-8"
+    )
+    result = ann_run("sync")
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout == "HygrAR4tPS: venue changed\n"
+    assert git(ann, "rev-parse", "HEAD") == git(ann, "rev-parse", "origin/main")
