@@ -64,6 +64,7 @@ def test_git_init_is_idempotent_and_keeps_existing_attributes(run, kb):
     assert first.stdout.splitlines() == [
         "Initialised a git repository",
         "Wrote .gitattributes (papers/*.yaml merge=papernotes, tags.yaml merge=papernotes-taxonomy)",
+        "Added the cache folder .papernotes/ to .gitignore",
         "Configured merge driver 'papernotes' in .git/config",
         "Configured merge driver 'papernotes-taxonomy' in .git/config",
     ]
@@ -220,7 +221,9 @@ def test_every_git_failure_is_one_line_with_a_remedy(shared, tmp_path, run, kb):
     git(ann, "checkout", "-q", "main")
 
     git(ann, "remote", "set-url", "origin", str(tmp_path / "gone.git"))
-    line = one_error(ann_run("sync"))
+    gone = ann_run("sync")
+    assert gone.exit_code == 4  # as for any network failure
+    line = one_error(gone)
     assert line.startswith("Error: cannot fetch from 'origin': ")
     assert line.endswith("(check that remote 'origin' is reachable ('git remote -v'))")
 

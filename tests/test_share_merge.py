@@ -98,7 +98,9 @@ def test_a_scalar_changed_on_both_sides_keeps_ours_and_is_recorded(run, files, k
     (kb / "papers" / "HygrAR4tPS.yaml").write_text(
         "id: HygrAR4tPS\ntitle: How Much Tuning\n", encoding="utf-8"
     )
-    assert run("show", "H1gEP6NFwr").exit_code == 0
+    shown = run("show", "H1gEP6NFwr")
+    assert shown.exit_code == 0
+    assert "Merge conflicts: decision (papernotes resolve H1gEP6NFwr)" in shown.stdout
     check = run("validate")
     assert check.exit_code == 1
     line = next(iter(check.stdout.splitlines()))

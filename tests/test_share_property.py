@@ -134,6 +134,7 @@ class World:
         self.tags_added: set[tuple[str, str]] = set()
         self.tags_removed: set[tuple[str, str]] = set()
         self.links: set[tuple[str, str]] = set()
+        self.whys: dict[str, set[str]] = {}  # conflict field -> values either side wrote
         self.decisions: dict[str, set[str]] = {p: {"Reject"} for p in PAPERS}
 
     def kb(self, clone: int) -> KnowledgeBase:
@@ -180,6 +181,7 @@ class World:
             if other == pid or any(r.id == other for r in paper.related):
                 return
             paper.related = [*paper.related, Related(id=other, why=f"link {n}")]
+            self.whys.setdefault(f"related[{other}].why", set()).add(f"link {n}")
             self.links.add((pid, other))
         elif kind == "edit":
             if not paper.notes:
@@ -193,6 +195,12 @@ class World:
                 resolve(kb, pid, op[3], [])
             return
         kb.save(paper)
+
+
+def _value(paper, field: str):
+    if field == "decision":
+        return paper.decision
+    return next(r.why for r in paper.related if f"related[{r.id}].why" == field)
 
 
 def _day():
@@ -224,8 +232,10 @@ def test_concurrent_edits_merge_without_loss(template, ops):
         world = World(top)
         for op in ops:
             world.apply(op)
-        for clone in [*range(CLONES), *range(CLONES - 1)]:  # everyone, then the first two again
+        for clone in range(CLONES):
             sync(world.kb(clone).root)
+        for clone in range(CLONES - 1):  # nothing of theirs left to push: a fast-forward
+            git(world.kb(clone).root, "pull", "-q", "--ff-only")
         check(world)
         log = top / "merges.log"
         codes = log.read_text().split() if log.exists() else []
@@ -273,8 +283,9 @@ def check(world: World) -> None:
         assert set(links) == {o for p, o in world.links if p == pid}
         assert all(v == 1 for v in links.values())
         assert paper.decision in world.decisions[pid]
-        for conflict in paper.conflicts:
-            assert conflict.field == "decision" and conflict.theirs in world.decisions[pid]
+        for conflict in paper.conflicts:  # both set a value: the other one is kept, not lost
+            allowed = {"decision": world.decisions[pid], **world.whys}[conflict.field]
+            assert conflict.theirs in allowed and conflict.theirs != _value(paper, conflict.field)
     on_disk = yaml.safe_load((world.top / "c0" / "tags.yaml").read_text(encoding="utf-8"))
     assert set(on_disk["tags"]) == set(TAG_NAMES)
 

@@ -109,6 +109,11 @@ def render_paper(
     if any(dates):
         out.print()
         out.print("[dim]" + ", ".join(d for d in dates if d) + "[/]")
+    if paper.conflicts:
+        fields = ", ".join(safe_text(c.field) for c in paper.conflicts)
+        out.print(
+            f"[red]Merge conflicts:[/] {fields} [dim](papernotes resolve {safe_text(paper.id)})[/]"
+        )
     if backlinks:
         out.print()
         out.print(f"[bold]Linked from notes/[/] ({len(backlinks)})")

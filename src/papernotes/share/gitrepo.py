@@ -13,13 +13,15 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from papernotes.errors import PapernotesError, UsageError
+from papernotes.errors import ExitCode, PapernotesError, UsageError
 from papernotes.model.ids import id_from_filename
+from papernotes.store.init import GITIGNORE
 
 ATTRIBUTES = (
     "papers/*.yaml merge=papernotes",
     "tags.yaml merge=papernotes-taxonomy",
 )
+NOT_SHARED = ":(exclude).papernotes"  # the cache, even where .gitignore does not say so
 DRIVERS = {
     "papernotes": "papernotes record merge (notes, tags and fields)",
     "papernotes-taxonomy": "papernotes taxonomy merge (tags by name)",
@@ -28,6 +30,12 @@ DRIVERS = {
 
 class GitError(PapernotesError):
     """git failed; the message says what to do."""
+
+
+class GitRemoteError(GitError):
+    """The remote could not be reached or refused us (exit code as for network failures)."""
+
+    exit_code = ExitCode.NETWORK
 
 
 def driver_command() -> str:
@@ -86,6 +94,12 @@ def setup(root: Path) -> list[str]:
         text += "".join(line + "\n" for line in missing)
         attributes.write_text(text, encoding="utf-8")
         done.append("wrote .gitattributes (" + ", ".join(missing) + ")")
+    ignore = root / ".gitignore"
+    ignored = ignore.read_text(encoding="utf-8") if ignore.exists() else ""
+    if ".papernotes/" not in ignored.split():
+        sep = "\n" if ignored and not ignored.endswith("\n") else ""
+        ignore.write_text(ignored + sep + GITIGNORE, encoding="utf-8")
+        done.append("added the cache folder .papernotes/ to .gitignore")
     for name, title in DRIVERS.items():
         for key, value in (("name", title), ("driver", driver_command())):
             current = git(root, "config", "--get", f"merge.{name}.{key}", check=False)
@@ -108,7 +122,8 @@ class SyncReport:
 
 def _changed_papers(root: Path) -> tuple[list[str], bool]:
     """Ids of changed records in the work tree, and whether anything at all changed."""
-    out = git(root, "status", "--porcelain", "-z", "--untracked-files=all", "--", ".").stdout
+    args = ["status", "--porcelain", "-z", "--untracked-files=all", "--", ".", NOT_SHARED]
+    out = git(root, *args).stdout
     ids, anything = [], False
     entries = out.split("\0")
     i = 0
@@ -170,7 +185,7 @@ REACH_WORDS = ("could not resolve", "unable to access", "connection", "timed out
 REACH_WORDS += ("does not appear to be a git repository", "not found", "no such")
 
 
-def _network_error(what: str, remote: str, stderr: str) -> GitError:
+def _network_error(what: str, remote: str, stderr: str) -> GitRemoteError:
     lowered = stderr.lower()
     if any(w in lowered for w in AUTH_WORDS):
         hint = "check your credentials or your access to the repository"
@@ -178,7 +193,7 @@ def _network_error(what: str, remote: str, stderr: str) -> GitError:
         hint = f"check that remote {remote!r} is reachable ('git remote -v')"
     else:
         hint = "see 'git status'"
-    return GitError(f"cannot {what} {remote!r}: {last_line(stderr)} ({hint})")
+    return GitRemoteError(f"cannot {what} {remote!r}: {last_line(stderr)} ({hint})")
 
 
 def _rebase(root: Path, top: Path, onto: str) -> None:
@@ -242,7 +257,7 @@ def _commit(root: Path) -> list[str]:
     ids, anything = _changed_papers(root)
     if not anything:
         return []
-    git(root, "add", "-A", "--", ".")
+    git(root, "add", "-A", "--", ".", NOT_SHARED)
     subject = "papernotes sync"
     if ids:
         shown = ", ".join(ids[:5]) + (f" and {len(ids) - 5} more" if len(ids) > 5 else "")
@@ -282,16 +297,19 @@ def sync(root: Path, attempts: int = 3) -> SyncReport:
         )
     where = git(root, "rev-parse", "--absolute-git-dir", "--show-toplevel").stdout.split("\n")
     gitdir, top = Path(where[0]), Path(where[1])
+    try:  # "ref: refs/heads/main", or a commit id when detached
+        head = (gitdir / "HEAD").read_text(encoding="utf-8").strip().removeprefix("ref: ")
+    except OSError:
+        head = ""
     problem = _state_problem(gitdir)
     if problem:
         raise GitError(problem)
-    head = git(root, "symbolic-ref", "--short", "-q", "HEAD", check=False)
-    if head.returncode != 0:
+    if not head.startswith("refs/heads/"):
         raise GitError(
             "HEAD is detached (not on a branch); switch to your branch ('git switch main') "
             "and run 'papernotes sync' again"
         )
-    branch = head.stdout.strip()
+    branch = head.removeprefix("refs/heads/")
     config = _config(root)
     if not config.get("merge.papernotes.driver"):
         raise GitError(
