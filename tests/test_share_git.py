@@ -273,3 +273,33 @@ def test_a_push_race_is_retried(shared):
     assert result.exit_code == 0, result.stderr
     assert result.stdout == "HygrAR4tPS: venue changed\n"
     assert git(ann, "rev-parse", "HEAD") == git(ann, "rev-parse", "origin/main")
+
+
+def test_a_remote_asking_for_a_login_is_one_line(shared):
+    """A real HTTP remote on 127.0.0.1 that answers 401: git cannot ask for a password."""
+    import threading
+    from http.server import BaseHTTPRequestHandler, HTTPServer
+
+    class LoginRequired(BaseHTTPRequestHandler):
+        def do_GET(self):
+            self.send_response(401)
+            self.send_header("WWW-Authenticate", 'Basic realm="reading group"')
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+        def log_message(self, *args):
+            pass
+
+    server = HTTPServer(("127.0.0.1", 0), LoginRequired)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        ann, ann_run = shared("Ann")
+        git(ann, "remote", "set-url", "origin", f"http://127.0.0.1:{server.server_port}/r.git")
+        result = ann_run("sync")
+        assert result.exit_code == 4
+        line = one_error(result)
+        assert line.startswith("Error: cannot fetch from 'origin': ")
+        assert line.endswith("(check your credentials or your access to the repository)")
+    finally:
+        server.shutdown()

@@ -311,7 +311,9 @@ def sync(root: Path, attempts: int = 3) -> SyncReport:
         )
     branch = head.removeprefix("refs/heads/")
     config = _config(root)
-    if not config.get("merge.papernotes.driver"):
+    attributes = root / ".gitattributes"
+    have = attributes.read_text(encoding="utf-8").splitlines() if attributes.is_file() else []
+    if not config.get("merge.papernotes.driver") or not set(ATTRIBUTES) <= set(have):
         raise GitError(
             "the papernotes merge driver is not set up in this clone; run 'papernotes git init'"
         )
