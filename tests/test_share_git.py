@@ -303,3 +303,15 @@ def test_a_remote_asking_for_a_login_is_one_line(shared):
         assert line.endswith("(check your credentials or your access to the repository)")
     finally:
         server.shutdown()
+
+
+def test_sync_never_commits_the_cache(shared, monkeypatch):
+    monkeypatch.delenv("PAPERNOTES_CACHE_DIR")  # the cache in the knowledge base, as for users
+    ann, ann_run = shared("Ann")
+    (ann / ".gitignore").write_text("", encoding="utf-8")  # someone emptied it
+    assert ann_run("search", "tuning").exit_code == 0  # builds .papernotes/index.sqlite
+    assert (ann / ".papernotes").is_dir()
+    assert ann_run("sync").exit_code == 0
+    tracked = git(ann, "ls-files").split()
+    assert ".gitignore" in tracked and not [p for p in tracked if p.startswith(".papernotes")]
+    assert git(ann, "status", "--porcelain", "--untracked-files=all").startswith("?? .papernotes/")

@@ -97,10 +97,17 @@ def template(tmp_path_factory) -> Path:
     return top
 
 
+# Scalar changes come twice, once on the first paper only, so concurrent changes conflict.
 OPS = st.one_of(
     st.tuples(st.just("note"), st.integers(0, 2), st.sampled_from(PAPERS)),
     st.tuples(
         st.just("tag"), st.integers(0, 2), st.sampled_from(PAPERS), st.sampled_from(TAG_NAMES)
+    ),
+    st.tuples(
+        st.just("decision"),
+        st.integers(0, 2),
+        st.sampled_from(PAPERS[:1]),
+        st.sampled_from(DECISIONS),
     ),
     st.tuples(
         st.just("decision"),

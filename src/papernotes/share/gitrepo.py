@@ -43,11 +43,13 @@ def driver_command() -> str:
     return f"{shlex.quote(sys.executable)} -m papernotes merge-file %O %A %B --path %P"
 
 
-def git(cwd: Path, *args: str, check: bool = True, env: dict | None = None):
-    full_env = {**os.environ, "GIT_TERMINAL_PROMPT": "0", "GIT_EDITOR": "true", "LC_ALL": "C"}
-    full_env.update(env or {})
+def git(cwd: Path, *args: str, check: bool = True, input: str | None = None):
+    """Run git without prompts (a sync never waits for input) or an editor, in English."""
+    env = {**os.environ, "GIT_TERMINAL_PROMPT": "0", "GIT_EDITOR": "true", "LC_ALL": "C"}
     try:
-        done = subprocess.run(["git", *args], cwd=cwd, capture_output=True, text=True, env=full_env)
+        done = subprocess.run(
+            ["git", *args], cwd=cwd, capture_output=True, text=True, env=env, input=input
+        )
     except FileNotFoundError:
         raise GitError("git is not installed; install it to share a knowledge base") from None
     if check and done.returncode != 0:
@@ -120,26 +122,28 @@ class SyncReport:
     remote: str = ""
 
 
-def _changed_papers(root: Path) -> tuple[list[str], bool]:
-    """Ids of changed records in the work tree, and whether anything at all changed."""
+def _changed_files(root: Path) -> tuple[list[str], list[str]]:
+    """Changed paths under ``root`` (relative to the top of the repository, the cache
+    excluded even where .gitignore does not say so) and the ids of the records among them."""
     args = ["status", "--porcelain", "-z", "--untracked-files=all", "--", ".", NOT_SHARED]
-    out = git(root, *args).stdout
-    ids, anything = [], False
-    entries = out.split("\0")
+    entries = git(root, *args).stdout.split("\0")
+    paths: list[str] = []
     i = 0
     while i < len(entries):
         entry = entries[i]
         i += 1
         if not entry:
             continue
-        anything = True
-        status, path = entry[:2], entry[3:]
-        if status.startswith("R"):
-            i += 1  # the old name follows
-        rel = Path(path)  # relative to the top of the repository
-        if rel.parent.name == "papers" and rel.name.endswith(".yaml"):
-            ids.append(id_from_filename(rel.name))
-    return sorted(set(ids)), anything
+        paths.append(entry[3:])
+        if "R" in entry[:2]:  # the old name follows
+            paths.append(entries[i])
+            i += 1
+    ids = {
+        id_from_filename(Path(p).name)
+        for p in paths
+        if Path(p).parent.name == "papers" and p.endswith(".yaml")
+    }
+    return paths, sorted(ids)
 
 
 def _state_problem(gitdir: Path) -> str | None:
@@ -252,12 +256,13 @@ def _merged_by_driver(top: Path, path: str) -> bool:
     return True
 
 
-def _commit(root: Path) -> list[str]:
+def _commit(root: Path, top: Path) -> list[str]:
     """Commit every change under ``root``; the ids of the records changed."""
-    ids, anything = _changed_papers(root)
-    if not anything:
+    paths, ids = _changed_files(root)
+    if not paths:
         return []
-    git(root, "add", "-A", "--", ".", NOT_SHARED)
+    add = ["add", "-A", "--pathspec-from-file=-", "--pathspec-file-nul"]
+    git(top, *add, input="\0".join(paths))
     subject = "papernotes sync"
     if ids:
         shown = ", ".join(ids[:5]) + (f" and {len(ids) - 5} more" if len(ids) > 5 else "")
@@ -319,7 +324,7 @@ def sync(root: Path, attempts: int = 3) -> SyncReport:
         )
     remote, remote_branch = _upstream(config, branch)
     report = SyncReport(remote=remote)
-    report.committed = _commit(root)
+    report.committed = _commit(root, top)
     tracking = f"refs/remotes/{remote}/{remote_branch}"
     for attempt in range(attempts):
         fetch = git(root, "fetch", "-q", remote, check=False)
