@@ -6,8 +6,10 @@ the CLI:
 
 1. Ann syncs 100 papers she added a note to (commit and push; nothing comes in);
 2. Bob syncs 100 papers he changed (a note and a tag each), the same 100: his commit is
-   rebased onto Ann's and git runs the papernotes driver once per record (100 merges);
-3. Ann syncs again: 100 papers come in (a fast-forward and the one-line-per-paper report).
+   put on top of Ann's with the 100 records merged in one process;
+3. Ann syncs again: 100 papers come in (a fast-forward and the one-line-per-paper report);
+4. Carol, who changed the same 100 papers before both syncs, runs plain `git pull --rebase`:
+   git starts `papernotes merge-file` once per record (what sync avoids).
 
 Prints figures; asserts nothing.
 
@@ -17,6 +19,7 @@ Prints figures; asserts nothing.
 from __future__ import annotations
 
 import argparse
+import hashlib
 import os
 import shutil
 import statistics
@@ -54,7 +57,7 @@ def change(clone: Path, ids: list[str], who: str, tag: str | None) -> None:
         text = path.read_text(encoding="utf-8")
         note = (
             f"- lang: en\n  en: {who}'s note {n}\n  source: cli\n  date: 2026-12-01\n"
-            f"  by: {who}\n  id: {abs(hash((who, pid))) % 16**8:08x}\n"
+            f"  by: {who}\n  id: '{hashlib.sha1((who + pid).encode()).hexdigest()[:8]}'\n"
         )
         if "\nnotes:\n" in text:
             head, tail = text.split("\nnotes:\n", 1)
@@ -96,7 +99,19 @@ def one_run(work: Path, count: int, changed: int, base: dict[str, str]) -> tuple
     change(bob, ids, "Bob", "NTK")
     merge = papernotes(bob, "sync", author="Bob")
     pull = papernotes(ann, "sync", author="Ann")
-    return push, merge, pull
+    # The same merge done by git itself: `git pull --rebase` starts the driver per record.
+    git(work, "clone", "-q", "remote.git", "carol")
+    carol = work / "carol"
+    git(carol, "config", "user.name", "Carol")
+    git(carol, "config", "user.email", "carol@example.org")
+    papernotes(carol, "git", "init", author="Carol")
+    git(carol, "reset", "-q", "--hard", "HEAD~2")  # before Ann's and Bob's syncs
+    change(carol, ids, "Carol", "LTH")
+    git(carol, "commit", "-qam", "Carol")
+    started = time.perf_counter()
+    git(carol, "pull", "-q", "--rebase")
+    driver = time.perf_counter() - started
+    return push, merge, pull, driver
 
 
 def main() -> None:
@@ -113,8 +128,9 @@ def main() -> None:
         shutil.rmtree(work, ignore_errors=True)
     labels = (
         f"sync, {args.changed} papers changed here, nothing incoming (commit + push)",
-        f"sync, {args.changed} papers changed on both sides ({args.changed} driver merges)",
+        f"sync, {args.changed} papers changed on both sides ({args.changed} merges in-process)",
         f"sync, {args.changed} papers incoming (fast-forward, report, re-index)",
+        f"git pull --rebase, {args.changed} papers changed on both sides (driver per record)",
     )
     print(f"{args.papers} papers, medians of {args.runs} runs:\n")
     print("| measurement | seconds |")

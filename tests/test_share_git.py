@@ -315,3 +315,47 @@ def test_sync_never_commits_the_cache(shared, monkeypatch):
     tracked = git(ann, "ls-files").split()
     assert ".gitignore" in tracked and not [p for p in tracked if p.startswith(".papernotes")]
     assert git(ann, "status", "--porcelain", "--untracked-files=all").startswith("?? .papernotes/")
+
+
+def test_sync_merges_in_process_exactly_as_git_with_the_driver(shared, tmp_path):
+    """sync's replay and `git rebase` (the driver once per record) give the same tree."""
+    import shutil
+
+    from papernotes.share.gitrepo import _rebase, _replay
+
+    ann, ann_run = shared("Ann")
+    bob, bob_run = shared("Bob")
+    for clone, who, tag in ((ann, "Ann", "NTK"), (bob, "Bob", "LTH")):
+        for pid in ("H1gEP6NFwr", "HygrAR4tPS"):
+            path = clone / "papers" / f"{pid}.yaml"
+            body = path.read_text(encoding="utf-8")
+            body = body.replace("tags:\n", f"tags:\n- {tag}\n", 1)
+            body = body.replace("title: ", f"title: {who}'s ", 1)  # a scalar conflict
+            path.write_text(body, encoding="utf-8")
+        (clone / "notes").mkdir(exist_ok=True)
+        (clone / "notes" / f"{who}.md").write_text(f"# {who}\n", encoding="utf-8")
+    assert ann_run("sync").exit_code == 0
+    git(bob, "add", "-A")
+    git(bob, "commit", "-qm", "Bob's changes")
+    git(bob, "fetch", "-q")
+    twin = tmp_path / "Bob2"
+    shutil.copytree(bob, twin)
+    base = git(bob, "merge-base", "HEAD", "origin/main").strip()
+    merged = _replay(bob, bob, bob / ".git", base, "refs/remotes/origin/main")
+    assert merged == 2
+    _rebase(twin, twin, "refs/remotes/origin/main")
+    assert git(bob, "rev-parse", "HEAD^{tree}") == git(twin, "rev-parse", "HEAD^{tree}")
+    assert git(bob, "log", "-1", "--format=%an %ae %ad %B") == git(
+        twin, "log", "-1", "--format=%an %ae %ad %B"
+    )
+    assert git(bob, "rev-parse", "HEAD^") == git(bob, "rev-parse", "origin/main")
+    assert git(bob, "status", "--porcelain") == ""
+    data = record(bob)
+    assert data["tags"] == ["LTH", "NTK", "optimization"] or set(data["tags"]) == {
+        "LTH",
+        "NTK",
+        "optimization",
+    }
+    assert data["title"].startswith("Ann's ")  # the remote's value stays, Bob's is recorded
+    assert data["conflicts"][0]["field"] == "title"
+    assert (bob / "notes" / "Ann.md").exists() and (bob / "notes" / "Bob.md").exists()

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import shlex
+import shutil
 import subprocess
 import sys
 from dataclasses import dataclass, field
@@ -43,9 +44,17 @@ def driver_command() -> str:
     return f"{shlex.quote(sys.executable)} -m papernotes merge-file %O %A %B --path %P"
 
 
-def git(cwd: Path, *args: str, check: bool = True, input: str | None = None):
+def git(
+    cwd: Path, *args: str, check: bool = True, input: str | None = None, env: dict | None = None
+):
     """Run git without prompts (a sync never waits for input) or an editor, in English."""
-    env = {**os.environ, "GIT_TERMINAL_PROMPT": "0", "GIT_EDITOR": "true", "LC_ALL": "C"}
+    env = {
+        **os.environ,
+        "GIT_TERMINAL_PROMPT": "0",
+        "GIT_EDITOR": "true",
+        "LC_ALL": "C",
+        **(env or {}),
+    }
     try:
         done = subprocess.run(
             ["git", *args], cwd=cwd, capture_output=True, text=True, env=env, input=input
@@ -120,6 +129,7 @@ class SyncReport:
     conflicts: list[str] = field(default_factory=list)  # recorded conflicts, one per paper
     pushed: bool = False
     remote: str = ""
+    merged: int = 0  # records merged in this process (see _replay)
 
 
 def _changed_files(root: Path) -> tuple[list[str], list[str]]:
@@ -234,6 +244,110 @@ def _rebase(root: Path, top: Path, onto: str) -> None:
     raise GitError("git rebase did not finish; nothing was pulled")
 
 
+def _mergeable(path: str) -> bool:
+    rel = Path(path)
+    return rel.name.endswith(".yaml") and (rel.parent.name == "papers" or rel.name == "tags.yaml")
+
+
+def _replay(root: Path, top: Path, gitdir: Path, base: str, tracking: str) -> int | None:
+    """Our one commit put on top of ``tracking``, as ``git rebase`` with the driver would,
+    but with every record changed on both sides merged in this process (the driver's own
+    merge) instead of one driver process per file. Returns how many records were merged, or
+    None when it does not apply (several local commits, a file other than a record changed
+    on both sides, a record deleted on one side, a side that does not load): the caller then
+    rebases, and git's own answer decides."""
+    from papernotes.share.merge import MergeError, merge_records, merge_taxonomies
+
+    head, parent = _revs(root, "HEAD", "HEAD^")
+    if not head or parent != base:
+        return None
+    out = git(top, "diff", "--name-status", "-z", "--no-renames", base, head).stdout.split("\0")
+    ours = {out[i + 1]: out[i] for i in range(0, len(out) - 1, 2)}
+    theirs = set(
+        git(top, "diff", "--name-only", "-z", "--no-renames", base, tracking).stdout.split("\0")
+    )
+    both = [p for p in ours if p in theirs]
+    if any(ours[p] == "D" or not _mergeable(p) for p in both):
+        return None
+    blobs = _blobs(top, [f"{rev}:{p}" for p in both for rev in (base, head, tracking)])
+    merged: dict[str, str] = {}
+    for i, path in enumerate(both):
+        old, mine, upstream = blobs[3 * i : 3 * i + 3]
+        if mine is None or upstream is None:
+            return None
+        merge = merge_taxonomies if Path(path).name == "tags.yaml" else merge_records
+        try:  # ours is the remote's version, theirs our commit's, as in a rebase
+            merged[path] = merge(old, upstream, mine, path).text
+        except MergeError:
+            return None
+    index = gitdir / "papernotes-sync-index"
+    temp = gitdir / "papernotes-sync-merged"
+    env = {"GIT_INDEX_FILE": str(index)}
+    try:
+        git(top, "read-tree", tracking, env=env)
+        only_ours = [p for p in ours if p not in merged]
+        entries = []
+        zero = "0" * len(head)
+        listed = (
+            git(top, "ls-tree", "-z", "--full-tree", head, "--", *only_ours).stdout
+            if only_ours
+            else ""
+        )
+        modes = {}
+        for line in listed.split("\0"):
+            if line:
+                meta, path = line.split("\t", 1)
+                mode, _, sha = meta.split()
+                modes[path] = f"{mode} {sha}"
+        for path in only_ours:
+            entries.append(f"{modes[path]}\t{path}" if path in modes else f"0 {zero}\t{path}")
+        if merged:
+            temp.mkdir(exist_ok=True)
+            files = []
+            for n, text in enumerate(merged.values()):
+                (temp / str(n)).write_text(text, encoding="utf-8")
+                files.append(str(temp / str(n)))
+            shas = git(
+                top, "hash-object", "-w", "--stdin-paths", input="\n".join(files) + "\n"
+            ).stdout.split()
+            entries += [f"100644 {sha}\t{path}" for sha, path in zip(shas, merged, strict=True)]
+        git(
+            top,
+            "update-index",
+            "-z",
+            "--index-info",
+            input="".join(e + "\0" for e in entries),
+            env=env,
+        )
+        tree = git(top, "write-tree", env=env).stdout.strip()
+        info = git(top, "log", "-1", "--format=%an%x00%ae%x00%aI%x00%B", head).stdout.split("\0", 3)
+        author = {
+            "GIT_AUTHOR_NAME": info[0],
+            "GIT_AUTHOR_EMAIL": info[1],
+            "GIT_AUTHOR_DATE": info[2],
+        }
+        commit = git(
+            top,
+            "commit-tree",
+            tree,
+            "-p",
+            tracking,
+            "-F",
+            "-",
+            input=info[3].rstrip("\n") + "\n",
+            env=author,
+        ).stdout.strip()
+    finally:
+        index.unlink(missing_ok=True)
+        if temp.exists():
+            shutil.rmtree(temp, ignore_errors=True)
+    if commit == "" or tree == git(top, "rev-parse", f"{tracking}^{{tree}}").stdout.strip():
+        git(top, "reset", "-q", "--hard", tracking)  # nothing of ours is left: as rebase drops it
+    else:
+        git(top, "reset", "-q", "--hard", commit)
+    return len(merged)
+
+
 def _merged_by_driver(top: Path, path: str) -> bool:
     """A file our driver merged (with a recorded conflict): valid YAML, no markers."""
     rel = Path(path)
@@ -293,8 +407,12 @@ def _revs(root: Path, *names: str) -> list[str]:
     return out
 
 
-def sync(root: Path, attempts: int = 3) -> SyncReport:
-    """Commit local changes, rebase onto the remote with the driver, push."""
+def sync(root: Path, attempts: int = 3, replay: bool = True) -> SyncReport:
+    """Commit local changes, rebase onto the remote with the driver, push.
+
+    With ``replay`` (the default) a single local commit is moved onto the remote by
+    :func:`_replay`, merging records in this process; ``replay=False`` always runs
+    ``git rebase``, where git starts the driver once per record changed on both sides."""
     if find_git_dir(root) is None:
         raise UsageError(
             f"{root} is not a git repository; run 'papernotes git init' and "
@@ -338,7 +456,11 @@ def sync(root: Path, attempts: int = 3) -> SyncReport:
             else:
                 base = git(root, "merge-base", "HEAD", tracking, check=False).stdout.strip()
                 if base != theirs:  # the remote has commits we do not
-                    _rebase(root, top, tracking)
+                    merged = _replay(root, top, gitdir, base, tracking) if replay else None
+                    if merged is None:
+                        _rebase(root, top, tracking)
+                    else:
+                        report.merged += merged
                     report.incoming += incoming(root, top, base, tracking)
             ours = _revs(root, "HEAD")[0]
         if not ours or ours == theirs:
