@@ -351,11 +351,51 @@ def test_sync_merges_in_process_exactly_as_git_with_the_driver(shared, tmp_path)
     assert git(bob, "rev-parse", "HEAD^") == git(bob, "rev-parse", "origin/main")
     assert git(bob, "status", "--porcelain") == ""
     data = record(bob)
-    assert data["tags"] == ["LTH", "NTK", "optimization"] or set(data["tags"]) == {
-        "LTH",
-        "NTK",
-        "optimization",
-    }
+    assert data["tags"] == ["NTK", "optimization", "LTH"]  # the remote's order, then ours
     assert data["title"].startswith("Ann's ")  # the remote's value stays, Bob's is recorded
     assert data["conflicts"][0]["field"] == "title"
     assert (bob / "notes" / "Ann.md").exists() and (bob / "notes" / "Bob.md").exists()
+
+
+def test_a_knowledge_base_in_a_subfolder_never_loses_other_work(tmp_path):
+    """The repository holds more than the knowledge base; edits outside it are not touched."""
+    remote = tmp_path / "remote.git"
+    git(tmp_path, "init", "-q", "--bare", "-b", "main", str(remote))
+    clones = []
+    for name in ("Ann", "Bob"):
+        clone = tmp_path / name
+        git(tmp_path, "clone", "-q", str(remote), str(clone))
+        identity(clone, name)
+        clones.append(clone)
+    ann, bob = clones
+    kb = ann / "kb"
+    (kb / "papers").mkdir(parents=True)
+    (kb / "tags.yaml").write_text(TAGS, encoding="utf-8")
+    (kb / "papers" / "H1gEP6NFwr.yaml").write_text(RECORD, encoding="utf-8")
+    (ann / "README").write_text("lab wiki\n", encoding="utf-8")
+    Runner(kb)("git", "init")
+    git(ann, "add", "-A")
+    git(ann, "commit", "-qm", "start")
+    git(ann, "push", "-q", "origin", "HEAD:main")
+    git(bob, "pull", "-q", "origin", "main")
+    Runner(bob / "kb")("git", "init")
+    for clone, tag in ((ann, "NTK"), (bob, "LTH")):
+        path = clone / "kb" / "papers" / "H1gEP6NFwr.yaml"
+        path.write_text(
+            path.read_text(encoding="utf-8").replace("tags:\n", f"tags:\n- {tag}\n"),
+            encoding="utf-8",
+        )
+    assert Runner(ann / "kb")("sync").exit_code == 0
+    (bob / "README").write_text("lab wiki, edited\n", encoding="utf-8")  # not committed
+    result = Runner(bob / "kb")("sync")
+    assert result.exit_code == 2
+    assert "git rebase failed" in one_error(result) and "nothing was pulled" in result.stderr
+    assert (bob / "README").read_text(encoding="utf-8") == "lab wiki, edited\n"
+    assert git(bob, "log", "-1", "--format=%s").startswith("papernotes sync: 1 paper(s)")
+    git(bob, "stash", "-q")
+    done = Runner(bob / "kb")("sync")
+    assert done.exit_code == 0, done.stderr
+    assert done.stdout == "H1gEP6NFwr: tags +NTK\n"
+    assert yaml.safe_load((bob / "kb" / "papers" / "H1gEP6NFwr.yaml").read_text(encoding="utf-8"))[
+        "tags"
+    ] == ["NTK", "optimization", "LTH"]

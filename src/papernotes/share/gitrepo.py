@@ -254,13 +254,16 @@ def _replay(root: Path, top: Path, gitdir: Path, base: str, tracking: str) -> in
     but with every record changed on both sides merged in this process (the driver's own
     merge) instead of one driver process per file. Returns how many records were merged, or
     None when it does not apply (several local commits, a file other than a record changed
-    on both sides, a record deleted on one side, a side that does not load): the caller then
-    rebases, and git's own answer decides."""
+    on both sides, a record deleted on one side, a side that does not load, uncommitted
+    changes elsewhere in the repository): the caller then rebases, and git's own answer
+    decides."""
     from papernotes.share.merge import MergeError, merge_records, merge_taxonomies
 
     head, parent = _revs(root, "HEAD", "HEAD^")
     if not head or parent != base:
         return None
+    if git(top, "status", "--porcelain", "--untracked-files=no").stdout:
+        return None  # changes outside the knowledge base: reset --hard would lose them
     out = git(top, "diff", "--name-status", "-z", "--no-renames", base, head).stdout.split("\0")
     ours = {out[i + 1]: out[i] for i in range(0, len(out) - 1, 2)}
     theirs = set(
