@@ -9,9 +9,10 @@ from papernotes.cli.common import emit_json, json_option, pass_env, plain
 def command(env, as_json: bool) -> None:
     """Share your changes and get everyone else's: commit, pull (rebase), push, re-index.
 
-    Commits every change in the knowledge base (the message lists the papers), rebases
-    onto the remote branch with the papernotes merge driver, pushes, and prints one line
-    per paper that came in. A field changed differently on both sides keeps the remote's
+    Commits every change in the knowledge base (the message lists the papers), puts the
+    commit on top of the remote branch with records merged field by field (as 'git rebase'
+    with the papernotes merge driver would), pushes, and prints one line per paper that
+    came in. A field changed differently on both sides keeps the remote's
     value and records yours (see 'papernotes resolve'). When git fails (no remote, no
     access, a file that cannot be merged) papernotes says what to do in one line and the
     repository is left as it was before the pull: never half merged.
