@@ -399,3 +399,43 @@ def test_a_knowledge_base_in_a_subfolder_never_loses_other_work(tmp_path):
     assert yaml.safe_load((bob / "kb" / "papers" / "H1gEP6NFwr.yaml").read_text(encoding="utf-8"))[
         "tags"
     ] == ["NTK", "optimization", "LTH"]
+
+
+def test_plain_git_merge_uses_the_drivers(run, kb):
+    """`git merge`: tags.yaml merges by tag; a scalar conflict is reported, file still valid."""
+    run("git", "init")
+    git(kb, "config", "user.name", "Ann")
+    git(kb, "config", "user.email", "ann@example.org")
+    git(kb, "add", "-A")
+    git(kb, "commit", "-qm", "start")
+    git(kb, "branch", "-q", "other")
+    record_path = kb / "papers" / "H1gEP6NFwr.yaml"
+    tags_path = kb / "tags.yaml"
+    for branch, decision, tag in (("other", "Accept (Poster)", "GAN"), ("-", "Withdrawn", "VAE")):
+        if branch != "-":
+            git(kb, "checkout", "-q", branch)
+        else:
+            git(kb, "checkout", "-q", "-")
+        record_path.write_text(
+            record_path.read_text(encoding="utf-8").replace("Reject", decision), encoding="utf-8"
+        )
+        tags_path.write_text(
+            tags_path.read_text(encoding="utf-8")
+            + f"  {tag}:\n    en: {tag}\n    zh: {tag}\n    description: {tag} models.\n",
+            encoding="utf-8",
+        )
+        git(kb, "commit", "-qam", f"{decision}, {tag}")
+    merged = subprocess.run(["git", "merge", "-q", "other"], cwd=kb, capture_output=True, text=True)
+    assert merged.returncode != 0  # the decision conflict: git marks the record
+    assert git(kb, "diff", "--name-only", "--diff-filter=U") == "papers/H1gEP6NFwr.yaml\n"
+    assert "CONFLICT decision: changed on both sides" in merged.stderr
+    text = record_path.read_text(encoding="utf-8")
+    assert "<<<<<<<" not in text
+    assert yaml.safe_load(text)["conflicts"] == [{"field": "decision", "theirs": "Accept (Poster)"}]
+    taxonomy = yaml.safe_load(tags_path.read_text(encoding="utf-8"))
+    assert {"GAN", "VAE"} <= set(taxonomy["tags"]) and "conflicts" not in taxonomy
+    assert run("show", "H1gEP6NFwr").exit_code == 0
+    git(kb, "add", "-A")
+    git(kb, "commit", "-qm", "merge")
+    assert run("resolve", "H1gEP6NFwr", "--keep").exit_code == 0
+    assert run("validate").exit_code == 0
