@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 from pathlib import Path
 
 import pytest
@@ -274,3 +275,24 @@ def test_taxonomy_merges_by_tag_name(run, files, kb):
         and "conflicts[0]: tags.optimization.zh was changed" in check.stdout
     )
     assert run("search", "ntk").exit_code == 0  # the taxonomy still loads for every command
+
+
+def test_resolve_settles_a_nested_field(run, kb):
+    base = (kb / "papers" / "H1gEP6NFwr.yaml").read_text(encoding="utf-8")
+    ours = edit(base, related=[{"id": "HygrAR4tPS", "why": "ours"}], title="Ours")
+    theirs = edit(base, related=[{"id": "HygrAR4tPS", "why": "theirs"}], title="Theirs")
+    merged = merge_records(base, ours, theirs)
+    (kb / "papers" / "H1gEP6NFwr.yaml").write_text(merged.text, encoding="utf-8")
+    listed = run("resolve", "H1gEP6NFwr", "--json")
+    assert [row["field"] for row in json.loads(listed.stdout)] == [
+        "title",
+        "related[HygrAR4tPS].why",
+    ]
+    done = run("resolve", "H1gEP6NFwr", "--other", "--field", "related[HygrAR4tPS].why")
+    assert done.stdout == "related[HygrAR4tPS].why: now 'theirs'\n"
+    data = load((kb / "papers" / "H1gEP6NFwr.yaml").read_text(encoding="utf-8"))
+    assert data["related"] == [{"id": "HygrAR4tPS", "why": "theirs"}]
+    assert data["title"] == "Ours" and data["conflicts"] == [{"field": "title", "theirs": "Theirs"}]
+    assert run("resolve", "H1gEP6NFwr", "--keep").exit_code == 0
+    assert "conflicts" not in load((kb / "papers" / "H1gEP6NFwr.yaml").read_text(encoding="utf-8"))
+    assert run("resolve", "H1gEP6NFwr").stderr == "H1gEP6NFwr: no conflicts to resolve\n"
