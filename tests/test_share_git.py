@@ -143,10 +143,16 @@ def test_sync_commits_pulls_pushes_and_reports_what_came_in(shared, monkeypatch)
     bob_run("add", "HygrAR4tPS", "--note", "from Bob", "--no-fetch")
     second = bob_run("sync")
     assert second.exit_code == 0, second.stderr
-    assert second.stdout == "H1gEP6NFwr: 1 note(s) added (by Ann); tags +NTK\n"
+    # add --no-fetch also filled what the offline catalog knows of the paper (issue 13)
+    assert second.stdout == (
+        "H1gEP6NFwr: 1 note(s) added (by Ann); keywords +Optimization +Benchmarking "
+        "+Hyperparameter optimization; tags +NTK; authors, abstract, tldr changed\n"
+    )
     assert bob_run("search", "by:ann").stdout.startswith("H1gEP6NFwr\t")  # re-indexed
     third = ann_run("sync", "--json")
-    assert '"HygrAR4tPS: 1 note(s) added (by Bob); venue, year' in third.stdout  # + catalog
+    incoming = third.stdout.split('"incoming": [')[1].split("]")[0]
+    assert '"HygrAR4tPS: 1 note(s) added (by Bob); keywords +' in incoming  # + catalog
+    assert "; authors, venue, year, decision" in incoming
     assert git(ann, "rev-parse", "HEAD") == git(bob, "rev-parse", "HEAD")
     quiet = ann_run("sync")
     assert quiet.stderr == "Synced with 'origin': 0 paper(s) came in\n"
