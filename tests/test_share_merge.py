@@ -220,6 +220,24 @@ def test_nested_scalars_conflict_with_their_own_path():
     assert "conflicts" not in later and later["related"][0]["why"] == "theirs"
 
 
+def test_reading_status_and_note_marks_merge_like_the_rest():
+    """Fields of main's reading workflow: status is a scalar, status_dates a map by status,
+    a note's marks are part of the note (an edit of one side wins)."""
+    base = base_record()
+    ours = edit(base, status="read", status_dates={"read": dt.date(2026, 12, 3)})
+    marked = load(base)["notes"]
+    marked[0]["marks"] = ["to-cite"]
+    theirs = edit(
+        base, status="reading", status_dates={"reading": dt.date(2026, 12, 4)}, notes=marked
+    )
+    merged = merge_records(base, ours, theirs)
+    data = load(merged.text)
+    assert data["status"] == "read"  # ours kept, theirs recorded
+    assert data["conflicts"] == [{"field": "status", "theirs": "reading"}]
+    assert data["status_dates"] == {"read": dt.date(2026, 12, 3), "reading": dt.date(2026, 12, 4)}
+    assert data["notes"][0]["marks"] == ["to-cite"] and len(data["notes"]) == 1
+
+
 def test_add_add_without_a_base_and_identical_sides(files):
     ours = base_record()
     theirs = edit(ours, notes=[load(NOTE_B)[0]], title="Tunability (v2)")

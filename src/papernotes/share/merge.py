@@ -10,8 +10,8 @@ and theirs. Each field of a record is merged by what it holds:
   sides is kept twice (ours keeps the id, theirs gets a derived one) and reported; a note
   edited on one side and removed on the other is kept, edited.
 - ``tags``, ``keywords``: sets; additions from either side are kept, removals honoured.
-- ``related`` (by paper id), ``refs`` (by url), ``links`` (by name): keyed sets whose
-  entries merge like scalars.
+- ``related`` (by paper id), ``refs`` (by url), ``links`` and ``status_dates`` (by name):
+  keyed sets whose entries merge like scalars.
 - ``added`` takes the earliest date, ``updated`` the latest.
 - every other field (title, decision, and any field the model gains) is a scalar: the
   side that changed wins; when both changed it differently, ours is kept and theirs is
