@@ -118,7 +118,7 @@ def _python_dump(data) -> str:
 
 
 @settings(max_examples=1500, deadline=None)
-@given(title=text_st.filter(lambda s: "\n" not in s and "\r" not in s), zh=text_st, en=text_st)
+@given(title=text_st.filter(lambda s: not any(c in s for c in "\n\r\t")), zh=text_st, en=text_st)
 def test_libyaml_emitter_writes_the_same_bytes_as_pure_python(title, zh, en):
     """Records are written with libyaml's emitter: any text gives the bytes PyYAML's own
     emitter gave, so switching changed no file."""
