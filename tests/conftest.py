@@ -88,10 +88,13 @@ def _isolated_env(monkeypatch, tmp_path):
     monkeypatch.delenv("PAPERNOTES_ROOT", raising=False)
     monkeypatch.setenv("PAPERNOTES_CACHE_DIR", str(tmp_path / "_cache"))
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "_xdg"))
-    # The user's own config file and settings never reach a test.
+    # The user's own config file and settings never reach a test, nor does a note
+    # author from the machine: no user config, no global git identity.
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "_config"))
     for name in ("PAPERNOTES_CONFIG", "PAPERNOTES_AUTHOR", "VISUAL", "EDITOR", "BROWSER"):
         monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("GIT_CONFIG_GLOBAL", str(tmp_path / "_gitconfig"))
+    monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
     # No test reaches the internet: metadata servers point at a closed local port
     # unless a test asks for the fake OpenReview/arXiv server (the `server` fixture).
     isolate_network(monkeypatch)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import sys
 
 import pytest
@@ -36,6 +37,8 @@ def test_v2_paper_added_with_authors_and_abstract(run, kb, server):
     assert data["authors"] == ["Ada Lovelace", "Alan Turing"]
     assert data["abstract"] == "PLACEHOLDER abstract of an accepted v2 paper."
     assert data["venue"] == "ICLR 2024" and data["decision"] == "Accept (poster)"
+    note_id = data["notes"][0].pop("id")  # random, for merges (see test_share_merge.py)
+    assert re.fullmatch(r"[0-9a-f]{8}", note_id)
     assert data["notes"] == [
         {"lang": "en", "en": "Worth a read.", "source": "cli", "date": data["added"]}
     ]

@@ -12,7 +12,7 @@ README = (Path(__file__).parents[1] / "README.md").read_text(encoding="utf-8")
 
 def _table_commands() -> set[str]:
     table = README.split("<!-- commands:start -->")[1].split("<!-- commands:end -->")[0]
-    return set(re.findall(r"^\| `papernotes ([a-z]+)", table, flags=re.M))
+    return set(re.findall(r"^\| `papernotes ([a-z-]+)", table, flags=re.M))
 
 
 def test_command_table_lists_every_command():
@@ -24,7 +24,7 @@ def test_every_documented_option_exists():
     """Each `--option` the table shows for a command is in that command's --help."""
     table = README.split("<!-- commands:start -->")[1].split("<!-- commands:end -->")[0]
     runner = CliRunner()
-    for name, usage in re.findall(r"^\| `papernotes ([a-z]+)([^`]*)`", table, flags=re.M):
+    for name, usage in re.findall(r"^\| `papernotes ([a-z-]+)([^`]*)`", table, flags=re.M):
         helptext = runner.invoke(cli, [name, "--help"]).stdout
         for option in re.findall(r"--[a-z-]+", usage):
             assert option in helptext, (name, option)

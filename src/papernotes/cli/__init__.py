@@ -1,7 +1,8 @@
 """The ``papernotes`` command: a root group that loads each command module on demand.
 
 Each module in ``papernotes.cli.commands`` defines ``command`` (a click command);
-its file name is the command name (``import_.py`` -> ``import``). Only click is
+its file name is the command name (``import_.py`` -> ``import``, ``merge_file.py`` ->
+``merge-file``). Only click is
 imported at start-up, so ``papernotes --help`` and ``--version`` stay fast.
 """
 
@@ -37,7 +38,7 @@ def _modules() -> dict[str, str]:
     from papernotes.cli import commands
 
     return {
-        m.name.rstrip("_"): m.name
+        m.name.rstrip("_").replace("_", "-"): m.name
         for m in pkgutil.iter_modules(commands.__path__)
         if not m.name.startswith("_")
     }

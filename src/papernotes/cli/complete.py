@@ -140,6 +140,7 @@ FILTERS: dict[str, object] = {
     "lang": ("zh", "en"),
     "status": STATUSES,
     "mark": MARKS,
+    "by": None,
 }
 FILTER_ALIASES = {"tags": "tag", "language": "lang", "marks": "mark", "marked": "mark"}
 

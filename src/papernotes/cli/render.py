@@ -83,8 +83,11 @@ def render_paper(
         out.print()
         out.print(f"[bold]Notes[/] ({len(paper.notes)})")
         for i, note in enumerate(paper.notes, 1):
+            who = f"by {safe_text(note.by)} · " if note.by else ""
             marks = "".join(f" [bold red]{m}[/]" for m in note.marks)
-            out.print(f"[dim]#{i} · {safe_text(note.source)} · {note.date.isoformat()}[/]{marks}")
+            out.print(
+                f"[dim]#{i} · {who}{safe_text(note.source)} · {note.date.isoformat()}[/]{marks}"
+            )
             order = [note.lang] + [lang for lang in ("zh", "en") if lang != note.lang]
             for lang in order:
                 text = getattr(note, lang)
@@ -115,6 +118,11 @@ def render_paper(
     if any(dates):
         out.print()
         out.print("[dim]" + ", ".join(d for d in dates if d) + "[/]")
+    if paper.conflicts:
+        fields = ", ".join(safe_text(c.field) for c in paper.conflicts)
+        out.print(
+            f"[red]Merge conflicts:[/] {fields} [dim](papernotes resolve {safe_text(paper.id)})[/]"
+        )
     if backlinks:
         out.print()
         out.print(f"[bold]Linked from notes/[/] ({len(backlinks)})")

@@ -6,6 +6,7 @@ from collections import Counter
 
 from papernotes.errors import DataError, NotFoundError, Problem, UsageError, WriteError
 from papernotes.store.kb import KnowledgeBase
+from papernotes.text import tokenize
 
 
 def resolve_tag(kb: KnowledgeBase, text: str) -> str:
@@ -49,17 +50,33 @@ def digests(kb: KnowledgeBase) -> tuple[dict[str, dict], list[Problem]]:
     return found.papers, found.problems
 
 
+def written_by(authors: list[str], name: str) -> bool:
+    """Whether one of a paper's note ``authors`` (its digest's ``by``) is ``name``: its words,
+    in order, within the note's by:."""
+    wanted = tokenize(name, bigrams=False)
+    for author in authors:
+        words = tokenize(author, bigrams=False)
+        if any(words[i : i + len(wanted)] == wanted for i in range(len(words) - len(wanted) + 1)):
+            return True
+    return False
+
+
 def list_papers(
     kb: KnowledgeBase,
     tag: str | None = None,
     sort: str = "id",
     statuses: tuple[str, ...] = (),
+    by: str | None = None,
 ) -> tuple[list[dict], list[Problem]]:
     wanted = set(kb.taxonomy().descendants(resolve_tag(kb, tag))) if tag is not None else None
+    if by is not None and not tokenize(by):
+        raise UsageError("--by needs a name")
     rows, problems = digests(kb)
     papers = [p for p in rows.values() if wanted is None or wanted.intersection(p["tags"])]
     if statuses:
         papers = [p for p in papers if (p["status"] or "none") in statuses]
+    if by is not None:
+        papers = [p for p in papers if written_by(p["by"], by)]
     keys = {
         "id": lambda p: p["id"],
         "title": lambda p: p["title"].casefold(),

@@ -24,7 +24,7 @@ from papernotes.errors import (
     UsageError,
 )
 from papernotes.metadata.base import PaperMetadata
-from papernotes.model.record import Note, Paper, Related
+from papernotes.model.record import Note, Paper, Related, new_note_id
 from papernotes.model.taxonomy import TAG_NAME, Tag, Taxonomy
 from papernotes.store.kb import KnowledgeBase
 from papernotes.store.keys import keys_in_use, with_new_keys
@@ -53,6 +53,7 @@ class AddRequest:
     sources: list[str] = field(default_factory=list)
     fetch_error: PapernotesError | None = None
     today: dt.date | None = None
+    author: str | None = None
 
 
 @dataclass
@@ -268,7 +269,14 @@ def _merge(paper: Paper, request: AddRequest, report: AddReport, today: dt.date)
         if any(getattr(n, lang) == request.note for n in paper.notes):
             report.warnings.append("the same note is already in the record; not added again")
         else:
-            note = Note(lang=lang, source="cli", date=today, **{lang: request.note})
+            note = Note(
+                lang=lang,
+                source="cli",
+                date=today,
+                by=request.author,
+                id=new_note_id(),
+                **{lang: request.note},
+            )
             paper.notes = [*paper.notes, note]
             report.note_added, report.note_lang = True, lang
             report.changes.append(f"note {len(paper.notes)} added ({lang})")

@@ -4,8 +4,8 @@ Text is tokenized in Python with :func:`papernotes.text.tokenize` and stored as 
 tokens, so the FTS5 ``ascii`` tokenizer only has to split on spaces (it treats every non-ASCII
 character as part of a token, and our tokens hold nothing but letters, digits and CJK).
 
-Filters (``venue:``, ``year:``, ``decision:``, ``lang:``, ``status:``, ``mark:``) are facet tokens in a column of
-weight 0; a tag's key token (for ``tag:``) sits in the ``tags`` column beside its names. Both
+Filters (``venue:``, ``year:``, ``decision:``, ``lang:``, ``status:``, ``mark:``, ``by:``) are
+facet tokens in a column of weight 0; a tag's key token (for ``tag:``) sits in the ``tags`` column beside its names. Both
 start with ``·`` (U+00B7), which :func:`tokenize` never emits, so a word typed by the user can
 never match one.
 
@@ -177,6 +177,8 @@ def paper_doc(paper, tags_text: Callable[[str], str], glossary=None) -> Doc:
     if paper.status:
         facets.append(facet("s", word_facet(paper.status)))
     facets += sorted({facet("m", word_facet(m)) for note in paper.notes for m in note.marks})
+    for author in dict.fromkeys(note.by for note in paper.notes if note.by):
+        facets += [facet("b", tok) for tok in tokenize(author)]
     columns = {
         "id": joined(paper.id),
         "title": joined(paper.title),

@@ -3,7 +3,8 @@
 Words are ANDed; ``"exact phrase"``; ``OR`` (or ``|``); ``-word`` or ``NOT word``; parentheses;
 ``word*`` for a prefix; filters ``tag:`` (any name, label or alias; includes child tags),
 ``venue:``, ``year:`` (``2020``, ``2018..2020``, ``>=2019``), ``decision:``, ``lang:zh|en``,
-``status:`` (reading status) and ``mark:`` (``scooped``, ``to-cite``).
+``status:`` (reading status), ``mark:`` (``scooped``, ``to-cite``) and ``by:`` (who wrote a
+note).
 Words that name a tag (``ntk``, ``lottery ticket``, ``彩票假设``) also match every other name of
 that tag and the papers carrying it. Every word also matches the index's ``glossary`` column,
 the other-language forms of the glossary terms a paper uses (see :mod:`.documents`); snippets
@@ -37,7 +38,7 @@ from papernotes.reading import MARK_WORDS, STATUS_WORDS
 from papernotes.text import is_cjk, query_terms, word_spans
 
 FIELDS = {"tag": "tag", "tags": "tag", "venue": "venue", "year": "year"}
-FIELDS |= {"decision": "decision", "lang": "lang", "language": "lang"}
+FIELDS |= {"decision": "decision", "lang": "lang", "language": "lang", "by": "by"}
 FIELDS |= {"status": "status", "mark": "mark", "marks": "mark", "marked": "mark"}
 OPERATORS = {"OR": "or", "|": "or", "||": "or", "AND": "and", "&&": "and", "NOT": "not"}
 UNTAGGED = [c for c in TEXT_COLUMNS if c != "tags"]
@@ -457,13 +458,13 @@ class _Compiler:
             if not years:
                 return f'"{NOTHING}"'
             return "(" + " OR ".join(f'"{facet("y", str(y))}"' for y in years) + ")"
-        # venue, decision: the value's words, in order, among the paper's
+        # venue, decision, by: the value's words, in order, among the paper's
         groups = query_terms(value)
         if node.field == "decision":
             groups = [[DECISIONS.get(t, t) for t in group] for group in groups]
         if not groups:
             return f'"{ALL}"'
-        kind = "v" if node.field == "venue" else "d"
+        kind = {"venue": "v", "decision": "d", "by": "b"}[node.field]
         return _phrase(groups, wrap=lambda tok: facet(kind, tok))
 
     def years(self, value: str) -> list[int]:

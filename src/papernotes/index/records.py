@@ -43,6 +43,7 @@ def digest(paper: Paper) -> dict[str, Any]:
         "status": paper.status,
         "priority": paper.priority,
         "marks": [m for n in paper.notes for m in n.marks],
+        "by": sorted({n.by for n in paper.notes if n.by}),
     }
 
 
@@ -65,6 +66,8 @@ def facts(loaded: Loaded) -> dict[str, Any]:
         "key": paper.key,
         # the file's own --strict problems (translations), found when it last changed
         "strict": [p.to_dict() for p in note_problems(paper, loaded.shown, node)],
+        # its unsettled merge conflicts, reported by every validate
+        "conflicts": [p.to_dict() for p in conflict_problems(loaded)],
         "lines": {
             "id": line_of(node, "id"),
             "key": line_of(node, "key"),
@@ -73,6 +76,31 @@ def facts(loaded: Loaded) -> dict[str, Any]:
             "notes": [line_of(node, "notes", i) for i in range(len(paper.notes))],
         },
     }
+
+
+def conflict_problems(loaded: Loaded) -> list[Problem]:
+    """One problem per field a merge found changed differently on both sides (the record
+    keeps ours; ``conflicts:`` keeps theirs until ``papernotes resolve``)."""
+    from papernotes.store.yamlio import line_of
+
+    paper = loaded.paper
+    assert paper is not None
+    return [
+        Problem(
+            loaded.shown,
+            f"{conflict.field} was changed differently on both sides of a merge "
+            f"(the other value is {_short(conflict.theirs)})",
+            line_of(loaded.node, "conflicts", i),
+            f"conflicts[{i}]",
+            f"run 'papernotes resolve {paper.id}'",
+        )
+        for i, conflict in enumerate(paper.conflicts)
+    ]
+
+
+def _short(value: Any) -> str:
+    text = "nothing" if value is None else repr(value if isinstance(value, str) else str(value))
+    return text if len(text) <= 60 else text[:57] + "..."
 
 
 def stored(loaded: Loaded) -> tuple[str | None, str | None, str | None, str | None, str]:

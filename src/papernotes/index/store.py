@@ -40,8 +40,9 @@ from papernotes.store.glossary import signature as glossary_signature
 if TYPE_CHECKING:
     from papernotes.store.kb import KnowledgeBase
 
-SCHEMA_VERSION = 11  # 6: status and mark facets; 7: the glossary column; 8-10: the read
-# model (record JSON, digests, facts); 11: keys and translation problems in the facts
+SCHEMA_VERSION = 12  # 6: status and mark facets; 7: the glossary column; 8-10: the read
+# model (record JSON, digests, facts); 11: keys and translation problems in the facts;
+# 12: note authors (by: facets, 'by' in digests) and merge conflicts in the facts
 INDEX_NAME = "index.sqlite"
 TIMEOUT_ENV = "PAPERNOTES_INDEX_TIMEOUT"
 DEFAULT_TIMEOUT = 60.0

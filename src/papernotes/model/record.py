@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from typing import Annotated, Literal
+import secrets
+from typing import Annotated, Any, Literal
 
 from pydantic import (
     AfterValidator,
@@ -32,6 +33,12 @@ LINK_ORDER = ("forum", "pdf", "code", "arxiv", "project", "slides", "video", "po
 CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 # A citation key BibTeX, biber and Pandoc all accept: a letter first, punctuation only inside.
 CITE_KEY = r"^[A-Za-z][A-Za-z0-9_]*(?:[-:.+/][A-Za-z0-9_]+)*$"
+NoteId = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{8}(-[0-9a-f]{4})*$")]
+
+
+def new_note_id() -> str:
+    """A random id for a new note: unique enough for one paper's notes, and short."""
+    return secrets.token_hex(4)
 
 
 class Strict(BaseModel):
@@ -69,6 +76,10 @@ class Note(Strict):
     en: Text | None = Field(default=None, description="The note in English.")
     source: Text = Field(description="Where the note came from: a file under seeds/, or 'cli'.")
     date: dt.date = Field(description="When the note was added.")
+    by: Text | None = Field(default=None, description="Who wrote the note.")
+    id: NoteId | None = Field(
+        default=None, description="Stable note id, so merges recognise an edited note."
+    )
     marks: list[Mark] = Field(
         default_factory=list,
         description="What the idea calls for: scooped (someone did it), to-cite (we should cite it).",
@@ -78,6 +89,15 @@ class Note(Strict):
         description="Hash of the text as imported from `source`: re-import updates the note "
         "while it still matches, and never overwrites an edit.",
     )
+
+    @field_validator("by")
+    @classmethod
+    def _one_line_author(cls, value: str | None) -> str | None:
+        if value is not None:
+            _no_control(value)
+            if "\n" in value or value != value.strip():
+                raise ValueError("must be a single line without surrounding blanks")
+        return value
 
     @model_validator(mode="after")
     def _original_present(self) -> Note:
@@ -119,6 +139,14 @@ class Ref(Strict):
 Link = Annotated[str, StringConstraints(pattern=r"^https?://\S+$")]
 
 
+class Conflict(Strict):
+    """A field both sides of a merge changed differently: the record keeps one value (ours),
+    this keeps the other until ``papernotes resolve`` settles it."""
+
+    field: Text = Field(description="The field, e.g. 'title', 'links.code', 'related.ID.why'.")
+    theirs: Any = Field(default=None, description="The other side's value (absent: removed).")
+
+
 class Paper(Strict):
     """One paper and everything the knowledge base knows about it."""
 
@@ -155,6 +183,9 @@ class Paper(Strict):
     )
     added: dt.date | None = None
     updated: dt.date | None = None
+    conflicts: list[Conflict] = Field(
+        default_factory=list, description="Unsettled merge conflicts (see 'papernotes resolve')."
+    )
 
     @field_validator("links")
     @classmethod

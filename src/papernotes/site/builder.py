@@ -198,8 +198,9 @@ class SiteBuilder:
                 f'<span class="which">{esc(LANG_NAMES[lang])} · {esc(marker)}</span>'
                 f'<p class="text">{body}</p></div>'
             )
+        who = f'<span class="by">{esc(note.by)}</span> · ' if note.by else ""
         marks = "".join(f' <span class="mark {esc(m)}">{esc(m)}</span>' for m in note.marks)
-        foot = f"<footer>{esc(note.source)} · {esc(note.date.isoformat())}{marks}</footer>"
+        foot = f"<footer>{who}{esc(note.source)} · {esc(note.date.isoformat())}{marks}</footer>"
         return f'<article class="note">{"".join(blocks)}{foot}</article>'
 
     def snippet(self, paper: Paper) -> str:

@@ -15,7 +15,7 @@ from papernotes.model.record import Note, Paper
 from papernotes.model.taxonomy import Tag, Taxonomy, TaxonomyFile
 from papernotes.store.yamlio import YamlProblem, dump, line_of, read_yaml
 
-NOTE_KEYS = ("lang", "zh", "en", "source", "date", "marks", "import_hash")
+NOTE_KEYS = ("lang", "zh", "en", "source", "date", "by", "id", "marks", "import_hash")
 
 
 @dataclass
@@ -302,7 +302,8 @@ def load_taxonomy(path: Path, shown: str) -> tuple[Taxonomy, list[Problem], byte
                 good[name] = Tag.model_validate(body)
             except ValidationError as exc:
                 problems.extend(validation_problems(exc, shown, node, Tag, ("tags", name)))
-        extra = [k for k in data if k != "tags"]
+        problems.extend(_taxonomy_conflicts(data.get("conflicts"), shown, node))
+        extra = [k for k in data if k not in ("tags", "conflicts")]
         for key in extra:
             problems.append(
                 Problem(
@@ -321,6 +322,29 @@ def load_taxonomy(path: Path, shown: str) -> tuple[Taxonomy, list[Problem], byte
     except ValidationError as exc:
         return Taxonomy(), validation_problems(exc, shown, node, TaxonomyFile), raw
     return Taxonomy(), [], raw
+
+
+def _taxonomy_conflicts(conflicts: Any, shown: str, node: Any) -> list[Problem]:
+    """Labels a merge found changed differently on both sides (see papernotes.share.merge)."""
+    if conflicts is None:
+        return []
+    if not isinstance(conflicts, list):
+        return [Problem(shown, "must be a list", line_of(node, "conflicts"), "conflicts")]
+    problems = []
+    for i, item in enumerate(conflicts):
+        what = item.get("field") if isinstance(item, dict) else None
+        theirs = item.get("theirs") if isinstance(item, dict) else None
+        problems.append(
+            Problem(
+                shown,
+                f"{what or '?'} was changed differently on both sides of a merge "
+                f"(the other value is {theirs!r})",
+                line_of(node, "conflicts", i),
+                f"conflicts[{i}]",
+                "keep one value in the tag and delete this entry",
+            )
+        )
+    return problems
 
 
 def dump_taxonomy(taxonomy: Taxonomy) -> str:

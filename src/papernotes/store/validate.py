@@ -122,6 +122,8 @@ def validate(
                         f"related[{i}].id",
                     )
                 )
+        # scalar fields a merge found changed on both sides (see papernotes.share.merge)
+        problems.extend(Problem(**found) for found in paper.get("conflicts", ()))
         if strict:
             for i, missing in enumerate(paper["missing"]):
                 for lang in missing:

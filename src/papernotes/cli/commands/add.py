@@ -82,7 +82,9 @@ def command(
     PAPER is an OpenReview id or URL, an arXiv id or URL (arxiv:1805.08651), or a DOI.
     Metadata comes from the offline ICLR 2020 catalog, then OpenReview (API v2, then
     v1) or arXiv; set PAPERNOTES_OPENREVIEW_TOKEN if OpenReview asks for a login.
-    Existing notes are never changed. When the network fails the record is still
+    Existing notes are never changed. A new note records its author (by:) from
+    PAPERNOTES_AUTHOR, the 'author' key of the config file, or git's user.name.
+    When the network fails the record is still
     saved (exit 0, with a warning): run 'papernotes refresh ID' later.
 
     On a terminal, what is missing (title, note, tags) is asked for; otherwise
@@ -105,6 +107,7 @@ def command(
     from papernotes.edit.add import AddRequest, add, clean_note, clean_title, resolve_tags
     from papernotes.errors import PapernotesError, UsageError
     from papernotes.model.ids import parse_paper_ref
+    from papernotes.share.author import current_author
 
     paper_id = parse_paper_ref(paper)
     if note is not None and note_file is not None:
@@ -176,6 +179,7 @@ def command(
         metadata=meta,
         sources=outcome.sources if outcome else [],
         fetch_error=error,
+        author=current_author(kb.root, settings=env.settings()) if text else None,
     )
     try:
         report = add(kb, request)

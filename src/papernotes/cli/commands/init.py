@@ -13,8 +13,11 @@ from papernotes.cli.common import pass_env
     help="tags.yaml to start with: the shipped bilingual taxonomy of 55 machine-learning "
     "tags (English and Chinese labels, aliases), or no tags.",
 )
+@click.option(
+    "--git", "with_git", is_flag=True, help="Also set it up for sharing (as 'papernotes git init')."
+)
 @pass_env
-def command(env, directory: str, taxonomy: str) -> None:
+def command(env, directory: str, taxonomy: str, with_git: bool) -> None:
     """Create a knowledge base: papers/, notes/, tags.yaml, .gitignore.
 
     tags.yaml starts with the shipped bilingual taxonomy, so `import` and
@@ -22,9 +25,10 @@ def command(env, directory: str, taxonomy: str) -> None:
     Existing files are never overwritten. Prints the commands to run next.
 
     \b
-    Example:
+    Examples:
       papernotes init ~/reading && cd ~/reading && papernotes validate
       papernotes init ~/reading --taxonomy empty
+      papernotes init --git ~/reading    a git repository with the merge driver
     """
     from pathlib import Path
 
@@ -36,6 +40,12 @@ def command(env, directory: str, taxonomy: str) -> None:
         click.echo(f"Initialised knowledge base in {where}: created {', '.join(created)}")
     else:
         click.echo(f"{where} already holds a knowledge base; nothing changed")
+    if with_git:
+        from papernotes.share.gitrepo import setup
+
+        for line in setup(Path(directory)):
+            click.echo(line[0].upper() + line[1:])
+    if not created:
         return
     here = "" if Path(directory).resolve() == Path.cwd().resolve() else f"cd {where} && "
     click.echo("Next:", err=True)

@@ -12,6 +12,7 @@ from papernotes.reading import STATUSES
     shell_complete=complete_tags,
     help="Only papers with this tag or one of its child tags (names, aliases, labels).",
 )
+@click.option("--by", metavar="NAME", help="Only papers with a note by this person (by: field).")
 @click.option(
     "--status",
     "statuses",
@@ -24,20 +25,23 @@ from papernotes.reading import STATUSES
 )
 @json_option
 @pass_env
-def command(env, tag: str | None, statuses: tuple[str, ...], sort: str, as_json: bool) -> None:
+def command(
+    env, tag: str | None, by: str | None, statuses: tuple[str, ...], sort: str, as_json: bool
+) -> None:
     """List papers as a table (tab-separated when piped).
 
     \b
     Examples:
       papernotes list --tag ntk
       papernotes list --status to-read --status to-reread
+      papernotes list --by alice
       papernotes list --sort added --json | jq -r '.[].id'
     """
     from papernotes.cli.common import console, is_tty, plain, safe_text, warn
     from papernotes.core.listing import list_papers
 
     kb = env.kb()
-    rows, problems = list_papers(kb, tag=tag, sort=sort, statuses=statuses)
+    rows, problems = list_papers(kb, tag=tag, sort=sort, statuses=statuses, by=by)
     if problems:
         warn(
             f"{len(problems)} record(s) could not be loaded and are not listed; run 'papernotes validate'"

@@ -130,6 +130,7 @@ def command(
       lang:zh              papers with a note written in Chinese (or lang:en)
       status:to-read       reading status (to-read, reading, read, to-reread, skimmed)
       mark:scooped         papers with a note marked scooped (or mark:to-cite)
+      by:alice             papers with a note written by this person (its note's by:)
       --                   ends the options: search -- -gan (all papers but GANs)
 
     \b

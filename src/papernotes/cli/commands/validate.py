@@ -40,8 +40,28 @@ def command(env, strict: bool, full: bool, as_json: bool) -> None:
     else:
         for problem in problems:
             click.echo(plain(str(problem)))
+    _warn_without_driver(kb.root)
     count = kb.record_count()
     if problems:
         click.echo(f"{len(problems)} problem(s) in {count} record(s)", err=True)
         raise SystemExit(1)
     click.echo(f"{count} record(s) and the taxonomy are valid", err=True)
+
+
+def _warn_without_driver(root) -> None:
+    """A shared knowledge base without the driver gets conflict markers in its records."""
+    from papernotes.share.gitrepo import GitError, driver_configured, find_git_dir
+
+    if find_git_dir(root) is None:
+        return
+    try:
+        configured = driver_configured(root)
+    except GitError:  # git not installed
+        return
+    if not configured:
+        from papernotes.cli.common import warn
+
+        warn(
+            "this knowledge base is a git repository without the papernotes merge driver; "
+            "run 'papernotes git init' so records merge without conflict markers"
+        )
