@@ -97,7 +97,7 @@ def _same(a: Path, b: Path) -> bool:
 def _rewritten_notes(kb: KnowledgeBase, old: str, new: str) -> dict[Path, tuple[str, int]]:
     """Each note under notes/ whose ``[[...]]`` links name ``old``: its new text and how
     many links changed. A label (``[[OLD|label]]``) is kept; code blocks are left alone."""
-    from papernotes.links.notes_md import FENCE, INLINE_CODE, PAPER_LINK, note_paths
+    from papernotes.links.notes_md import INLINE_CODE, PAPER_LINK, note_paths, prose_lines
 
     out: dict[Path, tuple[str, int]] = {}
     for path in note_paths(kb.notes_dir):
@@ -106,17 +106,8 @@ def _rewritten_notes(kb: KnowledgeBase, old: str, new: str) -> dict[Path, tuple[
         except (OSError, UnicodeDecodeError):
             continue  # validate reports it; nothing here can be rewritten safely
         count = 0
-        fence: str | None = None
         lines = text.split("\n")
-        for n, line in enumerate(lines):
-            match = FENCE.match(line)
-            if fence is not None:
-                if match and match.group(1)[0] == fence[0] and len(match.group(1)) >= len(fence):
-                    fence = None
-                continue
-            if match:
-                fence = match.group(1)
-                continue
+        for n, line in prose_lines(lines):
             code = [m.span() for m in INLINE_CODE.finditer(line)]
 
             def swap(m, code=code):

@@ -8,6 +8,7 @@ an entity or an anchor, not a tag; ``# Heading`` (with a space) is a heading.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -80,16 +81,12 @@ class RawLink:
     text: str
 
 
-def parse_markdown(text: str) -> tuple[str | None, list[RawLink]]:
-    """The first heading and every link, in order; code is skipped."""
-    title: str | None = None
-    links: list[RawLink] = []
+def prose_lines(lines: list[str], start: int = 0) -> Iterator[tuple[int, str]]:
+    """``(index, line)`` of the lines from ``start`` on that are outside fenced code
+    blocks (``` or ~~~, closed by a fence of the same kind at least as long)."""
     fence: str | None = None
-    lines = text.splitlines()
-    start = _front_matter_end(lines)
-    for number, line in enumerate(lines, 1):
-        if number <= start:
-            continue
+    for index in range(start, len(lines)):
+        line = lines[index]
         match = FENCE.match(line)
         if fence is not None:
             if match and match.group(1)[0] == fence[0] and len(match.group(1)) >= len(fence):
@@ -98,6 +95,17 @@ def parse_markdown(text: str) -> tuple[str | None, list[RawLink]]:
         if match:
             fence = match.group(1)
             continue
+        yield index, line
+
+
+def parse_markdown(text: str) -> tuple[str | None, list[RawLink]]:
+    """The first heading and every link, in order; code is skipped."""
+    title: str | None = None
+    links: list[RawLink] = []
+    lines = text.splitlines()
+    start = _front_matter_end(lines)
+    for index, line in prose_lines(lines, start):
+        number = index + 1
         if title is None:
             heading = HEADING.match(line)
             if heading:
