@@ -226,11 +226,13 @@ def test_every_git_failure_is_one_line_with_a_remedy(shared, tmp_path, run, kb):
     assert "HEAD is detached" in one_error(ann_run("sync"))
     git(ann, "checkout", "-q", "main")
 
-    git(ann, "remote", "set-url", "origin", str(tmp_path / "gone.git"))
+    # The words in the remote's own path (403, authentication) never pick the hint.
+    git(ann, "remote", "set-url", "origin", str(tmp_path / "pytest-403-authentication.git"))
     gone = ann_run("sync")
     assert gone.exit_code == 4  # as for any network failure
     line = one_error(gone)
     assert line.startswith("Error: cannot fetch from 'origin': ")
+    assert "does not appear to be a git repository" in line  # git's cause, not its advice
     assert line.endswith("(check that remote 'origin' is reachable ('git remote -v'))")
 
     git(ann, "remote", "set-url", "origin", "http://127.0.0.1:9/remote.git")
@@ -445,3 +447,17 @@ def test_plain_git_merge_uses_the_drivers(run, kb):
     git(kb, "commit", "-qm", "merge")
     assert run("resolve", "H1gEP6NFwr", "--keep").exit_code == 0
     assert run("validate").exit_code == 0
+
+
+def test_a_refused_https_remote_asks_for_credentials():
+    from papernotes.share.gitrepo import _network_error
+
+    url = "https://example.org/reading-group.git"
+    stderr = (
+        f"remote: Permission to reading-group.git denied.\n"
+        f"fatal: unable to access '{url}/': The requested URL returned error: 403\n"
+    )
+    message = str(_network_error("push to", "origin", url, stderr))
+    assert message.startswith(f"cannot push to 'origin': unable to access '{url}/'")
+    assert "returned error: 403" in message
+    assert message.endswith("(check your credentials or your access to the repository)")

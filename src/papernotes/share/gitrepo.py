@@ -194,20 +194,33 @@ def _upstream(config: dict[str, str], branch: str) -> tuple[str, str]:
     return ("origin" if "origin" in remotes else remotes[0]), branch
 
 
-AUTH_WORDS = ("authentication", "permission denied", "could not read username", "403")
+AUTH_WORDS = ("authentication", "permission denied", "could not read username")
+AUTH_WORDS += ("error: 403", "returned error: 403", " 403 forbidden")
 REACH_WORDS = ("could not resolve", "unable to access", "connection", "timed out")
 REACH_WORDS += ("does not appear to be a git repository", "not found", "no such")
 
 
-def _network_error(what: str, remote: str, stderr: str) -> GitRemoteError:
-    lowered = stderr.lower()
+def cause_line(stderr: str) -> str:
+    """git's first ``fatal:``/``error:`` line, without its prefix: the cause, where the last
+    line is often advice ("and the repository exists.")."""
+    for line in stderr.splitlines():
+        head, sep, rest = line.strip().partition(": ")
+        if sep and head in ("fatal", "error") and rest.strip():
+            return rest.strip()
+    return last_line(stderr)
+
+
+def _network_error(what: str, remote: str, url: str, stderr: str) -> GitRemoteError:
+    # Classify with the remote's URL taken out: a path such as /tmp/pytest-403/ or a host
+    # name holding "connection" must not decide the hint.
+    lowered = stderr.replace(url, "URL").lower() if url else stderr.lower()
     if any(w in lowered for w in AUTH_WORDS):
         hint = "check your credentials or your access to the repository"
     elif any(w in lowered for w in REACH_WORDS):
         hint = f"check that remote {remote!r} is reachable ('git remote -v')"
     else:
         hint = "see 'git status'"
-    return GitRemoteError(f"cannot {what} {remote!r}: {last_line(stderr)} ({hint})")
+    return GitRemoteError(f"cannot {what} {remote!r}: {cause_line(stderr)} ({hint})")
 
 
 def _rebase(root: Path, top: Path, onto: str) -> None:
@@ -444,13 +457,14 @@ def sync(root: Path, attempts: int = 3, replay: bool = True) -> SyncReport:
             "the papernotes merge driver is not set up in this clone; run 'papernotes git init'"
         )
     remote, remote_branch = _upstream(config, branch)
+    url = config.get(f"remote.{remote}.url", "")
     report = SyncReport(remote=remote)
     report.committed = _commit(root, top)
     tracking = f"refs/remotes/{remote}/{remote_branch}"
     for attempt in range(attempts):
         fetch = git(root, "fetch", "-q", remote, check=False)
         if fetch.returncode != 0:
-            raise _network_error("fetch from", remote, fetch.stderr)
+            raise _network_error("fetch from", remote, url, fetch.stderr)
         ours, theirs = _revs(root, "HEAD", tracking)
         if theirs and ours != theirs:
             if not ours:
@@ -480,7 +494,7 @@ def sync(root: Path, attempts: int = 3, replay: bool = True) -> SyncReport:
                 f"{remote!r} kept moving while syncing (push rejected as non-fast-forward); "
                 "run 'papernotes sync' again"
             )
-        raise _network_error("push to", remote, push.stderr)
+        raise _network_error("push to", remote, url, push.stderr)
     if not config.get(f"branch.{branch}.remote") and _revs(root, tracking)[0]:
         git(root, "branch", "-q", f"--set-upstream-to={remote}/{remote_branch}", check=False)
     report.conflicts = recorded_conflicts(root)
