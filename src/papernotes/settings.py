@@ -151,7 +151,7 @@ def read_config(path: Path) -> dict[str, Any]:
             close = difflib.get_close_matches(key, list(BY_NAME), n=1)
             hint = f"did you mean {close[0]!r}?" if close else f"known: {', '.join(BY_NAME)}"
             raise ConfigError(f"{path}: unknown setting {key!r} ({hint})")
-        if not isinstance(value, spec.kind) or (spec.kind is str and not value.strip()):
+        if not isinstance(value, spec.kind) or (isinstance(value, str) and not value.strip()):
             kind = "true or false" if spec.kind is bool else "a non-empty string"
             raise ConfigError(f"{path}: {key} must be {kind}, not {value!r}")
         out[key] = value

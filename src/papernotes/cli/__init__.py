@@ -91,7 +91,8 @@ class LazyGroup(click.Group):
             if isinstance(p, click.Option) and not p.is_flag and not p.count
             for o in p.opts
         }
-        front, rest = [], []
+        front: list[str] = []
+        rest: list[str] = []
         for arg in args[:at]:
             (rest if arg == "--json" else front).append(arg)
         if "--json" in rest and "--json" not in own:

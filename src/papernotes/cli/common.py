@@ -181,7 +181,8 @@ def one_line_usage(exc: click.UsageError) -> click.UsageError:
     if isinstance(exc, OneLineUsageError | click.exceptions.NoArgsIsHelpError):
         return exc
     converted = OneLineUsageError(exc.format_message(), exc.ctx)
-    converted.exit_code = exc.exit_code
+    # click declares exit_code on the class; this one error keeps the code it came with
+    converted.exit_code = exc.exit_code  # type: ignore[misc]
     return converted
 
 

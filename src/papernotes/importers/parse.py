@@ -345,12 +345,13 @@ class _Parser:
         for child in node.children:
             if child.type in ("inline", "text") or child.is_root:
                 continue
-            start, end = child.map if child.map else (None, None)
-            if child.type == "blockquote" and start is not None:
-                for n in range(start, min(end, len(self.quote_depth))):
-                    self.quote_depth[n] += 1
-            if child.type in ("fence", "code_block") and start is not None:
-                self.code_lines.update(range(start, end))
+            if child.map:
+                start, end = child.map
+                if child.type == "blockquote":
+                    for n in range(start, min(end, len(self.quote_depth))):
+                        self.quote_depth[n] += 1
+                if child.type in ("fence", "code_block"):
+                    self.code_lines.update(range(start, end))
             self._mark_containers(child)
 
     def _masked(self) -> str:
@@ -526,18 +527,18 @@ class _Parser:
             elif kind == "html_block" and node.content.lstrip().startswith("<!--"):
                 continue  # a comment is nobody's note
             elif node.map:  # code, html: part of an entry above it, else not ours
-                if self.attaches(node.map[0]):
-                    self.current.end = node.map[1]
+                if entry := self.attaches(node.map[0]):
+                    entry.end = node.map[1]
 
-    def attaches(self, start: int) -> bool:
-        """Text starting at line ``start`` belongs to the open entry: no blank line
-        between them, the entry is a heading, or the text is indented under it."""
+    def attaches(self, start: int) -> _Open | None:
+        """The open entry when text starting at line ``start`` belongs to it: no blank
+        line between them, the entry is a heading, or the text is indented under it."""
         current = self.current
         if current is None:
-            return False
+            return None
         if current.heading or not any(self.blank(n) for n in range(current.end, start)):
-            return True
-        return self.indent_of(self.lines[start]) > current.head.indent
+            return current
+        return current if self.indent_of(self.lines[start]) > current.head.indent else None
 
     def open(self, head: _Head, first: int, end: int, heading: int = 0) -> None:
         self.close(first)
@@ -604,13 +605,13 @@ class _Parser:
             if head is not None:
                 heads.append((n, head))
         if not heads:
-            if end - start == 1 and BOLD_LINE.match(self.lines[start]):
+            if end - start == 1 and (bold_line := BOLD_LINE.match(self.lines[start])):
                 self.close(start)
                 self.flush_orphans()
-                self.section = BOLD_LINE.match(self.lines[start]).group("text").strip()
+                self.section = bold_line.group("text").strip()
                 return
-            if self.attaches(start):
-                self.current.end = end
+            if entry := self.attaches(start):
+                entry.end = end
             else:
                 self.close(start)
                 self.orphan(start, end)
@@ -622,8 +623,8 @@ class _Parser:
             if bold:
                 pre_end -= 1
             if pre_end > start:
-                if self.attaches(start):
-                    self.current.end = pre_end
+                if entry := self.attaches(start):
+                    entry.end = pre_end
                 else:
                     self.close(start)
                     self.orphan(start, pre_end)
@@ -722,8 +723,8 @@ class _Parser:
         items = node.children
         heads = [self.item_head(item) for item in items]
         if not any(heads) and not any(self.has_heads(item) for item in items):
-            if self.attaches(node.map[0]):
-                self.current.end = _trim_end(self, node.map[1])
+            if entry := self.attaches(node.map[0]):
+                entry.end = _trim_end(self, node.map[1])
             else:
                 self.close(node.map[0])
                 self.orphan(node.map[0], node.map[1])

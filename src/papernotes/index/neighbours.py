@@ -375,7 +375,7 @@ def _mentions(
 
 # -- small helpers -------------------------------------------------------------------
 def _titles(conn: sqlite3.Connection, ids: set[str]) -> dict[str, str]:
-    out = {}
+    out: dict[str, str] = {}
     for part in _chunks(sorted(ids)):
         marks = ",".join("?" * len(part))
         out.update(conn.execute(f"SELECT id, title FROM docs WHERE id IN ({marks})", part))

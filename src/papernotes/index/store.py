@@ -326,7 +326,7 @@ class Index:
             ) from None
         self.path = self.folder / INDEX_NAME
         self.conn: sqlite3.Connection | None = None
-        self._lock = None
+        self._lock: _Lock | None = None
         self._progress: Progress | None = None
 
     # -- opening ----------------------------------------------------------------
@@ -769,6 +769,7 @@ def _insert_doc(conn: sqlite3.Connection, doc: Doc, bulk: bool = False) -> int:
         ),
     )
     rowid = cur.lastrowid
+    assert rowid is not None  # an INSERT always sets it
     conn.execute(
         f"INSERT INTO fts(rowid, {', '.join(COLUMNS)}) VALUES (?{', ?' * len(COLUMNS)})",
         (rowid, *doc.row()),

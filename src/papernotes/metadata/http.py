@@ -118,15 +118,17 @@ class HttpSettings:
             if len(parts) not in (1, 2):
                 raise UsageError(f"{TIMEOUT_ENV} must be 'CONNECT,READ' seconds, got {raw!r}")
             settings = replace(settings, connect_timeout=parts[0], read_timeout=parts[-1])
-        for name, attr in (
-            (BUDGET_ENV, "retry_budget"),
-            (BACKOFF_ENV, "backoff"),
-            (CACHE_TTL_ENV, "cache_ttl"),
-        ):
+
+        def seconds(name: str, default: float) -> float:
             value = env.get(name, "").strip()
-            if value:
-                settings = replace(settings, **{attr: _seconds(name, value)})
-        return settings
+            return _seconds(name, value) if value else default
+
+        return replace(
+            settings,
+            retry_budget=seconds(BUDGET_ENV, settings.retry_budget),
+            backoff=seconds(BACKOFF_ENV, settings.backoff),
+            cache_ttl=seconds(CACHE_TTL_ENV, settings.cache_ttl),
+        )
 
 
 def _seconds(name: str, text: str) -> float:
@@ -204,7 +206,7 @@ class HttpClient:
         self._last_request: dict[str, float] = {}
         # A host that is down, challenging or rate-limiting us fails the rest of this run at
         # once: refreshing 80 records must not wait 80 timeouts or make a rate limit worse.
-        self._given_up: dict[str, NetworkError] = {}
+        self._given_up: dict[tuple[str, bool], NetworkError] = {}
         self.session = requests.Session()
         self.session.headers["User-Agent"] = USER_AGENT
 
@@ -223,7 +225,7 @@ class HttpClient:
         params: Mapping[str, str] | None = None,
         *,
         headers: Mapping[str, str] | None = None,
-        parse: Callable[[str, str, str], T] = parse_json,  # type: ignore[assignment]
+        parse: Callable[[str, str, str], T] = parse_json,
     ) -> Answer:
         """GET ``url``: from the cache when fresh, else from the network (with retries).
 

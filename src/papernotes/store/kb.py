@@ -78,6 +78,7 @@ def _given_root(given: str) -> Path:
         except (OSError, ValueError) as exc:  # name too long, NUL byte, loops
             reason = getattr(exc, "strerror", None) or str(exc)
             raise NoKnowledgeBaseError(f"knowledge base {shown} cannot be used: {reason}") from None
+    raise NoKnowledgeBaseError("the knowledge-base folder given is empty")
 
 
 @dataclass

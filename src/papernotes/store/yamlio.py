@@ -131,7 +131,8 @@ def _event_depth(loader: Any) -> None:
             if isinstance(event, yaml.CollectionStartEvent):
                 depth += 1
                 if depth > MAX_DEPTH:
-                    raise YamlProblem(_too_deep(), event.start_mark.line + 1)
+                    mark = event.start_mark
+                    raise YamlProblem(_too_deep(), mark.line + 1 if mark else None)
             elif isinstance(event, yaml.CollectionEndEvent):
                 depth -= 1
     finally:
@@ -289,7 +290,7 @@ class PythonDumper(yaml.SafeDumper):
         return True
 
 
-class CanonicalDumper(getattr(yaml, "CSafeDumper", PythonDumper)):
+class CanonicalDumper(getattr(yaml, "CSafeDumper", PythonDumper)):  # type: ignore[misc]
     """The same, with libyaml's emitter when PyYAML has it: ten times faster, and the same
     bytes except for characters beyond U+FFFF, which libyaml escapes (\\U...) and PyYAML's
     own emitter writes as they are, and a '...' line libyaml adds after a last text ending
@@ -313,7 +314,7 @@ PythonDumper.add_representer(str, _str)
 
 
 def dump(data: Any) -> str:
-    options = {
+    options: dict[str, Any] = {
         "allow_unicode": True,
         "sort_keys": False,
         "default_flow_style": False,

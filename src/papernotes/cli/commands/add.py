@@ -1,3 +1,5 @@
+from typing import Literal
+
 import click
 
 from papernotes.cli import prompt
@@ -69,7 +71,7 @@ def command(
     apply_suggestions: bool,
     note: str | None,
     note_file: str | None,
-    lang: str | None,
+    lang: Literal["zh", "en"] | None,
     related: str | None,
     why: str | None,
     no_fetch: bool,

@@ -37,7 +37,7 @@ def command(env, check: bool, as_json: bool) -> None:
         for r in changed:
             click.echo(f"{verb} {plain(r.path)}")
         for r in errors:
-            click.echo(f"cannot format {plain(r.error)}", err=True)
+            click.echo(f"cannot format {plain(r.error or '')}", err=True)
     click.echo(
         f"{len(changed)} file(s) {'to reformat' if check else 'reformatted'}, "
         f"{len(results) - len(changed) - len(errors)} already canonical, {len(errors)} with errors",
