@@ -504,7 +504,7 @@ class _Parser:
     # -- the walk ----------------------------------------------------------------------
     def parse(self) -> ParsedFile:
         self.walk(self.tree.children)
-        self.close(len(self.lines))
+        self.close()
         self.flush_orphans()
         return self.result
 
@@ -522,7 +522,7 @@ class _Parser:
             elif kind == "table":
                 self.table(node)
             elif kind == "hr":
-                self.close(node.map[0])
+                self.close()
                 self.flush_orphans()
             elif kind == "html_block" and node.content.lstrip().startswith("<!--"):
                 continue  # a comment is nobody's note
@@ -541,11 +541,11 @@ class _Parser:
         return current if self.indent_of(self.lines[start]) > current.head.indent else None
 
     def open(self, head: _Head, first: int, end: int, heading: int = 0) -> None:
-        self.close(first)
+        self.close()
         self.flush_orphans()
         self.current = _Open(head, first, end, self.section, heading)
 
-    def close(self, end_line: int) -> None:
+    def close(self) -> None:
         current, self.current = self.current, None
         if current is None:
             return
@@ -582,7 +582,7 @@ class _Parser:
         if node.markup in ("-", "=") and self.has_heads_in(start, end - 1):
             # Plain text over a "---" line: lines of entries, then a rule.
             self.paragraph(start, end - 1)
-            self.close(end - 1)
+            self.close()
             self.flush_orphans()
             return
         level = int(node.tag[1:]) if node.tag[1:].isdigit() else 1
@@ -593,7 +593,7 @@ class _Parser:
         if self.current is not None and 0 < self.current.heading < level:
             self.current.end = end  # "### Summary" under "## [Paper](url)": still its note
             return
-        self.close(start)
+        self.close()
         self.flush_orphans()
         text = one_line(node.children[0].content if node.children else "")
         self.section = _strip_markup(text).strip(" #") or self.section
@@ -606,14 +606,14 @@ class _Parser:
                 heads.append((n, head))
         if not heads:
             if end - start == 1 and (bold_line := BOLD_LINE.match(self.lines[start])):
-                self.close(start)
+                self.close()
                 self.flush_orphans()
                 self.section = bold_line.group("text").strip()
                 return
             if entry := self.attaches(start):
                 entry.end = end
             else:
-                self.close(start)
+                self.close()
                 self.orphan(start, end)
             return
         first_head = heads[0][0]
@@ -626,10 +626,10 @@ class _Parser:
                 if entry := self.attaches(start):
                     entry.end = pre_end
                 else:
-                    self.close(start)
+                    self.close()
                     self.orphan(start, pre_end)
             if bold:
-                self.close(first_head - 1)
+                self.close()
                 self.flush_orphans()
                 self.section = bold.group("text").strip()
         skip_to = -1
@@ -691,7 +691,7 @@ class _Parser:
             return head
         return None
 
-    def _lazy_entry(self, head: _Head, start: int, end: int) -> int | None:
+    def _lazy_entry(self, head: _Head, end: int) -> int | None:
         """First later line of the item that is not indented and holds its own paper link."""
         for n in range(self.line_of(head.end), end):
             line = self.lines[n]
@@ -726,7 +726,7 @@ class _Parser:
             if entry := self.attaches(node.map[0]):
                 entry.end = _trim_end(self, node.map[1])
             else:
-                self.close(node.map[0])
+                self.close()
                 self.orphan(node.map[0], node.map[1])
             return
         entry_list = any(heads)
@@ -734,13 +734,13 @@ class _Parser:
             start, end = item.map
             if head is not None:
                 end = _trim_end(self, end)
-                lazy = self._lazy_entry(head, start, end)
+                lazy = self._lazy_entry(head, end)
                 self.open(head, start, lazy or end)
                 if lazy:  # an unindented line with its own link: plain-text style
                     self.paragraph(lazy, end)
                 continue
             if self.has_heads(item):
-                self.close(start)
+                self.close()
                 self.flush_orphans()
                 inner = item.children
                 if inner and inner[0].type == "paragraph" and not self.has_heads(inner[0]):
@@ -749,7 +749,7 @@ class _Parser:
                     inner = inner[1:]
                 self.walk(inner)
                 continue
-            self.close(start)
+            self.close()
             self.flush_orphans()
             if entry_list:
                 links = self.links_between(
@@ -774,7 +774,7 @@ class _Parser:
                 self.orphan(start, end)
 
     def table(self, node) -> None:
-        self.close(node.map[0])
+        self.close()
         self.flush_orphans()
         header: list[str] = []
         for part in node.children:
@@ -798,7 +798,7 @@ class _Parser:
     def table_row(self, n: int, cells: list[str], header: list[str], head: _Head) -> None:
         if head.paper_id is None:
             self.current = _Open(head, n, n + 1, self.section)
-            self.close(n + 1)
+            self.close()
             return
         link_cell = next((i for i, cell in enumerate(cells) if head.url in cell), None)
         found = MD_LINK.search(cells[link_cell]) if link_cell is not None else None

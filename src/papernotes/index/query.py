@@ -273,11 +273,11 @@ class Vocabulary:
         glossary: Callable[[list[str], list[str]], dict[str, list[str]]] | None = None,
     ):
         self.tag_keys = tag_keys
-        self.glossary = glossary or (lambda terms, inside: {})
+        self.glossary = glossary or (lambda _terms, _inside: {})
         self.tag_names = tag_names
         self.tag_trees = tag_trees
         self._years = years
-        self.fallback_tag = fallback_tag or (lambda text: None)
+        self.fallback_tag = fallback_tag or (lambda _text: None)
 
     @property
     def years(self) -> list[int]:

@@ -251,7 +251,7 @@ def merge_record_data(
         ours.get("conflicts") or [],
         theirs.get("conflicts") or [],
         lambda c: c["field"],
-        lambda k, be, oe, te: oe,
+        lambda _k, _be, oe, _te: oe,
     )
     fresh = {c["field"] for c in found}
     conflicts = [c for c in recorded if c["field"] not in fresh] + found
@@ -402,7 +402,7 @@ def merge_taxonomies(base: str | None, ours: str, theirs: str, shown: str = "tag
         o.get("conflicts") or [],
         t.get("conflicts") or [],
         lambda c: str(c.get("field")),
-        lambda k, be, oe, te: oe,
+        lambda _k, _be, oe, _te: oe,
     )
     fresh = {c["field"] for c in found}
     conflicts = [c for c in recorded if c.get("field") not in fresh] + found

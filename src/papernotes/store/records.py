@@ -155,7 +155,7 @@ def validation_problems(
 def load_record(path: Path, shown: str) -> Loaded:
     result = Loaded(path, shown)
     try:
-        data, node, raw = read_yaml(path, shown)
+        data, node, raw = read_yaml(path)
     except YamlProblem as exc:
         result.problems.append(Problem(shown, exc.message, exc.line))
         return result
@@ -281,7 +281,7 @@ def load_taxonomy(path: Path, shown: str) -> tuple[Taxonomy, list[Problem], byte
             b"",
         )
     try:
-        data, node, raw = read_yaml(path, shown)
+        data, node, raw = read_yaml(path)
     except YamlProblem as exc:
         return Taxonomy(), [Problem(shown, exc.message, exc.line)], b""
     if data is None:

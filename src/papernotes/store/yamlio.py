@@ -194,7 +194,7 @@ def parse(text: str) -> tuple[Any, yaml.Node | None]:
         loader.dispose()
 
 
-def read_yaml(path: Path, shown: str) -> tuple[Any, yaml.Node | None, bytes]:
+def read_yaml(path: Path) -> tuple[Any, yaml.Node | None, bytes]:
     """Read and parse a file; raises YamlProblem (with a line where known)."""
     try:
         info = path.stat()
@@ -286,7 +286,7 @@ def line_of(node: yaml.Node | None, *loc: Any) -> int | None:
 class PythonDumper(yaml.SafeDumper):
     """Block style, literal blocks for multi-line text, no line folding, no aliases."""
 
-    def ignore_aliases(self, data: Any) -> bool:
+    def ignore_aliases(self, data: Any) -> bool:  # noqa: ARG002 - PyYAML's signature
         return True
 
 
@@ -296,7 +296,7 @@ class CanonicalDumper(getattr(yaml, "CSafeDumper", PythonDumper)):  # type: igno
     own emitter writes as they are, and a '...' line libyaml adds after a last text ending
     in a line break; :func:`dump` leaves such texts to the latter, so no file changes (tests/test_store.py compares the two emitters)."""
 
-    def ignore_aliases(self, data: Any) -> bool:
+    def ignore_aliases(self, data: Any) -> bool:  # noqa: ARG002 - PyYAML's signature
         return True
 
 
