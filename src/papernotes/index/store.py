@@ -34,6 +34,7 @@ from typing import TYPE_CHECKING, TypeVar
 from papernotes.errors import WriteError
 from papernotes.index import glossary_rows, records, related_rows
 from papernotes.index.documents import COLUMNS, Doc, paper_doc, tag_entries, tags_column
+from papernotes.settings import variable
 from papernotes.store.glossary import kb_glossary
 from papernotes.store.glossary import signature as glossary_signature
 
@@ -181,7 +182,7 @@ class Scan:
 
 def default_timeout() -> float:
     try:
-        return max(0.0, float(os.environ.get(TIMEOUT_ENV, DEFAULT_TIMEOUT)))
+        return max(0.0, float(variable(TIMEOUT_ENV) or DEFAULT_TIMEOUT))
     except ValueError:
         return DEFAULT_TIMEOUT
 
@@ -839,7 +840,7 @@ def _flock(path: Path, shared: bool, timeout: float, holder: str) -> _Lock:
     try:
         import fcntl
     except ImportError:  # no flock (Windows): SQLite's own locking still applies
-        return _Lock(open(os.devnull))  # noqa: SIM115
+        return _Lock(open(os.devnull, encoding="utf-8"))  # noqa: SIM115
     try:
         handle = open(path, "a+b")  # noqa: SIM115
     except OSError as exc:

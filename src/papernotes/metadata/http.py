@@ -35,6 +35,7 @@ import requests
 
 from papernotes import __version__
 from papernotes.errors import NetworkError, NotFoundError, PapernotesError, UsageError
+from papernotes.settings import variable
 
 USER_AGENT = f"papernotes/{__version__}"
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
@@ -112,7 +113,7 @@ class HttpSettings:
     def from_env(cls, environ: Mapping[str, str] | None = None) -> HttpSettings:
         env = os.environ if environ is None else environ
         settings = cls()
-        raw = env.get(TIMEOUT_ENV, "").strip()
+        raw = (variable(TIMEOUT_ENV, env) or "").strip()
         if raw:
             parts = [_seconds(TIMEOUT_ENV, p) for p in raw.split(",")]
             if len(parts) not in (1, 2):
@@ -120,7 +121,7 @@ class HttpSettings:
             settings = replace(settings, connect_timeout=parts[0], read_timeout=parts[-1])
 
         def seconds(name: str, default: float) -> float:
-            value = env.get(name, "").strip()
+            value = (variable(name, env) or "").strip()
             return _seconds(name, value) if value else default
 
         return replace(

@@ -1,6 +1,7 @@
 import click
 
 from papernotes.cli.common import emit_json, json_option, pass_env, plain
+from papernotes.errors import ExitCode
 
 
 @click.command()
@@ -44,4 +45,4 @@ def command(env, check: bool, as_json: bool) -> None:
         err=True,
     )
     if errors or (check and changed):
-        raise SystemExit(1)
+        raise SystemExit(ExitCode.PROBLEMS)
