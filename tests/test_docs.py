@@ -154,9 +154,10 @@ def test_cli_reference_is_what_help_prints(monkeypatch, capsys):
         assert capsys.readouterr().out.rstrip() == text, path
 
 
-def test_pre_commit_example_uses_the_shipped_hooks():
+def test_pre_commit_example_uses_the_shipped_hooks(tmp_path, monkeypatch):
     """The README's .pre-commit-config.yaml works without a published copy of papernotes:
-    local hooks that run the installed command, with the shipped hooks' ids and files."""
+    local hooks that run the installed command, with the shipped hooks' ids and files, and
+    each passes on this repository's knowledge base."""
     readme = (REPO / "README.md").read_text(encoding="utf-8")
     example = readme.split("### pre-commit")[1].split("```yaml\n")[1].split("```")[0]
     (repo,) = yaml.safe_load(example)["repos"]
@@ -169,3 +170,8 @@ def test_pre_commit_example_uses_the_shipped_hooks():
         assert hook["language"] == "system"
         for key in ("files", "pass_filenames"):
             assert hook[key] == want[key], (hook["id"], key)
+    monkeypatch.chdir(_fresh_folder(tmp_path, "shipped"))
+    for hook in repo["hooks"]:
+        argv = shlex.split(hook["entry"])
+        assert argv[0] == "papernotes"
+        assert _run(argv[1:]).exit_code == 0, hook["entry"]
