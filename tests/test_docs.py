@@ -175,3 +175,38 @@ def test_pre_commit_example_uses_the_shipped_hooks(tmp_path, monkeypatch):
         argv = shlex.split(hook["entry"])
         assert argv[0] == "papernotes"
         assert _run(argv[1:]).exit_code == 0, hook["entry"]
+
+
+def _shell_examples():
+    """``(file, command line)`` of every ``papernotes`` command in a ```` ```sh ```` block."""
+    for name in EXAMPLE_FILES:
+        path = REPO / name
+        if not path.exists():
+            continue
+        for block in re.findall(r"```sh\n(.*?)```", path.read_text(encoding="utf-8"), re.S):
+            for line in block.splitlines():
+                for part in re.split(r"&&|\||;|\$\(|>", line.split("  #")[0]):
+                    words = part.split()
+                    if words[:1] == ["papernotes"]:
+                        yield name, words
+
+
+def test_shell_examples_use_real_commands_and_options():
+    """Examples that cannot run here (the network, a terminal, a git remote) still name
+    commands and options that exist."""
+    runner = CliRunner()
+    helps: dict[tuple[str, ...], str] = {}
+    checked = 0
+    for name, words in _shell_examples():
+        path = [w for w in words[1:3] if not w.startswith("-")][:1]
+        if path == ["git"]:
+            path = words[1:3]
+        key = tuple(path)
+        if key not in helps:
+            result = runner.invoke(cli, [*path, "--help"], prog_name="papernotes")
+            assert result.exit_code == 0, (name, " ".join(words))
+            helps[key] = result.output + runner.invoke(cli, ["--help"]).output
+        for option in re.findall(r"(?<![\w-])--?[a-zA-Z][\w-]*", " ".join(words[1:])):
+            assert re.search(rf"(?<![\w-]){re.escape(option)}\b", helps[key]), (name, option)
+        checked += 1
+    assert checked >= 20
