@@ -6,6 +6,8 @@
   tags.yaml, seeds/), output piped and 80 columns wide, and must print exactly the lines below it
   (stdout and stderr as a terminal shows them). An HTML comment ``<!-- console: empty -->``
   just before a block runs it in an empty folder instead; ``$ cd DIR`` changes folder.
+- Every ``papernotes`` command in a ```` ```sh ```` block (examples that need the network,
+  a terminal or a git remote) names a command and options that exist.
 - The pre-commit example names the hooks this repository ships.
 
 After changing a command, regenerate both with one command (then read the diff)::
