@@ -10,7 +10,7 @@ from html.parser import HTMLParser
 
 import pytest
 
-from papernotes.links.graph import dot_quote, mermaid_text, script_json, short_title
+from papernotes.export.graph import dot_quote, mermaid_text, script_json, short_title
 from tests.browser import CHROMIUM, CHROMIUM_ARGS
 from tests.conftest import Runner, write
 from tests.external import require

@@ -13,8 +13,8 @@ import pytest
 
 from papernotes.index import neighbours
 from papernotes.index.store import INDEX_NAME, SCHEMA_VERSION, Index, version
-from papernotes.links.related import linker_for
-from papernotes.links.similarity import SimilarityIndex
+from papernotes.relate.related import linker_for
+from papernotes.relate.similarity import SimilarityIndex
 from papernotes.store.kb import KnowledgeBase
 from tests.conftest import Runner, write
 from tests.links_fixtures import TAGS, record

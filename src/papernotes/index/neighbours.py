@@ -26,9 +26,9 @@ from typing import TYPE_CHECKING
 from papernotes.index.documents import tag_facet
 from papernotes.index.related_rows import BODY_COLUMNS
 from papernotes.index.store import Index, IndexDamaged, decoded
-from papernotes.links.mentions import COMMON_SHARE as COMMON_NAME_SHARE
-from papernotes.links.mentions import ID_TOKEN, Mention, MentionIndex, _words
-from papernotes.links.related import (
+from papernotes.relate.mentions import COMMON_SHARE as COMMON_NAME_SHARE
+from papernotes.relate.mentions import ID_TOKEN, Mention, MentionIndex, _words
+from papernotes.relate.related import (
     Neighbour,
     Reason,
     link_reasons,
@@ -36,7 +36,7 @@ from papernotes.links.related import (
     rank,
     tag_overlap,
 )
-from papernotes.links.similarity import SimilarityIndex, paper_text, term_bag
+from papernotes.relate.similarity import SimilarityIndex, paper_text, term_bag
 from papernotes.text import is_cjk, tokenize
 
 if TYPE_CHECKING:

@@ -81,15 +81,15 @@ def command(
     from pathlib import Path
 
     from papernotes.errors import UsageError
-    from papernotes.links.graph import build_graph, render
-    from papernotes.links.related import linker_for
+    from papernotes.export.graph import build_graph, render
+    from papernotes.relate.related import linker_for
 
     if tag is not None and paper is not None:
         raise UsageError("give --tag or --paper, not both")
     kb = env.kb()
     name = pid = None
     if tag is not None:
-        from papernotes.core.listing import resolve_tag
+        from papernotes.views.listing import resolve_tag
 
         name = resolve_tag(kb, tag)
     if paper is not None:

@@ -6,7 +6,7 @@ from collections import Counter
 from datetime import date
 from statistics import mean
 
-from papernotes.links.notes_md import load_notes
+from papernotes.store.notes import load_notes
 
 SORTS = ("decision", "rating", "added", "id")
 
@@ -58,8 +58,8 @@ def _label(taxonomy, name: str) -> dict:
 
 def topic_page(kb, name: str, sort: str = "decision", collection=None, notes=None) -> dict:
     """The page of canonical tag ``name`` (resolve what the user typed with resolve_tag first)."""
-    from papernotes.core.listing import digests
     from papernotes.index.records import digest
+    from papernotes.views.listing import digests
 
     taxonomy = kb.taxonomy()
     tag = taxonomy.tags[name]

@@ -16,7 +16,7 @@ import re
 from collections import Counter, defaultdict, deque
 from dataclasses import dataclass, field
 
-from papernotes.links.related import Linker
+from papernotes.relate.related import Linker
 from papernotes.text import CONTROL_CHARS, json_controls, show_controls
 
 FORMATS = ("dot", "mermaid", "json", "html")
@@ -462,7 +462,7 @@ def script_json(data) -> str:
 
 
 def to_html(graph: Graph, title: str = "papernotes graph") -> str:
-    from papernotes.links.graph_page import PAGE
+    from papernotes.export.graph_page import PAGE
 
     counts = graph.to_dict()["counts"]
     summary = f"{counts['papers']} papers, {counts['topics']} topics, {len(graph.edges)} edges"

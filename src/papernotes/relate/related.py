@@ -18,8 +18,8 @@ import math
 from collections import Counter
 from dataclasses import dataclass, field
 
-from papernotes.links.mentions import MentionIndex
-from papernotes.links.similarity import SimilarityIndex
+from papernotes.relate.mentions import MentionIndex
+from papernotes.relate.similarity import SimilarityIndex
 
 LINK = 10.0
 TAG = 3.0
