@@ -28,8 +28,8 @@ from papernotes.model.taxonomy import TAG_NAME, Tag, Taxonomy
 from papernotes.store.kb import KnowledgeBase
 from papernotes.store.keys import keys_in_use, with_new_keys
 from papernotes.store.records import validation_problems
+from papernotes.store.tags import resolve_tag
 from papernotes.text import detect_lang
-from papernotes.views.listing import resolve_tag
 
 NEW_TAG_DESCRIPTION = "added by papernotes add"
 NOTE_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")

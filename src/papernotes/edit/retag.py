@@ -7,7 +7,7 @@ from dataclasses import asdict, dataclass, field
 
 from papernotes.errors import NotFoundError, UsageError
 from papernotes.store.kb import KnowledgeBase
-from papernotes.views.listing import resolve_tag
+from papernotes.store.tags import resolve_tag
 
 
 @dataclass

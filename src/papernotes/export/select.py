@@ -17,7 +17,7 @@ from papernotes.errors import Problem, UsageError
 from papernotes.model.ids import parse_paper_ref
 from papernotes.model.record import Paper
 from papernotes.store.kb import KnowledgeBase
-from papernotes.views.listing import resolve_tag
+from papernotes.store.tags import resolve_tag
 
 EXPLICIT_PREFIXES = ("arxiv:", "doi:", "url:", "http://", "https://", "openreview.net", "arxiv.org")
 

@@ -89,7 +89,7 @@ def command(
     kb = env.kb()
     name = pid = None
     if tag is not None:
-        from papernotes.views.listing import resolve_tag
+        from papernotes.store.tags import resolve_tag
 
         name = resolve_tag(kb, tag)
     if paper is not None:

@@ -28,7 +28,7 @@ def command(env, tag: str, sort: str, as_json: bool) -> None:
       papernotes topic 彩票假设 --sort rating
       papernotes topic GAN --json | jq -r '.papers[].id'
     """
-    from papernotes.views.listing import resolve_tag
+    from papernotes.store.tags import resolve_tag
     from papernotes.views.topics import topic_page
 
     kb = env.kb()
