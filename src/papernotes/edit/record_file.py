@@ -12,9 +12,9 @@ from pathlib import Path
 
 from papernotes.errors import Problem, UsageError
 from papernotes.model.record import Paper
+from papernotes.store.fsio import atomic_write
 from papernotes.store.kb import Collection, KnowledgeBase
 from papernotes.store.records import dump_record, load_record
-from papernotes.store.yamlio import atomic_write
 
 EDIT_FOLDER = "edit"
 

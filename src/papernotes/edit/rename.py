@@ -14,8 +14,8 @@ from pathlib import Path
 
 from papernotes.errors import UsageError, WriteError
 from papernotes.model.ids import parse_paper_ref
+from papernotes.store.fsio import atomic_write
 from papernotes.store.kb import KnowledgeBase
-from papernotes.store.yamlio import atomic_write
 
 
 @dataclass

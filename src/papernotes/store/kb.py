@@ -224,7 +224,7 @@ class KnowledgeBase:
     def write_output(self, path: Path, content: str | bytes, shown: str | None = None) -> None:
         """The one writer of user-chosen output files (export -o, graph -o): the folder
         must exist and the file must not be one the knowledge base is made of."""
-        from papernotes.store.yamlio import atomic_write
+        from papernotes.store.fsio import atomic_write
 
         shown = shown or str(path)
         if not path.parent.is_dir():
@@ -234,7 +234,8 @@ class KnowledgeBase:
 
     def write_managed(self, path: Path, content: str | bytes, shown: str) -> None:
         """Write a record or tags.yaml: never bigger than papernotes reads back."""
-        from papernotes.store.yamlio import MAX_FILE_BYTES, atomic_write
+        from papernotes.store.fsio import atomic_write
+        from papernotes.store.yamlio import MAX_FILE_BYTES
 
         data = content.encode("utf-8") if isinstance(content, str) else content
         if len(data) > MAX_FILE_BYTES:
