@@ -26,7 +26,7 @@ SRC = Path(__file__).resolve().parent.parent / "src" / "papernotes"
 # Lowest first. What each package holds: the layout table in the README ("Development").
 LAYERS: list[set[str]] = [
     {"papernotes", "errors"},  # the version; ExitCode and the error types
-    {"text", "reading", "settings"},  # tokenizer; reading statuses; environment and config
+    {"text", "reading", "settings", "registry"},  # tokenizer; reading words; config; loader
     {"model", "glossary"},  # pydantic records and the taxonomy; the bilingual glossary
     {"store"},  # the knowledge base on disk: YAML, notes/, atomic writes, the lock
     {"relate", "metadata"},  # evidence and ranking of related papers; metadata fetching

@@ -21,7 +21,8 @@ from pathlib import Path
 
 from papernotes.errors import Problem, UsageError, WriteError
 from papernotes.export.bibtex import arxiv_id, forum_url
-from papernotes.export.graph import build_graph, to_html
+from papernotes.export.graph import build_graph
+from papernotes.export.graph_html import to_html
 from papernotes.model.record import Note, Paper
 from papernotes.model.taxonomy import TAG_NAME, Taxonomy
 from papernotes.relate.related import Linker
