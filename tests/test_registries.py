@@ -67,3 +67,30 @@ def test_every_file_beside_the_code_is_package_data():
     assert "export/static/graph.html" in shipped
     missing = [f for f in shipped if not any(fnmatch(f, pat) for pat in patterns)]
     assert missing == []
+
+
+def test_every_importer_loads_with_the_importer_methods():
+    from papernotes.importers import IMPORTERS
+
+    assert list(IMPORTERS) == ["notes"]
+    for entry in IMPORTERS.values():
+        importer = entry.load()
+        assert callable(importer.can_read) and callable(importer.parse)
+
+
+def test_a_notes_file_goes_to_the_notes_importer_with_every_kind_of_id(tmp_path):
+    from papernotes.importers import importer_for
+
+    text = (
+        "- https://openreview.net/forum?id=H1gEP6NFwr a note\n"
+        "- https://arxiv.org/abs/1806.07572 another\n"
+        "- https://doi.org/10.1000/xyz123 a third\n"
+    )
+    path = tmp_path / "reading.md"
+    importer = importer_for(path, text)
+    parsed = importer.parse(text, "reading.md", "reading.md")
+    assert [(e.paper_id, e.kind) for e in parsed.entries] == [
+        ("H1gEP6NFwr", "openreview"),
+        ("arxiv:1806.07572", "arxiv"),
+        ("doi:10.1000/xyz123", "doi"),
+    ]

@@ -15,9 +15,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from papernotes.errors import Problem
+from papernotes.importers import importer_for
 from papernotes.importers.markers import apply_markers
 from papernotes.importers.merge import MergeResult, PaperChange, merge
-from papernotes.importers.parse import ParsedFile, paper_kind, parse_notes
+from papernotes.importers.parse import ParsedFile, paper_kind
 from papernotes.importers.resolve import resolve
 from papernotes.importers.source import read_notes_file
 from papernotes.importers.tagging import Tagger
@@ -144,7 +145,7 @@ def parse_files(
             continue
         seen.add(real)
         text, encoding = read_notes_file(path, shown)
-        result = parse_notes(text, source_name(kb, path), shown)
+        result = importer_for(path, text).parse(text, source_name(kb, path), shown)
         result.encoding = encoding
         parsed.append(result)
         if progress:
