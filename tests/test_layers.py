@@ -27,7 +27,7 @@ SRC = Path(__file__).resolve().parent.parent / "src" / "papernotes"
 LAYERS: list[set[str]] = [
     {"papernotes", "errors"},  # the version; ExitCode and the error types
     {"text", "reading", "settings", "registry"},  # tokenizer; reading words; config; loader
-    {"model", "glossary"},  # pydantic records and the taxonomy; the bilingual glossary
+    {"model", "glossary", "filters"},  # records, taxonomy; glossary; search filters
     {"store"},  # the knowledge base on disk: YAML, notes/, atomic writes, the lock
     {"relate", "metadata"},  # evidence and ranking of related papers; metadata fetching
     {"index"},  # the SQLite read model and search

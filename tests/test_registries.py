@@ -24,22 +24,30 @@ def _choices(command, name: str) -> list[str]:
 
 
 def test_the_cli_offers_the_registered_export_formats():
-    assert _choices(export_command, "fmt") == list(EXPORTERS) == [
-        "bibtex",
-        "csljson",
-        "markdown",
-        "json",
-        "yaml",
-    ]
+    assert (
+        _choices(export_command, "fmt")
+        == list(EXPORTERS)
+        == [
+            "bibtex",
+            "csljson",
+            "markdown",
+            "json",
+            "yaml",
+        ]
+    )
 
 
 def test_the_cli_offers_the_registered_graph_formats():
-    assert _choices(graph_command, "fmt") == list(GRAPH_FORMATS) == [
-        "dot",
-        "mermaid",
-        "json",
-        "html",
-    ]
+    assert (
+        _choices(graph_command, "fmt")
+        == list(GRAPH_FORMATS)
+        == [
+            "dot",
+            "mermaid",
+            "json",
+            "html",
+        ]
+    )
 
 
 @pytest.mark.parametrize(
@@ -94,3 +102,14 @@ def test_a_notes_file_goes_to_the_notes_importer_with_every_kind_of_id(tmp_path)
         ("arxiv:1806.07572", "arxiv"),
         ("doi:10.1000/xyz123", "doi"),
     ]
+
+
+def test_every_query_filter_has_a_compiler_method_and_only_those():
+    from papernotes.filters import FIELDS, QUERY_FILTERS
+    from papernotes.index.query import _Compiler
+
+    methods = {
+        name.removeprefix("filter_") for name in dir(_Compiler) if name.startswith("filter_")
+    }
+    assert methods == set(QUERY_FILTERS)
+    assert FIELDS["tags"] == "tag" and FIELDS["marked"] == "mark" and FIELDS["year"] == "year"
