@@ -27,7 +27,14 @@ _CJK_RUN = re.compile("([" + "".join(f"{chr(lo)}-{chr(hi)}" for lo, hi in CJK_RA
 # C0 controls but newline and tab, DEL, the C1 controls (U+009B is a one-byte CSI), and
 # the bidi embeddings, overrides and isolates, which make a title read differently.
 CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+# What a stored text may not hold: C0 controls but tab, line feed and carriage return, and DEL.
+TEXT_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _JSON_RAW = re.compile(r"[\x7f-\x9f\u202a-\u202e\u2066-\u2069]")  # json.dumps keeps these
+
+
+def one_line(text: str) -> str:
+    """Every run of white space (line breaks too) as one space, the ends trimmed."""
+    return " ".join(text.split())
 
 
 def _code(match: re.Match) -> str:

@@ -6,7 +6,7 @@ from collections import Counter
 
 from papernotes.reading import MARKS, STATUSES
 from papernotes.store.notes import load_notes
-from papernotes.views.topics import decision_rank
+from papernotes.views.decisions import decision_rank
 
 
 def kb_stats(kb, collection=None, notes=None) -> dict:

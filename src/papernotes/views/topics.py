@@ -7,26 +7,9 @@ from datetime import date
 from statistics import mean
 
 from papernotes.store.notes import load_notes
+from papernotes.views.decisions import decision_rank
 
 SORTS = ("decision", "rating", "added", "id")
-
-
-def decision_rank(decision: str | None) -> int:
-    """Orals (talks) first, then spotlights, posters, other accepts, unknown, rejects,
-    withdrawals."""
-    text = (decision or "").casefold()
-    if not text:
-        return 4
-    if text.startswith("accept"):
-        for rank, words in enumerate((("oral", "talk"), ("spotlight",), ("poster",))):
-            if any(word in text for word in words):
-                return rank
-        return 3
-    if text.startswith("withdr"):
-        return 6
-    if text.startswith("reject") or "desk" in text:
-        return 5
-    return 4
 
 
 def mean_rating(paper: dict) -> float | None:
