@@ -12,8 +12,8 @@ import pytest
 
 from papernotes.export.graph import short_title
 from papernotes.export.graph_dot import dot_quote
-from papernotes.export.graph_html import script_json
 from papernotes.export.graph_mermaid import mermaid_text
+from papernotes.text import script_json
 from tests.browser import CHROMIUM, CHROMIUM_ARGS
 from tests.conftest import Runner, write
 from tests.external import require

@@ -8,6 +8,7 @@ two-character query like 收敛 matches inside 收敛性; a Latin term glued to 
 
 from __future__ import annotations
 
+import json
 import re
 import unicodedata
 from collections.abc import Iterator
@@ -30,6 +31,15 @@ CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2
 # What a stored text may not hold: C0 controls but tab, line feed and carriage return, and DEL.
 TEXT_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _JSON_RAW = re.compile(r"[\x7f-\x9f\u202a-\u202e\u2066-\u2069]")  # json.dumps keeps these
+
+
+def script_json(data, sort_keys: bool = False) -> str:
+    """JSON that cannot end a <script> element or open a comment inside it (safe in a .js
+    file too)."""
+    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"), sort_keys=sort_keys)
+    for char, code in (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026")):
+        text = text.replace(char, code)
+    return text.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
 
 
 def one_line(text: str) -> str:

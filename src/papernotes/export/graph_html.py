@@ -11,21 +11,14 @@ works offline.
 from __future__ import annotations
 
 import html
-import json
 import re
 from importlib.resources import files
 from typing import TYPE_CHECKING
 
+from papernotes.text import script_json
+
 if TYPE_CHECKING:
     from papernotes.export.graph import Graph
-
-
-def script_json(data) -> str:
-    """JSON that cannot end a <script> element or open a comment inside it."""
-    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
-    for char, code in (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026")):
-        text = text.replace(char, code)
-    return text.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
 
 
 def to_html(graph: Graph, title: str = "papernotes graph") -> str:

@@ -1,4 +1,5 @@
-"""Files on disk: atomic writes, and reads of user-given files bounded by what they yield.
+"""Files on disk: atomic writes, polled file locks, and reads of user-given files bounded
+by what they yield.
 
 A device (/dev/zero), a pipe or a growing file reports a size of 0 or less than it
 yields, so the limit is enforced on the bytes actually read.
@@ -11,6 +12,7 @@ import errno
 import os
 import stat
 import tempfile
+import time
 from pathlib import Path
 from typing import BinaryIO
 
@@ -77,3 +79,59 @@ def _umask() -> int:
     current = os.umask(0)
     os.umask(current)
     return current
+
+
+class FileLock:
+    """A held ``flock``; released by ``close()`` or at the end of a ``with`` block."""
+
+    def __init__(self, handle):
+        self.handle = handle
+
+    def close(self) -> None:
+        self.handle.close()
+
+    def __enter__(self) -> FileLock:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+
+def flock(
+    path: Path,
+    *,
+    shared: bool = False,
+    timeout: float,
+    what: str,
+    busy: str,
+    open_error: str | None = None,
+) -> FileLock:
+    """A shared or exclusive ``flock`` on ``path`` (created if missing), polled until
+    ``timeout`` seconds have passed. Errors are WriteError: ``cannot lock {what}: ...``,
+    ``{open_error}: ...`` when the file cannot be opened (default: as for locking), and
+    ``busy`` when another process holds the lock that long. Without ``fcntl`` (Windows)
+    nothing is locked."""
+    try:
+        import fcntl
+    except ImportError:
+        return FileLock(open(os.devnull, "rb"))  # noqa: SIM115
+    try:
+        handle = open(path, "a+b")  # noqa: SIM115
+    except OSError as exc:
+        raise WriteError(f"{open_error or 'cannot lock ' + what}: {exc.strerror or exc}") from None
+    mode = (fcntl.LOCK_SH if shared else fcntl.LOCK_EX) | fcntl.LOCK_NB
+    deadline = time.monotonic() + timeout
+    delay = 0.002
+    while True:
+        try:
+            fcntl.flock(handle, mode)
+            return FileLock(handle)
+        except OSError as exc:
+            if exc.errno not in (errno.EAGAIN, errno.EACCES, errno.EWOULDBLOCK):
+                handle.close()
+                raise WriteError(f"cannot lock {what}: {exc.strerror or exc}") from None
+        if time.monotonic() >= deadline:
+            handle.close()
+            raise WriteError(busy) from None
+        time.sleep(delay)
+        delay = min(delay * 2, 0.05)
