@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from papernotes.rows import row
+
 
 class ExitCode:
     OK = 0
@@ -65,13 +67,7 @@ class Problem:
         return f"{place}: {text}"
 
     def to_dict(self) -> dict:
-        return {
-            "path": self.path,
-            "line": self.line,
-            "field": self.field,
-            "message": self.message,
-            "hint": self.hint,
-        }
+        return row(self, "path", "line", "field", "message", "hint")
 
 
 class DataError(PapernotesError):

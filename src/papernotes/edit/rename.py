@@ -14,6 +14,7 @@ from pathlib import Path
 
 from papernotes.errors import UsageError, WriteError
 from papernotes.model.ids import parse_paper_ref
+from papernotes.rows import row
 from papernotes.store.fsio import atomic_write
 from papernotes.store.kb import KnowledgeBase
 
@@ -28,14 +29,7 @@ class Renamed:
     warnings: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict:
-        return {
-            "old": self.old,
-            "new": self.new,
-            "path": self.path,
-            "records": self.records,
-            "notes": self.notes,
-            "warnings": self.warnings,
-        }
+        return row(self, "old", "new", "path", "records", "notes", "warnings")
 
 
 def rename(kb: KnowledgeBase, old: str, new: str, today: dt.date | None = None) -> Renamed:

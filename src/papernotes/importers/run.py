@@ -24,6 +24,7 @@ from papernotes.importers.source import read_notes_file
 from papernotes.importers.tagging import Tagger
 from papernotes.metadata.catalog import lookup
 from papernotes.model.record import Paper
+from papernotes.rows import row
 from papernotes.store.kb import KnowledgeBase
 from papernotes.store.keys import keys_in_use, with_new_keys
 
@@ -44,14 +45,7 @@ class FileSummary:
     kinds: dict[str, int] = field(default_factory=dict)
 
     def to_dict(self) -> dict:
-        return {
-            "path": self.path,
-            "source": self.source,
-            "encoding": self.encoding,
-            "entries": self.entries,
-            "notes": self.notes,
-            "kinds": self.kinds,
-        }
+        return row(self, "path", "source", "encoding", "entries", "notes", "kinds")
 
 
 @dataclass
