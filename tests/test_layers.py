@@ -25,7 +25,8 @@ SRC = Path(__file__).resolve().parent.parent / "src" / "papernotes"
 
 # Lowest first. What each package holds: the layout table in the README ("Development").
 LAYERS: list[set[str]] = [
-    {"papernotes", "errors", "rows"},  # the version; exit codes and errors; --json rows
+    {"papernotes", "rows"},  # the version; result objects as --json rows
+    {"errors"},  # ExitCode and the error types
     {"text", "reading", "settings", "registry"},  # tokenizer; reading words; config; loader
     {"model", "glossary", "filters"},  # records, taxonomy; glossary; search filters
     {"store"},  # the knowledge base on disk: YAML, notes/, atomic writes, the lock

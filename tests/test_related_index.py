@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 
 from papernotes.index import neighbours
+from papernotes.index.related import linker_for
 from papernotes.index.store import INDEX_NAME, SCHEMA_VERSION, Index, version
-from papernotes.relate.related import linker_for
 from papernotes.relate.similarity import SimilarityIndex
 from papernotes.store.kb import KnowledgeBase
 from tests.conftest import Runner, write

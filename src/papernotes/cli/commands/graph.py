@@ -83,7 +83,7 @@ def command(
 
     from papernotes.errors import UsageError
     from papernotes.export.graph import build_graph, render
-    from papernotes.relate.related import linker_for
+    from papernotes.index.related import linker_for
 
     if tag is not None and paper is not None:
         raise UsageError("give --tag or --paper, not both")

@@ -28,8 +28,8 @@ def command(env, paper: str, limit: int, as_json: bool) -> None:
       papernotes related H1gEP6NFwr
       papernotes related H1gEP6NFwr --limit 3 --json | jq -r '.[].id'
     """
+    from papernotes.index.related import related_papers
     from papernotes.model.ids import parse_paper_ref
-    from papernotes.relate.related import related_papers
 
     kb = env.kb()
     pid = parse_paper_ref(paper)

@@ -78,7 +78,7 @@ def _connections(env, kb, paper_id: str) -> tuple[list, list]:
     warning here, never a reason to hide the paper."""
     from papernotes.cli.common import warn
     from papernotes.errors import PapernotesError
-    from papernotes.relate.related import related_papers
+    from papernotes.index.related import related_papers
     from papernotes.store.notes import backlinks, load_notes
 
     try:
