@@ -13,7 +13,7 @@ import re
 import unicodedata
 from collections.abc import Iterator
 
-CJK_RANGES = (
+_CJK_RANGES = (
     (0x3400, 0x4DBF),
     (0x4E00, 0x9FFF),
     (0xF900, 0xFAFF),
@@ -21,8 +21,9 @@ CJK_RANGES = (
     (0x3040, 0x30FF),  # kana, so Japanese does not fall apart
     (0xAC00, 0xD7AF),  # hangul syllables
 )
+CJK_RANGES = _CJK_RANGES  # public: the site's search script matches the same ranges
 _TOKEN = re.compile(r"[^\W_]+", re.UNICODE)
-_CJK_RUN = re.compile("([" + "".join(f"{chr(lo)}-{chr(hi)}" for lo, hi in CJK_RANGES) + "]+)")
+_CJK_RUN = re.compile("([" + "".join(f"{chr(lo)}-{chr(hi)}" for lo, hi in _CJK_RANGES) + "]+)")
 
 
 # C0 controls but newline and tab, DEL, the C1 controls (U+009B is a one-byte CSI), and
@@ -65,7 +66,7 @@ def json_controls(text: str) -> str:
 
 def is_cjk(char: str) -> bool:
     code = ord(char)
-    return any(lo <= code <= hi for lo, hi in CJK_RANGES)
+    return any(lo <= code <= hi for lo, hi in _CJK_RANGES)
 
 
 def cjk_share(text: str) -> float:

@@ -17,8 +17,8 @@ import sqlite3
 from papernotes.relate.mentions import (
     MIN_TITLE_TOKENS,
     looks_distinctive,
-    phrase_words,
     title_aliases,
+    words_of,
 )
 from papernotes.relate.similarity import term_bag
 
@@ -35,11 +35,11 @@ def sim_text(columns: dict[str, str]) -> str:
 def phrase_rows(doc: int, title: str) -> list[tuple[int, str, str, str, str]]:
     """Title and alias candidates of one paper, as ``phrases`` rows."""
     rows = []
-    words = phrase_words(title)
+    words = words_of(title)
     if len(words) >= MIN_TITLE_TOKENS:
         rows.append((doc, words[0], " ".join(words), "title", title))
     for alias in title_aliases(title):
-        found = phrase_words(alias)
+        found = words_of(alias)
         if not found or found == words or not looks_distinctive(alias):
             continue
         rows.append((doc, found[0], " ".join(found), "alias", alias))

@@ -31,8 +31,8 @@ class Mention:
     text: str  # what was found
 
 
-def phrase_words(text: str) -> tuple[str, ...]:
-    """The words of a name or note, as mentions compare them (no CJK bigrams)."""
+def words_of(text: str) -> tuple[str, ...]:
+    """The tokens of ``text`` that phrases are matched on (no CJK bigrams)."""
     return tuple(tokenize(text, bigrams=False))
 
 
@@ -48,6 +48,7 @@ def title_aliases(title: str) -> list[str]:
 
 
 def looks_distinctive(alias: str) -> bool:
+    """Whether a title's short name is specific enough to name a paper."""
     words = alias.split()
     if len(alias) < 3:
         return False
@@ -77,11 +78,11 @@ class MentionIndex:
         owners: dict[tuple[str, ...], set[str]] = defaultdict(set)
         candidates: dict[str, list[tuple[str, tuple[str, ...]]]] = defaultdict(list)
         for pid, paper in papers.items():
-            title = phrase_words(paper.title)
+            title = words_of(paper.title)
             if len(title) >= MIN_TITLE_TOKENS:
                 self._add(title, pid, "title", paper.title)
             for alias in title_aliases(paper.title):
-                words = phrase_words(alias)
+                words = words_of(alias)
                 if not words or words == title or not looks_distinctive(alias):
                     continue
                 if taxonomy is not None and taxonomy.resolve(alias):
@@ -117,7 +118,7 @@ class MentionIndex:
                 token = match.group()
                 if token in self.ids and token != pid and only in (None, token):
                     found.setdefault((token, "id"), Mention(pid, token, "id", token))
-            words = phrase_words(text)
+            words = words_of(text)
             for i, word in enumerate(words):
                 for phrase, target, how, shown in self._phrases.get(word, ()):
                     if target == pid or only not in (None, target):
@@ -147,7 +148,7 @@ class MentionIndex:
             self._common[key] = False
             limit = max(3, int(COMMON_SHARE * len(self.papers)))
             if len(self.papers) >= 20:  # fewer papers cannot tell a name from a phrase
-                sources = self._candidates(target, phrase_words(alias))
+                sources = self._candidates(target, words_of(alias))
                 if len(sources) > limit:
                     hits = sum(
                         1
