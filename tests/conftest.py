@@ -199,7 +199,7 @@ def _is_slow(item) -> bool:
     return bool(names & _slow_helpers(item.module))
 
 
-def pytest_collection_modifyitems(config, items):
+def pytest_collection_modifyitems(config, items):  # noqa: ARG001 (pytest's hook signature)
     for item in items:
         if _is_slow(item):
             item.add_marker(pytest.mark.slow)

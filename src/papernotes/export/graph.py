@@ -119,7 +119,7 @@ def build_graph(
             steps = 0 if depth is None else depth
         chosen = _within(start, paper_edges, steps)
     graph = Graph()
-    groups = Counter()
+    groups: Counter[str] = Counter()
     group_of: dict[str, str] = {}
     for pid in chosen:
         tags = papers[pid].tags if pid in papers else []

@@ -11,7 +11,7 @@ from papernotes.importers.parse import ParsedFile, parse_notes
 class NotesImporter:
     name = "notes"
 
-    def can_read(self, path: Path, text: str) -> bool:
+    def can_read(self, path: Path, text: str) -> bool:  # noqa: ARG002 (the protocol's signature)
         return True  # any text: a file without a paper link simply yields no entry
 
     def parse(self, text: str, source: str, shown: str) -> ParsedFile:

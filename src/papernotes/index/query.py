@@ -184,19 +184,19 @@ class _Parser:
             node = self.parse_or()
             if node is not None:
                 parts.append(node)
-            if self.peek() is not None and self.peek().kind == "rp":
+            if (item := self.peek()) is not None and item.kind == "rp":
                 self.pos += 1  # an unmatched ')' is ignored
         return _and(parts)
 
     def parse_or(self) -> Node | None:
         parts = [self.parse_and()]
-        while self.peek() is not None and self.peek().kind == "or":
+        while (item := self.peek()) is not None and item.kind == "or":
             self.pos += 1
             parts.append(self.parse_and())
-        parts = [p for p in parts if p is not None]
-        if len(parts) > 1:
-            return Or(parts)
-        return parts[0] if parts else None
+        kept = [p for p in parts if p is not None]
+        if len(kept) > 1:
+            return Or(kept)
+        return kept[0] if kept else None
 
     def parse_and(self) -> Node | None:
         parts = []
@@ -214,7 +214,7 @@ class _Parser:
         assert item is not None
         self.pos += 1
         if item.kind == "not":
-            if self.peek() is None or self.peek().kind in ("rp", "or", "and"):
+            if (after := self.peek()) is None or after.kind in ("rp", "or", "and"):
                 return None
             node = self.parse_unary()
             return Not(node) if node is not None else None
@@ -224,7 +224,7 @@ class _Parser:
             self.depth += 1
             node = self.parse_or()
             self.depth -= 1
-            if self.peek() is not None and self.peek().kind == "rp":
+            if (after := self.peek()) is not None and after.kind == "rp":
                 self.pos += 1
             return Not(node) if node is not None and item.negated else node
         if item.kind == "filter":
@@ -271,12 +271,12 @@ class Vocabulary:
         glossary: Callable[[list[str], list[str]], dict[str, list[str]]] | None = None,
     ):
         self.tag_keys = tag_keys
-        self.glossary = glossary or (lambda terms, inside: {})
+        self.glossary = glossary or (lambda _terms, _inside: {})
         self.tag_names = tag_names
         self.tag_parents = tag_parents
         self._children: dict[str, list[str]] | None = None
         self._years = years
-        self.fallback_tag = fallback_tag or (lambda text: None)
+        self.fallback_tag = fallback_tag or (lambda _text: None)
 
     @property
     def years(self) -> list[int]:
@@ -556,7 +556,7 @@ def _glossary_keys(text: str) -> set[str]:
 def _glossary_keys_of_runs(nodes: list[Node]) -> set[str]:
     """English glossary terms of several words typed one after another (``learning rate``)."""
     keys = set()
-    words = [n.text if _plain(n) else None for n in nodes]
+    words = [n.text if isinstance(n, Term) and _plain(n) else None for n in nodes]
     for i in range(len(words)):
         run = []
         for word in words[i : i + GLOSSARY_MAX_EN]:

@@ -76,6 +76,7 @@ def _given_root(given: str) -> Path:
         except (OSError, ValueError) as exc:  # name too long, NUL byte, loops
             reason = getattr(exc, "strerror", None) or str(exc)
             raise NoKnowledgeBaseError(f"knowledge base {shown} cannot be used: {reason}") from None
+    raise NoKnowledgeBaseError("the knowledge-base folder given is empty")
 
 
 @dataclass
@@ -160,7 +161,9 @@ class KnowledgeBase:
 
     def cache_location(self) -> Path:
         """Where the cache lives, without creating it."""
-        override = os.environ.get(CACHE_ENV)
+        from papernotes.settings import variable
+
+        override = variable(CACHE_ENV)
         if override:
             return Path(override)
         folder = self.root / CACHE_NAME

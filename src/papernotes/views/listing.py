@@ -9,7 +9,16 @@ from papernotes.store.kb import KnowledgeBase
 from papernotes.store.tags import resolve_tag
 from papernotes.text import tokenize
 
-SUMMARY_KEYS = ("id", "title", "venue", "year", "decision", "tags", "notes", "added")
+SUMMARY_KEYS: tuple[str, ...] = (
+    "id",
+    "title",
+    "venue",
+    "year",
+    "decision",
+    "tags",
+    "notes",
+    "added",
+)
 SUMMARY_KEYS += ("status", "priority")
 
 
@@ -69,8 +78,8 @@ def list_papers(
 
 def tag_rows(kb: KnowledgeBase) -> tuple[list[dict], list[Problem]]:
     taxonomy, problems = kb.taxonomy_checked()
-    rows, record_problems = digests(kb)
-    counts = Counter(tag for p in rows.values() for tag in p["tags"])
+    papers, record_problems = digests(kb)
+    counts = Counter(tag for p in papers.values() for tag in p["tags"])
     rows = [
         {
             "name": name,
