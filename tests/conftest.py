@@ -151,8 +151,9 @@ def run_empty(empty_kb) -> Runner:
 
 
 # -- the quick loop: pytest -m "not slow" ---------------------------------------------------
-# Slow: every test in tests/hostile/, and every test that starts a process or a browser
-# (python, git, a shell, a pager, Chromium), in its own code or in a helper it names.
+# Slow: every test in tests/hostile/, every hypothesis property test, and every test that
+# starts a process or a browser (python, git, a shell, a pager, Chromium), in its own code
+# or in a helper it names.
 _STARTS_PROCESS = re.compile(
     r"subprocess|Popen|sys\.executable|CHROMIUM|sync_playwright|pexpect|\bpty\b|os\.fork"
 )
@@ -189,7 +190,7 @@ def _slow_helpers(module) -> set[str]:
 
 
 def _is_slow(item) -> bool:
-    if "hostile" in item.path.parts:
+    if "hostile" in item.path.parts or getattr(item.obj, "is_hypothesis_test", False):
         return True
     code = _source(item.function)
     if _STARTS_PROCESS.search(code):

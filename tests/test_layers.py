@@ -23,7 +23,7 @@ import pytest
 
 SRC = Path(__file__).resolve().parent.parent / "src" / "papernotes"
 
-# Lowest first. What each package holds: the layout table in the README ("Development").
+# Lowest first. What each package holds: docs/development.md, "The package map".
 LAYERS: list[set[str]] = [
     {"papernotes", "rows"},  # the version; result objects as --json rows
     {"errors"},  # ExitCode and the error types
