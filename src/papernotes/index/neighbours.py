@@ -57,10 +57,12 @@ def related_from_index(kb: KnowledgeBase, paper_id: str, limit: int | None = 10)
     taxonomy = kb.taxonomy()
     with Index(kb) as index:
         index.refresh()
-        return index.read(lambda conn: _related(conn, record, taxonomy, limit))
+        return index.read(lambda conn: related_of(conn, record, taxonomy, limit))
 
 
-def _related(conn: sqlite3.Connection, record, taxonomy, limit: int | None) -> list[Neighbour]:
+def related_of(conn: sqlite3.Connection, record, taxonomy, limit: int | None) -> list[Neighbour]:
+    """Ranked neighbours of ``record`` (a paper, or an index ``RecordView``) over an open,
+    fresh index ``conn``."""
     pid = record.id
     size = conn.execute("SELECT count(*) FROM docs").fetchone()[0]
     row = conn.execute("SELECT doc FROM docs WHERE id = ?", (pid,)).fetchone()

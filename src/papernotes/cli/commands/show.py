@@ -27,31 +27,26 @@ def command(env, paper: str, pager: bool | None, as_json: bool) -> None:
       papernotes show 'https://openreview.net/forum?id=H1gEP6NFwr' --json | jq .notes
     """
     from papernotes.model.ids import parse_paper_ref
-    from papernotes.store.records import record_data
 
     kb = env.kb()
-    record = kb.get(parse_paper_ref(paper))
-    taxonomy = kb.taxonomy()
-    related_titles = {}
-    for link in record.related:
-        try:
-            related_titles[link.id] = kb.get(link.id).title
-        except Exception:  # noqa: BLE001 - a broken neighbour must not hide this paper
-            related_titles[link.id] = None
-    backlinks, neighbours = _connections(env, kb, record.id)
+    page = _from_index(env, kb, parse_paper_ref(paper))
+    if page is None:
+        page = _from_files(env, kb, parse_paper_ref(paper))
+    record, taxonomy, related_titles = page.record, page.taxonomy, page.related_titles
+    backlinks, neighbours = page.backlinks, page.neighbours
     if as_json:
-        data = record_data(record)
-        data["path"] = kb.shown(kb.path_for(record.id))
+        data = page.data
+        data["path"] = page.shown
         for link in data.get("related", []):
             link["title"] = related_titles.get(link["id"])
         data["backlinks"] = backlinks
         data["top_related"] = [n.to_dict() for n in neighbours]
         emit_json(data)
         return
-    from papernotes.cli.common import console
+    from papernotes.cli.common import text_console
     from papernotes.cli.render import render_paper
 
-    out = console(env)
+    out = text_console(env)
     if pager is False or not out.is_terminal:
         render_paper(env, record, taxonomy, related_titles, backlinks, neighbours, out=out)
         return
@@ -70,6 +65,36 @@ def command(env, paper: str, pager: bool | None, as_json: bool) -> None:
 
 
 TOP_RELATED = 5
+
+
+def _from_index(env, kb, paper_id: str):
+    """The page from the index (no YAML, no models); None when the files must answer: the
+    record or tags.yaml has problems, or the index cannot be used."""
+    from papernotes.errors import WriteError
+    from papernotes.index.reads import paper_page
+
+    try:
+        return paper_page(kb, paper_id, TOP_RELATED)
+    except WriteError:  # no writable cache, or locked for too long: the files answer
+        return None
+
+
+def _from_files(env, kb, paper_id: str):
+    """The page from the record file, ``tags.yaml`` and notes/ themselves."""
+    from papernotes.index.reads import PaperPage
+    from papernotes.store.records import record_data
+
+    record = kb.get(paper_id)
+    related_titles = {}
+    for link in record.related:
+        try:
+            related_titles[link.id] = kb.get(link.id).title
+        except Exception:  # noqa: BLE001 - a broken neighbour must not hide this paper
+            related_titles[link.id] = None
+    page = PaperPage(record, record_data(record), kb.shown(kb.path_for(record.id)), kb.taxonomy())
+    page.related_titles = related_titles
+    page.backlinks, page.neighbours = _connections(env, kb, record.id)
+    return page
 
 
 def _connections(env, kb, paper_id: str) -> tuple[list, list]:
