@@ -100,22 +100,14 @@ def paper_page(
     name = filename_for(paper_id)
     with Index(kb) as index:
         index.refresh()
-        row = index.read(
-            lambda conn: conn.execute(
-                "SELECT rid, record, problems FROM files WHERE name = ?", (name,)
-            ).fetchone()
-        )
-        if row is None or row[0] != paper_id or row[1] is None or row[2] != "[]":
+        found = index.read(lambda conn: _record(conn, name))
+        if found is None or found[0].id != paper_id:
             return None
         taxonomy = index.taxonomy()
         if taxonomy is None:
             return None
-        data = decoded(row[1])
-        try:
-            record = RecordView(data)
-            links = [link.id for link in record.related]
-        except (TypeError, KeyError, ValueError, AttributeError):
-            raise IndexDamaged(f"the record of {paper_id} is malformed") from None
+        record, data = found
+        links = [link.id for link in record.related]
         page = PaperPage(record, data, kb.shown(kb.papers_dir / name), taxonomy)
         page.related_titles = index.read(lambda conn: _titles_by_file(conn, links))
         if backlinks:
@@ -128,6 +120,23 @@ def paper_page(
 
             page.neighbours = index.read(lambda conn: related_of(conn, record, taxonomy, top))
         return page
+
+
+def _record(conn: sqlite3.Connection, name: str) -> tuple[RecordView, dict] | None:
+    """The record in ``papers/<name>`` if it loaded without problems."""
+    row = conn.execute("SELECT rid, record, problems FROM files WHERE name = ?", (name,)).fetchone()
+    if row is None or row[1] is None or row[2] != "[]":
+        return None
+    data = decoded(row[1])
+    try:
+        record = RecordView(data)
+        if record.id != row[0] or not isinstance(record.title, str):
+            raise ValueError(record.id)
+        for link in record.related:
+            str(link.id)
+    except (TypeError, KeyError, ValueError, AttributeError):
+        raise IndexDamaged(f"the record in papers/{name} is malformed") from None
+    return record, data
 
 
 def _titles_by_file(conn: sqlite3.Connection, ids: list[str]) -> dict[str, str | None]:

@@ -468,20 +468,21 @@ class Index:
     def taxonomy(self):
         """The taxonomy of ``tags.yaml`` as last indexed (after :meth:`refresh`), made of
         plain objects (no pydantic); None when tags.yaml had problems."""
-        row = self.read(
-            lambda conn: conn.execute("SELECT value FROM meta WHERE key = 'taxonomy'").fetchone()
-        )
-        if row is None:
-            raise IndexDamaged("the taxonomy is missing")
-        data = decoded(row[0])
-        if data is None:
-            return None
         from papernotes.model.taxonomy import Taxonomy
 
-        try:
-            return Taxonomy({name: _TagView(**tag) for name, tag in data.items()})
-        except (TypeError, AttributeError):
-            raise IndexDamaged("the taxonomy is malformed") from None
+        def query(conn: sqlite3.Connection):
+            row = conn.execute("SELECT value FROM meta WHERE key = 'taxonomy'").fetchone()
+            if row is None:
+                raise IndexDamaged("the taxonomy is missing")
+            data = decoded(row[0])
+            if data is None:
+                return None
+            try:
+                return Taxonomy({str(name): _TagView(**tag) for name, tag in data.items()})
+            except (TypeError, AttributeError):
+                raise IndexDamaged("the taxonomy is malformed") from None
+
+        return self.read(query)
 
     # -- incremental update --------------------------------------------------------
     def _update(self, conn: sqlite3.Connection, stats: RefreshStats, progress) -> None:
@@ -719,6 +720,7 @@ class Index:
                 if progress and (done % 200 == 0 or done == len(names)):
                     progress(done, len(names))
             related_rows.count_all(conn)
+            note_rows.update(conn, self.kb, note_rows.scan_notes(self.kb, RACY_NS, RACY_KEY))
             self._write_meta(conn, now)
             conn.execute("INSERT OR REPLACE INTO meta VALUES ('built', ?)", (str(time.time()),))
             conn.execute("COMMIT")
