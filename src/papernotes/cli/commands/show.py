@@ -17,7 +17,9 @@ def command(env, paper: str, pager: bool | None, as_json: bool) -> None:
     """Show one paper: metadata, tags, every note in both languages, related papers.
 
     Ends with the lines of notes/*.md that link the paper ([[ID]]) and the top
-    five related papers with their reasons (see 'papernotes related').
+    five related papers with their reasons (see 'papernotes related'). All of it
+    comes from the search index, kept fresh as for a search; a record with
+    problems is read from its file.
 
     PAPER is an id (H1gEP6NFwr, arxiv:1805.08651) or an OpenReview / arXiv URL.
 
