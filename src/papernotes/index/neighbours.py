@@ -1,8 +1,9 @@
-"""A paper's neighbours from the search index: the ranking of ``links.related``, without
-reading every record.
+"""A paper's neighbours from the search index, without reading every record: the one
+implementation of related-paper ranking (``related``, ``show``; :func:`related_many` for
+many papers over one connection).
 
-The evidence and the rules are the ones of :class:`papernotes.links.related.Linker`; only
-where the facts come from changes:
+The rules (link reasons, near tags, tag overlap, the combined score) are those of
+:mod:`papernotes.links.related`; the facts come from the index:
 
 - outgoing links from the paper's own record, incoming ones from the ``links`` table;
 - tag rarity from the document counts of the tag tokens (``fts_vocab``), and the papers

@@ -12,11 +12,13 @@ from __future__ import annotations
 
 import html
 import json
+import math
 import re
 from collections import Counter, defaultdict, deque
 from dataclasses import dataclass, field
 
-from papernotes.links.related import Linker
+from papernotes.links.mentions import MentionIndex
+from papernotes.links.similarity import SimilarityIndex
 from papernotes.text import CONTROL_CHARS, json_controls, show_controls
 
 FORMATS = ("dot", "mermaid", "json", "html")
@@ -70,6 +72,41 @@ class Graph:
         }
 
 
+class Evidence:
+    """What the graph draws between papers: every mention in notes, every strongly similar
+    pair, and tag rarity (for shared-tag edges), over all the records given (the graph
+    needs every pair, not one paper's ranking)."""
+
+    def __init__(self, papers: dict, taxonomy):
+        self.papers = papers
+        self.taxonomy = taxonomy
+        counts = Counter(tag for p in papers.values() for tag in p.tags)
+        total = max(len(papers), 1)
+        self.tag_weight = {t: math.log(1 + total / n) for t, n in counts.items()}
+        self._similarity: SimilarityIndex | None = None
+        self._mentions: MentionIndex | None = None
+
+    @property
+    def similarity(self) -> SimilarityIndex:
+        if self._similarity is None:
+            self._similarity = SimilarityIndex(self.papers.values())
+        return self._similarity
+
+    @property
+    def mentions(self) -> MentionIndex:
+        if self._mentions is None:
+            self._mentions = MentionIndex(self.papers, self.taxonomy)
+        return self._mentions
+
+
+def evidence_for(kb) -> Evidence:
+    """Evidence over every record of ``kb`` that loads, read back from the search index (no
+    YAML is parsed for unchanged files; broken records are left out)."""
+    from papernotes.index.records import papers
+
+    return Evidence(papers(kb).papers, kb.taxonomy())
+
+
 def short_title(title: str, limit: int = 40) -> str:
     """A label for a node: the name before a colon, or the title cut at a word."""
     head, sep, _ = title.partition(":")
@@ -88,7 +125,7 @@ def _root(taxonomy, tag: str) -> str:
 
 
 def build_graph(
-    linker: Linker,
+    linker: Evidence,
     tag: str | None = None,
     paper: str | None = None,
     depth: int | None = None,
@@ -195,7 +232,7 @@ def _tag_label(taxonomy, name: str) -> str:
     return info.en if info else name
 
 
-def _paper_edges(linker: Linker, min_similarity: float, shared_tags: bool) -> list[dict]:
+def _paper_edges(linker: Evidence, min_similarity: float, shared_tags: bool) -> list[dict]:
     papers = linker.papers
     edges: list[dict] = []
     seen_links: set[tuple[str, str]] = set()

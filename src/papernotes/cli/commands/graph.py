@@ -81,8 +81,7 @@ def command(
     from pathlib import Path
 
     from papernotes.errors import UsageError
-    from papernotes.links.graph import build_graph, render
-    from papernotes.links.related import linker_for
+    from papernotes.links.graph import build_graph, evidence_for, render
 
     if tag is not None and paper is not None:
         raise UsageError("give --tag or --paper, not both")
@@ -97,9 +96,8 @@ def command(
 
         pid = parse_paper_ref(paper)
         kb.get(pid)
-    linker = linker_for(kb)
     graph = build_graph(
-        linker,
+        evidence_for(kb),
         tag=name,
         paper=pid,
         depth=depth,

@@ -105,8 +105,8 @@ def _connections(env, kb, paper_id: str) -> tuple[list, list]:
     warning here, never a reason to hide the paper."""
     from papernotes.cli.common import warn
     from papernotes.errors import PapernotesError
+    from papernotes.index.neighbours import related_from_index
     from papernotes.links.notes_md import backlinks, load_notes
-    from papernotes.links.related import related_papers
 
     try:
         notes = backlinks(load_notes(kb), paper_id)
@@ -114,7 +114,7 @@ def _connections(env, kb, paper_id: str) -> tuple[list, list]:
         warn(f"related papers not shown: {exc}", env)
         return [], []
     try:
-        neighbours = related_papers(kb, paper_id, TOP_RELATED)
+        neighbours = related_from_index(kb, paper_id, TOP_RELATED)
     except PapernotesError as exc:  # e.g. the search index cannot be written
         warn(f"top related papers not shown: {exc}", env)
         return notes, []
