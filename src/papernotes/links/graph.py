@@ -99,14 +99,6 @@ class Evidence:
         return self._mentions
 
 
-def evidence_for(kb) -> Evidence:
-    """Evidence over every record of ``kb`` that loads, read back from the search index (no
-    YAML is parsed for unchanged files; broken records are left out)."""
-    from papernotes.index.records import papers
-
-    return Evidence(papers(kb).papers, kb.taxonomy())
-
-
 def short_title(title: str, limit: int = 40) -> str:
     """A label for a node: the name before a colon, or the title cut at a word."""
     head, sep, _ = title.partition(":")

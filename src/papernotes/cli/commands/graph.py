@@ -81,7 +81,8 @@ def command(
     from pathlib import Path
 
     from papernotes.errors import UsageError
-    from papernotes.links.graph import build_graph, evidence_for, render
+    from papernotes.index.records import papers
+    from papernotes.links.graph import Evidence, build_graph, render
 
     if tag is not None and paper is not None:
         raise UsageError("give --tag or --paper, not both")
@@ -96,8 +97,9 @@ def command(
 
         pid = parse_paper_ref(paper)
         kb.get(pid)
+    # every record that loads, read back from the index (broken ones are left out)
     graph = build_graph(
-        evidence_for(kb),
+        Evidence(papers(kb).papers, kb.taxonomy()),
         tag=name,
         paper=pid,
         depth=depth,
