@@ -16,8 +16,8 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from papernotes.cli import cli
-from papernotes.links.notes_md import backlinks, load_notes
 from papernotes.store.kb import KnowledgeBase
+from papernotes.store.notes import backlinks, load_notes
 
 REPO = Path(__file__).resolve().parent.parent
 TITLES = ["Kernel widths", "Lottery tickets", "宽网络的收敛", "Optimizer tuning"]

@@ -3,7 +3,7 @@ implementation of related-paper ranking (``related``, ``show``; :func:`related_m
 many papers over one connection).
 
 The rules (link reasons, near tags, tag overlap, the combined score) are those of
-:mod:`papernotes.links.related`; the facts come from the index:
+:mod:`papernotes.relate.related`; the facts come from the index:
 
 - outgoing links from the paper's own record, incoming ones from the ``links`` table;
 - tag rarity from the document counts of the tag tokens (``fts_vocab``), and the papers
@@ -27,9 +27,9 @@ from typing import TYPE_CHECKING
 from papernotes.index.documents import tag_facet
 from papernotes.index.related_rows import BODY_COLUMNS
 from papernotes.index.store import Index, IndexDamaged, decoded
-from papernotes.links.mentions import COMMON_SHARE as COMMON_NAME_SHARE
-from papernotes.links.mentions import ID_TOKEN, Mention, MentionIndex, words_of
-from papernotes.links.related import (
+from papernotes.relate.mentions import COMMON_SHARE as COMMON_NAME_SHARE
+from papernotes.relate.mentions import ID_TOKEN, Mention, MentionIndex, words_of
+from papernotes.relate.related import (
     Neighbour,
     Reason,
     link_reasons,
@@ -37,7 +37,7 @@ from papernotes.links.related import (
     rank,
     tag_overlap,
 )
-from papernotes.links.similarity import SimilarityIndex, paper_text, term_bag
+from papernotes.relate.similarity import SimilarityIndex, paper_text, term_bag
 from papernotes.text import is_cjk, tokenize
 
 if TYPE_CHECKING:
@@ -73,8 +73,8 @@ def related_of(
     own_doc = row[0] if row else None
 
     links = _links(conn, record)
-    tagged = _tagged(conn, record, taxonomy, size, own_doc, shared)
-    mentions = _mentions(conn, record, taxonomy, size, own_doc)
+    tagged = _tagged(record, taxonomy, size, own_doc, shared)
+    mentions = _mentions(conn, record, taxonomy, size)
     # every paper with other evidence is compared, so its similarity adds as in memory
     others = [m.target if m.source == pid else m.source for m in mentions]
     best_tagged = sorted(tagged, key=lambda o: (-tagged[o][0], o))[:TAGGED_COMPARED]
@@ -145,7 +145,7 @@ def _links(conn: sqlite3.Connection, record) -> dict[str, list[Reason]]:
 
 # -- tags ----------------------------------------------------------------------------
 def _tagged(
-    conn: sqlite3.Connection, record, taxonomy, size: int, own_doc: int | None, shared: Shared
+    record, taxonomy, size: int, own_doc: int | None, shared: Shared
 ) -> dict[str, tuple[float, list[Reason]]]:
     """Tag share and reasons of every paper with one of the near tags of ``record``."""
     mine = list(record.tags)
@@ -401,9 +401,7 @@ def _notes_clause(words: tuple[str, ...]) -> str:
     return 'notes : "' + " ".join(words) + '"'
 
 
-def _mentions(
-    conn: sqlite3.Connection, record, taxonomy, size: int, own_doc: int | None
-) -> list[Mention]:
+def _mentions(conn: sqlite3.Connection, record, taxonomy, size: int) -> list[Mention]:
     """Mentions in the paper's notes, then of the paper in other notes."""
     pid = record.id
     index = IndexedMentions(conn, taxonomy, size, pid)
@@ -424,7 +422,7 @@ def _mentions(
 
 # -- small helpers -------------------------------------------------------------------
 def _titles(conn: sqlite3.Connection, ids: set[str]) -> dict[str, str]:
-    out = {}
+    out: dict[str, str] = {}
     for part in _chunks(sorted(ids)):
         marks = ",".join("?" * len(part))
         out.update(conn.execute(f"SELECT id, title FROM docs WHERE id IN ({marks})", part))

@@ -2,7 +2,7 @@
 when its stat key changes (size, modification and change time, inode: the records' rule,
 racy files included), so ``show`` reads the lines linking a paper from one indexed query.
 
-Only what :func:`papernotes.links.notes_md.backlinks` shows is kept: per note its title, and
+Only what :func:`papernotes.store.notes.backlinks` shows is kept: per note its title, and
 each line that links a paper. Tags are resolved by the readers that need them (they depend on
 ``tags.yaml``), from the files.
 """
@@ -35,7 +35,7 @@ CREATE INDEX note_links_note ON note_links(note);
 def scan_notes(kb: KnowledgeBase, racy_ns: int, racy_key: tuple) -> dict[str, tuple]:
     """Name (relative to ``notes/``) -> stat key of every note :func:`load_notes` reads; a
     file changed within ``racy_ns`` of now gets ``racy_key``, which matches nothing."""
-    from papernotes.links.notes_md import note_paths
+    from papernotes.store.notes import note_paths
 
     started = time.time_ns()
     out: dict[str, tuple] = {}
@@ -54,7 +54,7 @@ def scan_notes(kb: KnowledgeBase, racy_ns: int, racy_key: tuple) -> dict[str, tu
 def update(conn: sqlite3.Connection, kb: KnowledgeBase, now: dict[str, tuple]) -> bool:
     """Re-read the notes whose key changed, forget the vanished ones; False when current.
     The caller holds the write transaction."""
-    from papernotes.links.notes_md import paper_backlinks
+    from papernotes.store.notes import paper_backlinks
 
     known = {
         name: tuple(key)
@@ -87,7 +87,7 @@ def update(conn: sqlite3.Connection, kb: KnowledgeBase, now: dict[str, tuple]) -
 
 
 def backlinks(conn: sqlite3.Connection, kb: KnowledgeBase, paper_id: str) -> list[dict]:
-    """As :func:`papernotes.links.notes_md.backlinks` over every note: path order, then
+    """As :func:`papernotes.store.notes.backlinks` over every note: path order, then
     link order."""
     rows = conn.execute(
         "SELECT l.note, n.shown, l.line, n.title, l.text FROM note_links l "

@@ -14,8 +14,13 @@ from __future__ import annotations
 
 import sqlite3
 
-from papernotes.links.mentions import MIN_TITLE_TOKENS, looks_distinctive, title_aliases, words_of
-from papernotes.links.similarity import term_bag
+from papernotes.relate.mentions import (
+    MIN_TITLE_TOKENS,
+    looks_distinctive,
+    title_aliases,
+    words_of,
+)
+from papernotes.relate.similarity import term_bag
 
 # the full-text columns holding what links.similarity.paper_text reads (title apart)
 BODY_COLUMNS = ("keywords", "notes", "abstract")

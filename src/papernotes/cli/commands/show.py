@@ -31,9 +31,9 @@ def command(env, paper: str, pager: bool | None, as_json: bool) -> None:
     from papernotes.model.ids import parse_paper_ref
 
     kb = env.kb()
-    page = _from_index(env, kb, parse_paper_ref(paper))
+    page = _from_index(kb, parse_paper_ref(paper))
     if page is None:
-        page = _from_files(env, kb, parse_paper_ref(paper))
+        page = _from_files(kb, parse_paper_ref(paper))
     record, taxonomy, related_titles = page.record, page.taxonomy, page.related_titles
     backlinks, neighbours = page.backlinks, page.neighbours
     if as_json:
@@ -69,7 +69,7 @@ def command(env, paper: str, pager: bool | None, as_json: bool) -> None:
 TOP_RELATED = 5
 
 
-def _from_index(env, kb, paper_id: str):
+def _from_index(kb, paper_id: str):
     """The page from the index (no YAML, no models); None when the files must answer: the
     record or tags.yaml has problems, or the index cannot be used."""
     from papernotes.errors import WriteError
@@ -81,7 +81,7 @@ def _from_index(env, kb, paper_id: str):
         return None
 
 
-def _from_files(env, kb, paper_id: str):
+def _from_files(kb, paper_id: str):
     """The page from the record file, ``tags.yaml`` and notes/ themselves."""
     from papernotes.index.reads import PaperPage
     from papernotes.store.records import record_data
@@ -95,27 +95,27 @@ def _from_files(env, kb, paper_id: str):
             related_titles[link.id] = None
     page = PaperPage(record, record_data(record), kb.shown(kb.path_for(record.id)), kb.taxonomy())
     page.related_titles = related_titles
-    page.backlinks, page.neighbours = _connections(env, kb, record.id)
+    page.backlinks, page.neighbours = _connections(kb, record.id)
     return page
 
 
-def _connections(env, kb, paper_id: str) -> tuple[list, list]:
+def _connections(kb, paper_id: str) -> tuple[list, list]:
     """Backlinks from notes/ and the top related papers (from the search index, so this
     stays quick on large knowledge bases); a problem elsewhere in the knowledge base is a
     warning here, never a reason to hide the paper."""
     from papernotes.cli.common import warn
     from papernotes.errors import PapernotesError
     from papernotes.index.neighbours import related_from_index
-    from papernotes.links.notes_md import backlinks, load_notes
+    from papernotes.store.notes import backlinks, load_notes
 
     try:
         notes = backlinks(load_notes(kb), paper_id)
     except PapernotesError as exc:
-        warn(f"related papers not shown: {exc}", env)
+        warn(f"related papers not shown: {exc}")
         return [], []
     try:
         neighbours = related_from_index(kb, paper_id, TOP_RELATED)
     except PapernotesError as exc:  # e.g. the search index cannot be written
-        warn(f"top related papers not shown: {exc}", env)
+        warn(f"top related papers not shown: {exc}")
         return notes, []
     return notes, neighbours
