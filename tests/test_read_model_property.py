@@ -1,10 +1,12 @@
 """The index as the read model never serves stale data: after any sequence of edits, additions,
-deletions and renames of record files (and edits of tags.yaml), every read command prints what
-it prints when each file is read from scratch (``validate --full``, a freshly built index).
+deletions and renames of record files (and edits of tags.yaml and of notes/), every read command
+prints what it prints when each file is read from scratch (``validate --full``, a freshly built
+index), and ``show`` lists the backlinks a parse of every note finds.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 from pathlib import Path
@@ -14,6 +16,8 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from papernotes.cli import cli
+from papernotes.store.kb import KnowledgeBase
+from papernotes.store.notes import backlinks, load_notes
 
 REPO = Path(__file__).resolve().parent.parent
 TITLES = ["Kernel widths", "Lottery tickets", "宽网络的收敛", "Optimizer tuning"]
@@ -29,7 +33,11 @@ READS = [
     ["export", "-f", "json"],
     ["fmt", "--check"],
     ["validate", "--strict", "--json"],
+    *[["show", pid, "--json"] for pid in IDS],
+    ["show", IDS[0]],
+    ["related", IDS[1], "--json"],
 ]
+NOTES = ["wide.md", "sub/deep.md", "other.md"]
 
 
 def _record(paper_id: str, title: str, tags: list[str], related: str | None, broken: bool) -> str:
@@ -58,7 +66,20 @@ step_st = st.one_of(
     st.tuples(st.just("rename"), st.sampled_from(IDS), st.sampled_from(IDS)),
     st.tuples(st.just("typo"), st.sampled_from(IDS), st.sampled_from("xyz")),
     st.tuples(st.just("tags"), st.booleans()),
+    st.tuples(
+        st.just("note"),
+        st.sampled_from(NOTES),
+        st.lists(st.sampled_from(IDS), max_size=3),
+        st.booleans(),
+    ),
+    st.tuples(st.just("unnote"), st.sampled_from(NOTES)),
 )
+
+
+def _note(ids: list[str]) -> str:
+    lines = ["# Reading list", ""]
+    lines += [f"- [[{pid}]] twice [[{pid}]], and #NTK" for pid in ids]
+    return "\n".join(lines) + "\n"
 
 
 def _run(root: Path, cache: Path, argv: list[str]) -> tuple[int, str, str]:
@@ -92,6 +113,16 @@ def _apply(root: Path, step: tuple, tick: list[int]) -> None:
         source, target = papers / f"{step[1]}.yaml", papers / f"{step[2]}.yaml"
         if source.exists() and source != target:
             os.replace(source, target)  # the id inside no longer matches the name
+    elif kind == "note":  # write a note (keep_stamp: within one timestamp tick)
+        _, name, ids, keep_stamp = step
+        path = root / "notes" / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        old = path.stat() if path.exists() else None
+        path.write_text(_note(ids), encoding="utf-8")
+        if keep_stamp and old is not None:
+            os.utime(path, ns=(old.st_atime_ns, old.st_mtime_ns))
+    elif kind == "unnote":
+        (root / "notes" / step[1]).unlink(missing_ok=True)
     else:
         tags = root / "tags.yaml"
         text = tags.read_text(encoding="utf-8")
@@ -115,6 +146,15 @@ def _apply(root: Path, step: tuple, tick: list[int]) -> None:
         ("rename", IDS[0], IDS[1]),
     ]
 )
+@example(  # a note edited within one timestamp tick, a deleted note, a note in a folder
+    steps=[
+        ("write", IDS[0], _record(IDS[0], TITLES[0], ["NTK"], None, False), False),
+        ("note", "wide.md", [IDS[0]], False),
+        ("note", "wide.md", [IDS[1]], True),
+        ("note", "sub/deep.md", [IDS[0], IDS[0]], False),
+        ("unnote", "wide.md"),
+    ]
+)
 def test_reads_after_any_edits_match_a_fresh_read(tmp_path_factory, steps):
     root = tmp_path_factory.mktemp("kb")
     (root / "papers").mkdir()
@@ -129,5 +169,9 @@ def test_reads_after_any_edits_match_a_fresh_read(tmp_path_factory, steps):
             served = _run(root, warm, argv)
             fresh = _run(root, tmp_path_factory.mktemp("fresh"), argv)
             assert served == fresh, (step, argv)
+            if argv[0] == "show" and served[0] == 0 and "--json" in argv:
+                shown = json.loads(served[1])  # the record's own id: a renamed file has another
+                found = backlinks(load_notes(KnowledgeBase(root)), shown["id"])
+                assert shown["backlinks"] == found, (step, argv)
         full = _run(root, warm, ["validate", "--strict", "--json", "--full"])
         assert full == _run(root, warm, ["validate", "--strict", "--json"])

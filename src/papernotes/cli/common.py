@@ -102,6 +102,60 @@ def console(env: Env | None = None, stderr: bool = False) -> Console:
     )
 
 
+def text_console(env: Env | None = None):
+    """The console of a command that prints only marked-up lines (``show``, ``related``):
+    rich on a terminal, else :class:`PlainConsole`, which prints the same text without
+    importing rich."""
+    if sys.stdout.isatty():
+        return console(env)
+    return PlainConsole(env)
+
+
+# rich's markup tags (rich.markup.RE_TAGS): '[' then a lower-case letter, '#', '/' or '@'
+_TAGS = re.compile(r"(\\*)\[([a-z#/@][^[]*?)]")
+# what rich would not print as it is: a tab (expanded), control codes (stripped), '\r'
+_NOT_PLAIN = re.compile(r"[\x00-\x09\x0b-\x1f\x7f]")
+
+
+class PlainConsole:
+    """``rich.console.Console.print`` of markup to a pipe, without rich: the markup's text,
+    one line per call. A line rich would change (a tab, a control code) goes through rich."""
+
+    is_terminal = False
+
+    def __init__(self, env: Env | None = None):
+        self.env = env
+        self._rich = None
+
+    def print(self, markup: str = "", **options) -> None:
+        text = _markup_text(markup)
+        if _NOT_PLAIN.search(text):
+            if self._rich is None:
+                self._rich = console(self.env)
+            self._rich.print(markup, **options)
+            return
+        sys.stdout.write(text + "\n")
+
+
+def _markup_text(markup: str) -> str:
+    """The text rich prints for ``markup`` (rich.markup.render, with the tags dropped)."""
+    if "[" not in markup:
+        return markup
+    parts = []
+    position = 0
+    for match in _TAGS.finditer(markup):
+        escapes = match.group(1)
+        start, end = match.span()
+        parts.append(markup[position:start].replace("\\[", "["))  # an escaped '['
+        position = end
+        backslashes, escaped = divmod(len(escapes), 2)
+        parts.append("\\" * backslashes)
+        if escaped:
+            parts.append(match.group()[len(escapes) :])
+    parts.append(markup[position:].replace("\\[", "["))
+    return "".join(parts)
+
+
 @functools.cache
 def _console_class() -> type:
     from rich.console import Console

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from papernotes.cli.common import Env, console, safe_text
+from papernotes.cli.common import Env, safe_text, text_console
 from papernotes.views.decisions import decision_kind
 
 LANG_NAMES = {"zh": "中文", "en": "English"}
@@ -36,7 +36,7 @@ def render_paper(
     neighbours: list | None = None,
     out=None,
 ) -> None:
-    out = out or console(env)
+    out = out or text_console(env)
     out.print(f"[bold cyan]{safe_text(paper.id)}[/]  [bold]{safe_text(paper.title)}[/]")
     facts = [
         safe_text(x)
@@ -158,7 +158,7 @@ def print_neighbours(out, neighbours: list) -> None:
 
 def render_neighbours(env: Env, paper, neighbours: list) -> None:
     """``papernotes related``: the paper, then its ranked neighbours with their reasons."""
-    out = console(env)
+    out = text_console(env)
     out.print(f"[bold cyan]{safe_text(paper.id)}[/]  [bold]{safe_text(paper.title)}[/]")
     if not neighbours:
         out.print("[dim]No related papers: no links, shared tags, similar notes or mentions.[/]")

@@ -11,11 +11,13 @@ its own syntax; the HTML page is one file with its script and style inline.
 from __future__ import annotations
 
 import json
+import math
 from collections import Counter, defaultdict, deque
 from dataclasses import dataclass, field
 
 from papernotes.export.graph_formats import GRAPH_FORMATS, STRONG_SIMILARITY
-from papernotes.relate.related import Linker
+from papernotes.relate.mentions import MentionIndex
+from papernotes.relate.similarity import SimilarityIndex
 
 PALETTE = (  # Tableau 10, then more distinct shades; groups past 20 reuse colours
     "#4e79a7",
@@ -65,6 +67,33 @@ class Graph:
         }
 
 
+class Evidence:
+    """What the graph draws between papers: every mention in notes, every strongly similar
+    pair, and tag rarity (for shared-tag edges), over all the records given (the graph
+    needs every pair, not one paper's ranking)."""
+
+    def __init__(self, papers: dict, taxonomy):
+        self.papers = papers
+        self.taxonomy = taxonomy
+        counts = Counter(tag for p in papers.values() for tag in p.tags)
+        total = max(len(papers), 1)
+        self.tag_weight = {t: math.log(1 + total / n) for t, n in counts.items()}
+        self._similarity: SimilarityIndex | None = None
+        self._mentions: MentionIndex | None = None
+
+    @property
+    def similarity(self) -> SimilarityIndex:
+        if self._similarity is None:
+            self._similarity = SimilarityIndex(self.papers.values())
+        return self._similarity
+
+    @property
+    def mentions(self) -> MentionIndex:
+        if self._mentions is None:
+            self._mentions = MentionIndex(self.papers, self.taxonomy)
+        return self._mentions
+
+
 def light(color: str) -> bool:
     """True when black text reads better than white on ``#rrggbb``."""
     r, g, b = (int(color[i : i + 2], 16) for i in (1, 3, 5))
@@ -96,7 +125,7 @@ def _root(taxonomy, tag: str) -> str:
 
 
 def build_graph(
-    linker: Linker,
+    linker: Evidence,
     tag: str | None = None,
     paper: str | None = None,
     depth: int | None = None,
@@ -203,7 +232,7 @@ def _tag_label(taxonomy, name: str) -> str:
     return info.en if info else name
 
 
-def _paper_edges(linker: Linker, min_similarity: float, shared_tags: bool) -> list[dict]:
+def _paper_edges(linker: Evidence, min_similarity: float, shared_tags: bool) -> list[dict]:
     papers = linker.papers
     edges: list[dict] = []
     seen_links: set[tuple[str, str]] = set()

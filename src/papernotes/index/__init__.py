@@ -12,27 +12,28 @@ any other input is answered. The query language is described in :mod:`.query`, t
 and its freshness rules in :mod:`.store`.
 """
 
-from papernotes.index.engine import (
-    Hit,
-    corrected,
-    count,
-    hits,
-    parse_query,
-    search,
-    select,
-    suggest,
-)
-from papernotes.index.store import Index, RefreshStats
+import importlib
 
-__all__ = [
-    "Hit",
-    "Index",
-    "RefreshStats",
-    "corrected",
-    "count",
-    "hits",
-    "parse_query",
-    "search",
-    "select",
-    "suggest",
-]
+_HOMES = {
+    "Hit": "engine",
+    "corrected": "engine",
+    "count": "engine",
+    "hits": "engine",
+    "parse_query": "engine",
+    "search": "engine",
+    "select": "engine",
+    "suggest": "engine",
+    "Index": "store",
+    "RefreshStats": "store",
+}
+
+__all__ = sorted(_HOMES)
+
+
+def __getattr__(name: str):
+    """The names above, loaded on first use: a reader of the store (``show``) does not
+    import the query parser."""
+    home = _HOMES.get(name)
+    if home is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(importlib.import_module(f"{__name__}.{home}"), name)

@@ -1,8 +1,9 @@
-"""A paper's neighbours from the search index: the ranking of ``links.related``, without
-reading every record.
+"""A paper's neighbours from the search index, without reading every record: the one
+implementation of related-paper ranking (``related``, ``show``; :func:`related_many` for
+many papers over one connection).
 
-The evidence and the rules are the ones of :class:`papernotes.links.related.Linker`; only
-where the facts come from changes:
+The rules (link reasons, near tags, tag overlap, the combined score) are those of
+:mod:`papernotes.relate.related`; the facts come from the index:
 
 - outgoing links from the paper's own record, incoming ones from the ``links`` table;
 - tag rarity from the document counts of the tag tokens (``fts_vocab``), and the papers
@@ -57,24 +58,78 @@ def related_from_index(kb: KnowledgeBase, paper_id: str, limit: int | None = 10)
     taxonomy = kb.taxonomy()
     with Index(kb) as index:
         index.refresh()
-        return index.read(lambda conn: _related(conn, record, taxonomy, limit))
+        return index.read(lambda conn: related_of(conn, record, taxonomy, limit))
 
 
-def _related(conn: sqlite3.Connection, record, taxonomy, limit: int | None) -> list[Neighbour]:
+def related_of(
+    conn: sqlite3.Connection, record, taxonomy, limit: int | None, shared: Shared | None = None
+) -> list[Neighbour]:
+    """Ranked neighbours of ``record`` (a paper, or an index ``RecordView``) over an open,
+    fresh index ``conn``; ``shared``: what rankings of other papers already read."""
     pid = record.id
-    size = conn.execute("SELECT count(*) FROM docs").fetchone()[0]
+    shared = shared or Shared(conn)
+    size = shared.size
     row = conn.execute("SELECT doc FROM docs WHERE id = ?", (pid,)).fetchone()
     own_doc = row[0] if row else None
 
     links = _links(conn, record)
-    tagged = _tagged(conn, record, taxonomy, size, own_doc)
+    tagged = _tagged(record, taxonomy, size, own_doc, shared)
     mentions = _mentions(conn, record, taxonomy, size)
     # every paper with other evidence is compared, so its similarity adds as in memory
     others = [m.target if m.source == pid else m.source for m in mentions]
     best_tagged = sorted(tagged, key=lambda o: (-tagged[o][0], o))[:TAGGED_COMPARED]
-    similarity = _similarity(conn, record, size, own_doc, [*links, *best_tagged, *others])
+    similarity = _similarity(conn, record, size, own_doc, [*links, *best_tagged, *others], shared)
     titles = _titles(conn, {*links, *tagged, *others, *similarity.vectors})
     return rank(pid, links, tagged, similarity, mentions, titles, limit)
+
+
+def related_many(
+    conn: sqlite3.Connection, records, taxonomy, limit: int | None = 10
+) -> dict[str, list[Neighbour]]:
+    """Ranked neighbours of each of ``records`` (papers or index ``RecordView``s) over one
+    open, fresh index: what every ranking reads (tag counts, the papers sharing a tag, the
+    vectors of a small knowledge base) is read once, so the cost grows with the number of
+    records times the candidates of each, not with a query per record over every paper.
+    Each answer equals :func:`related_of` of that record. Up to ``ALL_SIMILAR`` papers every
+    pair is still compared, as in memory."""
+    shared = Shared(conn)
+    return {record.id: related_of(conn, record, taxonomy, limit, shared) for record in records}
+
+
+class Shared:
+    """What the rankings of several papers over one connection have in common."""
+
+    def __init__(self, conn: sqlite3.Connection):
+        self.conn = conn
+        self.size = conn.execute("SELECT count(*) FROM docs").fetchone()[0]
+        self.tag_docs: dict[str, int] = {}  # tag facet -> papers carrying it
+        self.tag_rows: dict[str, list] = {}  # facet query -> (id, tags JSON) rows
+        self._all_rows: list[tuple[str, str, str]] | None = None
+
+    def facet_counts(self, facets: list[str]) -> dict[str, int]:
+        todo = [f for f in facets if f not in self.tag_docs]
+        for part in _chunks(todo):
+            marks = ",".join("?" * len(part))
+            self.tag_docs.update(
+                self.conn.execute(f"SELECT term, doc FROM fts_vocab WHERE term IN ({marks})", part)
+            )
+        return {f: self.tag_docs.get(f, 0) for f in facets}
+
+    def tagged_rows(self, match: str) -> list:
+        if match not in self.tag_rows:
+            self.tag_rows[match] = self.conn.execute(
+                "SELECT d.id, d.tags FROM fts JOIN docs d ON d.doc = fts.rowid WHERE fts MATCH ?",
+                (match,),
+            ).fetchall()
+        return self.tag_rows[match]
+
+    def all_rows(self) -> list[tuple[str, str, str]]:
+        """Id, title and body tokens of every paper (for ``ALL_SIMILAR`` papers or fewer)."""
+        if self._all_rows is None:
+            self._all_rows = self.conn.execute(
+                f"SELECT d.id, f.title, {_body_sql()} FROM fts f JOIN docs d ON d.doc = f.rowid"
+            ).fetchall()
+        return self._all_rows
 
 
 # -- links ---------------------------------------------------------------------------
@@ -90,7 +145,7 @@ def _links(conn: sqlite3.Connection, record) -> dict[str, list[Reason]]:
 
 # -- tags ----------------------------------------------------------------------------
 def _tagged(
-    conn: sqlite3.Connection, record, taxonomy, size: int, own_doc: int | None
+    record, taxonomy, size: int, own_doc: int | None, shared: Shared
 ) -> dict[str, tuple[float, list[Reason]]]:
     """Tag share and reasons of every paper with one of the near tags of ``record``."""
     mine = list(record.tags)
@@ -99,21 +154,15 @@ def _tagged(
         return {}
     facets = {tag_facet(t): t for t in near}
     counts: Counter = Counter()
-    for part in _chunks(sorted(facets)):
-        marks = ",".join("?" * len(part))
-        for token, docs in conn.execute(
-            f"SELECT term, doc FROM fts_vocab WHERE term IN ({marks})", part
-        ):
+    for token, docs in shared.facet_counts(sorted(facets)).items():
+        if docs:
             counts[facets[token]] += docs
     if own_doc is None:  # the record is not indexed (a problem): it still counts its tags
         counts.update(set(mine))
     total = max(size if own_doc is not None else size + 1, 1)
     weights = {t: math.log(1 + total / n) for t, n in counts.items() if n}
     match = "tags : (" + " OR ".join(f'"{f}"' for f in sorted(facets)) + ")"
-    rows = conn.execute(
-        "SELECT d.id, d.tags FROM fts JOIN docs d ON d.doc = fts.rowid WHERE fts MATCH ?",
-        (match,),
-    ).fetchall()
+    rows = shared.tagged_rows(match)
     out = {}
     for other, tags_json in rows:
         if other == record.id:
@@ -129,17 +178,20 @@ def _tagged(
 
 # -- similarity ----------------------------------------------------------------------
 def _similarity(
-    conn: sqlite3.Connection, record, size: int, own_doc: int | None, extra: list[str]
+    conn: sqlite3.Connection,
+    record,
+    size: int,
+    own_doc: int | None,
+    extra: list[str],
+    shared: Shared,
 ) -> SimilarityIndex:
     """Vectors of the paper and the papers to compare it with, weighted as over all."""
     pid = record.id
     surface: dict[str, Counter] = defaultdict(Counter)
     title, body = paper_text(record)
     own = term_bag(tokenize(title), tokenize(body), surface)
-    if size <= ALL_SIMILAR:
-        rows = conn.execute(
-            f"SELECT d.id, f.title, {_body_sql()} FROM fts f JOIN docs d ON d.doc = f.rowid"
-        ).fetchall()
+    if size <= ALL_SIMILAR:  # every paper is compared (the shown words depend on the order)
+        rows = shared.all_rows()
     else:
         wanted = _query_candidates(conn, own, size, own_doc)
         ids = [i for i in dict.fromkeys(extra) if i != pid]
@@ -223,19 +275,16 @@ class IndexedMentions(MentionIndex):
     """``MentionIndex`` over the notes of a few papers, with names and ids from the index."""
 
     def __init__(self, conn: sqlite3.Connection, taxonomy, size: int, own: str):
+        super().__init__({})  # no papers: names and notes come from the index, as asked
         self.conn = conn
         self.taxonomy = taxonomy
         self.size = size
         self.own = own
         self.papers: dict[str, list[str]] = {}  # id -> its note texts
         self.ids: set[str] = {own}
-        self.aliases: dict[str, list[str]] = {}
-        self._phrases = defaultdict(list)
-        self._own = defaultdict(list)
-        self._common: dict[tuple[str, str], bool] = {}
         self._seen: set[tuple[int, str]] = set()
 
-    def _note_texts(self, pid: str) -> list[str]:
+    def note_texts(self, pid: str) -> list[str]:
         return self.papers[pid]
 
     def learn(self, words: set[str], ids: set[str]) -> None:
@@ -274,7 +323,7 @@ class IndexedMentions(MentionIndex):
                 continue
             if how == "alias":
                 self.aliases.setdefault(pid, []).append(shown)
-            self._add(tuple(words.split()), pid, how, shown)
+            self.add_phrase(tuple(words.split()), pid, how, shown)
 
     def _owners(self, aliases: set[str]) -> dict[str, set[int]]:
         """Papers giving each short name (a name that is a tag counts for nobody)."""
@@ -313,9 +362,9 @@ class IndexedMentions(MentionIndex):
                 except (TypeError, ValueError):
                     raise IndexDamaged(f"document {pid} is malformed") from None
 
-    def _candidates(self, target: str, words: tuple[str, ...] | None = None) -> list[str]:
+    def candidates(self, target: str, words: tuple[str, ...] | None = None) -> list[str]:
         """Papers whose notes may name ``target`` (by ``words``, or by id / any name)."""
-        phrases = [words] if words else [*self._own.get(target, []), words_of(target)]
+        phrases = [words] if words else [*self.phrases_of(target), words_of(target)]
         clauses = [_notes_clause(p) for p in phrases if p]
         if not clauses:
             return []
@@ -324,11 +373,11 @@ class IndexedMentions(MentionIndex):
     def is_common(self, target: str, alias: str) -> bool:
         """As in memory: a short name the notes of many papers contain is a phrase."""
         key = (target, alias)
-        if key not in self._common:
-            self._common[key] = False
+        if key not in self.common_names:
+            self.common_names[key] = False
             limit = max(3, int(COMMON_NAME_SHARE * self.size))
             if self.size >= 20:
-                sources = self._candidates(target, words_of(alias))
+                sources = self.candidates(target, words_of(alias))
                 if len(sources) > limit:
                     hits = 0
                     for start in range(0, len(sources), CHUNK):
@@ -337,12 +386,12 @@ class IndexedMentions(MentionIndex):
                         hits += sum(
                             1
                             for pid in part
-                            if any(m.how == "alias" for m in self._find(pid, only=target))
+                            if any(m.how == "alias" for m in self.find(pid, only=target))
                         )
                         if hits > limit:
                             break
-                    self._common[key] = hits > limit
-        return self._common[key]
+                    self.common_names[key] = hits > limit
+        return self.common_names[key]
 
 
 def _notes_clause(words: tuple[str, ...]) -> str:
@@ -363,10 +412,10 @@ def _mentions(conn: sqlite3.Connection, record, taxonomy, size: int) -> list[Men
     index.learn(words, ids)
     index.learn_paper(pid)
     mentions_in = index.mentions_in(pid)
-    sources = index._candidates(pid)
+    sources = index.candidates(pid)
     index.load_notes(sources)
-    mentions_of = index._keep(
-        [m for other in sources if other in index.papers for m in index._find(other, only=pid)]
+    mentions_of = index.keep(
+        [m for other in sources if other in index.papers for m in index.find(other, only=pid)]
     )
     return mentions_in + mentions_of
 

@@ -32,7 +32,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
 from papernotes.errors import WriteError
-from papernotes.index import glossary_rows, records, related_rows
+from papernotes.index import glossary_rows, note_rows, records, related_rows
 from papernotes.index.documents import COLUMNS, Doc, paper_doc, tag_entries, tags_column
 from papernotes.settings import variable
 from papernotes.store.fsio import FileLock, flock
@@ -53,6 +53,8 @@ BUILDERS = (
     "text.py",
     "relate/mentions.py",
     "relate/similarity.py",
+    "index/note_rows.py",
+    "store/notes.py",
     "model/record.py",
     "store/records.py",
     "store/translations.py",
@@ -103,7 +105,7 @@ CREATE VIRTUAL TABLE sim USING fts5(terms, content='', tokenize='ascii', detail=
 CREATE VIRTUAL TABLE sim_vocab USING fts5vocab(sim, 'row');
 CREATE TABLE sim_df(term TEXT PRIMARY KEY, docs INTEGER NOT NULL) WITHOUT ROWID;
 CREATE VIRTUAL TABLE fts_vocab USING fts5vocab(fts, 'row');
-{glossary_rows.SCHEMA}"""
+{glossary_rows.SCHEMA}{note_rows.SCHEMA}"""
 
 
 def version() -> str:
@@ -480,6 +482,51 @@ class Index:
         self.refresh(progress=self._progress, force=True)
         return query(self.connection())
 
+    def refresh_notes(self) -> None:
+        """Bring the backlinks from ``notes/`` up to date (after :meth:`refresh`): a stat of
+        each note, and a parse of those that changed."""
+        conn = self.connection()
+        now = note_rows.scan_notes(self.kb, RACY_NS, RACY_KEY)
+
+        def current(conn: sqlite3.Connection) -> bool:
+            known = conn.execute("SELECT name, size, mtime, ctime, ino FROM notes").fetchall()
+            return {name: tuple(key) for name, *key in known} == now
+
+        if self.read(current):
+            return
+        conn = self.connection()
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as exc:
+            _raise_if_locked(exc, self.timeout)
+            raise
+        try:
+            note_rows.update(conn, self.kb, now)
+            conn.execute("COMMIT")
+        except BaseException:
+            with contextlib.suppress(sqlite3.Error):
+                conn.execute("ROLLBACK")
+            raise
+
+    def taxonomy(self):
+        """The taxonomy of ``tags.yaml`` as last indexed (after :meth:`refresh`), made of
+        plain objects (no pydantic); None when tags.yaml had problems."""
+        from papernotes.model.taxonomy import Taxonomy
+
+        def query(conn: sqlite3.Connection):
+            row = conn.execute("SELECT value FROM meta WHERE key = 'taxonomy'").fetchone()
+            if row is None:
+                raise IndexDamaged("the taxonomy is missing")
+            data = decoded(row[0])
+            if data is None:
+                return None
+            try:
+                return Taxonomy({str(name): _TagView(**tag) for name, tag in data.items()})
+            except (TypeError, AttributeError):
+                raise IndexDamaged("the taxonomy is malformed") from None
+
+        return self.read(query)
+
     # -- incremental update --------------------------------------------------------
     def _update(self, conn: sqlite3.Connection, stats: RefreshStats, progress) -> None:
         now = scan(self.kb)
@@ -569,6 +616,7 @@ class Index:
         old = dict(conn.execute("SELECT tag, text FROM tag_info"))
         self.kb._taxonomy = None  # tags.yaml changed since the kb object read it
         entries, keys = tag_entries(self.kb.taxonomy())
+        _store_taxonomy(conn, *self.kb.taxonomy_checked())
         conn.execute("DELETE FROM tag_info")
         conn.execute("DELETE FROM tag_keys")
         _insert_tags(conn, entries, keys)
@@ -703,6 +751,7 @@ class Index:
             self.kb._taxonomy = None
             entries, keys = tag_entries(self.kb.taxonomy())
             _insert_tags(conn, entries, keys)
+            _store_taxonomy(conn, *self.kb.taxonomy_checked())
             glossary_rows.insert(conn, kb_glossary(self.kb))
             tag_texts = {e.name: e.text for e in entries}
             now = scan(self.kb)
@@ -714,6 +763,7 @@ class Index:
                 if progress and (done % 200 == 0 or done == len(names)):
                     progress(done, len(names))
             related_rows.count_all(conn)
+            note_rows.update(conn, self.kb, note_rows.scan_notes(self.kb, RACY_NS, RACY_KEY))
             self._write_meta(conn, now)
             conn.execute("INSERT OR REPLACE INTO meta VALUES ('built', ?)", (str(time.time()),))
             conn.execute("COMMIT")
@@ -788,6 +838,38 @@ def _worker_load(names: list[str]) -> list[tuple]:
 
 
 # -- small helpers -----------------------------------------------------------------------
+class _TagView:
+    """A tag of ``tags.yaml`` read back from the index (the fields of ``model.taxonomy.Tag``)."""
+
+    __slots__ = ("en", "zh", "aliases", "parent", "description")
+
+    def __init__(self, en: str, zh: str, aliases: list, parent: str | None, description: str):
+        self.en, self.zh, self.aliases = str(en), str(zh), [str(a) for a in aliases]
+        self.parent = None if parent is None else str(parent)
+        self.description = str(description)
+
+
+def _store_taxonomy(conn: sqlite3.Connection, taxonomy, problems: list) -> None:
+    """Keep the taxonomy for readers that need no more of tags.yaml (null if it has problems:
+    they then read the file, and report them as before)."""
+    data = None
+    if not problems:
+        data = {
+            name: {
+                "en": tag.en,
+                "zh": tag.zh,
+                "aliases": list(tag.aliases),
+                "parent": tag.parent,
+                "description": tag.description,
+            }
+            for name, tag in taxonomy.tags.items()
+        }
+    conn.execute(
+        "INSERT OR REPLACE INTO meta(key, value) VALUES ('taxonomy', ?)",
+        (json.dumps(data, ensure_ascii=False),),
+    )
+
+
 def _insert_tags(conn: sqlite3.Connection, entries, keys: dict[str, str]) -> None:
     conn.executemany(
         "INSERT INTO tag_info(tag, pos, names, parent, text) VALUES (?, ?, ?, ?, ?)",

@@ -14,8 +14,6 @@ import unicodedata
 from typing import Annotated
 from urllib.parse import parse_qs, quote, unquote, urlsplit
 
-from pydantic import AfterValidator
-
 from papernotes.errors import UsageError
 
 OPENREVIEW_ID = re.compile(r"^[A-Za-z0-9_-]{4,64}$")
@@ -48,7 +46,16 @@ def check_id(value: str) -> str:
     )
 
 
-PaperId = Annotated[str, AfterValidator(check_id)]
+def __getattr__(name: str):
+    """``PaperId``, the pydantic type of an id, built on first use: reading ids and paths
+    (``show`` on the index) imports no pydantic."""
+    if name == "PaperId":
+        from pydantic import AfterValidator
+
+        value = Annotated[str, AfterValidator(check_id)]
+        globals()["PaperId"] = value
+        return value
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def is_valid_id(value: str) -> bool:

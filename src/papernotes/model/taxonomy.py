@@ -4,29 +4,24 @@ from __future__ import annotations
 
 import difflib
 import re
-from typing import Annotated
-
-from pydantic import Field, StringConstraints
+from typing import TYPE_CHECKING
 
 from papernotes.errors import Problem
-from papernotes.model.record import Strict
+
+if TYPE_CHECKING:
+    from papernotes.model.tag_schema import Tag
 
 TAG_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.+-]{0,63}$")
-Text = Annotated[str, StringConstraints(min_length=1)]
 
 
-class Tag(Strict):
-    en: Text = Field(description="English label.")
-    zh: Text = Field(description="Chinese label.")
-    aliases: list[Text] = Field(
-        default_factory=list, description="Other names, matched case-insensitively."
-    )
-    parent: Text | None = Field(default=None, description="Name of the parent tag.")
-    description: Text = Field(description="One line saying what the tag covers.")
+def __getattr__(name: str):
+    """The pydantic models of tags.yaml (``Tag``, ``TaxonomyFile``), loaded on first use: a
+    taxonomy read back from the index is made of plain objects and needs no pydantic."""
+    if name in ("Tag", "TaxonomyFile", "Text"):
+        from papernotes.model import tag_schema
 
-
-class TaxonomyFile(Strict):
-    tags: dict[str, Tag] = Field(default_factory=dict)
+        return getattr(tag_schema, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def fold(text: str) -> str:

@@ -74,13 +74,13 @@ class MentionIndex:
         self._phrases: dict[str, list[tuple[tuple[str, ...], str, str, str]]] = defaultdict(list)
         self._own: dict[str, list[tuple[str, ...]]] = defaultdict(list)
         self._folded: dict[str, str] | None = None
-        self._common: dict[tuple[str, str], bool] = {}
+        self.common_names: dict[tuple[str, str], bool] = {}
         owners: dict[tuple[str, ...], set[str]] = defaultdict(set)
         candidates: dict[str, list[tuple[str, tuple[str, ...]]]] = defaultdict(list)
         for pid, paper in papers.items():
             title = words_of(paper.title)
             if len(title) >= MIN_TITLE_TOKENS:
-                self._add(title, pid, "title", paper.title)
+                self.add_phrase(title, pid, "title", paper.title)
             for alias in title_aliases(paper.title):
                 words = words_of(alias)
                 if not words or words == title or not looks_distinctive(alias):
@@ -93,27 +93,35 @@ class MentionIndex:
             for alias, words in found:
                 if len(owners[words]) == 1:
                     self.aliases.setdefault(pid, []).append(alias)
-                    self._add(words, pid, "alias", alias)
+                    self.add_phrase(words, pid, "alias", alias)
 
-    def _add(self, words: tuple[str, ...], pid: str, how: str, text: str) -> None:
+    # The public surface below is what a subclass over another store of notes and names
+    # (papernotes.index.neighbours.IndexedMentions) overrides or calls.
+    def add_phrase(self, words: tuple[str, ...], pid: str, how: str, text: str) -> None:
+        """Let ``words`` (a title or a distinctive alias: ``how``) name paper ``pid``."""
         self._phrases[words[0]].append((words, pid, how, text))
         self._own[pid].append(words)
 
-    def _note_texts(self, pid: str) -> list[str]:
+    def phrases_of(self, pid: str) -> list[tuple[str, ...]]:
+        """The phrases that name ``pid``."""
+        return list(self._own.get(pid, ()))
+
+    def note_texts(self, pid: str) -> list[str]:
+        """Every note text of ``pid``, both languages."""
         paper = self.papers[pid]
         return [t for note in paper.notes for t in (note.zh, note.en) if t]
 
     def folded(self) -> dict[str, str]:
         """Each paper's notes, NFKC + case folded, for the substring pre-filter."""
         if self._folded is None:
-            self._folded = {pid: normalize("\n".join(self._note_texts(pid))) for pid in self.papers}
+            self._folded = {pid: normalize("\n".join(self.note_texts(pid))) for pid in self.papers}
         return self._folded
 
-    def _find(self, pid: str, only: str | None = None) -> list[Mention]:
+    def find(self, pid: str, only: str | None = None) -> list[Mention]:
         """Mentions in the notes of ``pid`` (of ``only``, when given), before the
         common-alias rule."""
         found: dict[tuple[str, str], Mention] = {}
-        for text in self._note_texts(pid):
+        for text in self.note_texts(pid):
             for match in ID_TOKEN.finditer(text):
                 token = match.group()
                 if token in self.ids and token != pid and only in (None, token):
@@ -130,9 +138,9 @@ class MentionIndex:
                     found.setdefault((target, how), Mention(pid, target, how, shown))
         return list(found.values())
 
-    def _candidates(self, target: str, words: tuple[str, ...] | None = None) -> list[str]:
+    def candidates(self, target: str, words: tuple[str, ...] | None = None) -> list[str]:
         """Papers whose notes may name ``target`` (by ``words``, or by id / any phrase)."""
-        keys = [max(w, key=len) for w in ([words] if words else self._own.get(target, []))]
+        keys = [max(w, key=len) for w in ([words] if words else self.phrases_of(target))]
         if not words:
             keys.append(normalize(target))
         return [
@@ -144,36 +152,37 @@ class MentionIndex:
     def is_common(self, target: str, alias: str) -> bool:
         """An alias the notes of many papers contain is a phrase, not a name."""
         key = (target, alias)
-        if key not in self._common:
-            self._common[key] = False
+        if key not in self.common_names:
+            self.common_names[key] = False
             limit = max(3, int(COMMON_SHARE * len(self.papers)))
             if len(self.papers) >= 20:  # fewer papers cannot tell a name from a phrase
-                sources = self._candidates(target, words_of(alias))
+                sources = self.candidates(target, words_of(alias))
                 if len(sources) > limit:
                     hits = sum(
                         1
                         for pid in sources
-                        if any(m.how == "alias" for m in self._find(pid, only=target))
+                        if any(m.how == "alias" for m in self.find(pid, only=target))
                     )
-                    self._common[key] = hits > limit
-        return self._common[key]
+                    self.common_names[key] = hits > limit
+        return self.common_names[key]
 
-    def _keep(self, mentions: list[Mention]) -> list[Mention]:
+    def keep(self, mentions: list[Mention]) -> list[Mention]:
+        """``mentions`` without those by an alias that is a common phrase."""
         return [m for m in mentions if m.how != "alias" or not self.is_common(m.target, m.text)]
 
     def mentions_in(self, pid: str) -> list[Mention]:
         """Papers that the notes of ``pid`` name."""
-        return self._keep(self._find(pid)) if pid in self.papers else []
+        return self.keep(self.find(pid)) if pid in self.papers else []
 
     def mentions_of(self, pid: str) -> list[Mention]:
         """Papers whose notes name ``pid``."""
         if pid not in self.papers:
             return []
-        found = [m for other in self._candidates(pid) for m in self._find(other, only=pid)]
-        return self._keep(found)
+        found = [m for other in self.candidates(pid) for m in self.find(other, only=pid)]
+        return self.keep(found)
 
     def all(self) -> list[Mention]:
-        return [m for pid in self.papers for m in self._keep(self._find(pid))]
+        return [m for pid in self.papers for m in self.keep(self.find(pid))]
 
 
 def _cased_match(alias: str, text: str) -> bool:

@@ -11,12 +11,15 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from papernotes.errors import NotFoundError, Problem, UsageError
 from papernotes.model.ids import parse_paper_ref
-from papernotes.model.taxonomy import Taxonomy
 from papernotes.rows import row
 from papernotes.text import detect_lang
+
+if TYPE_CHECKING:
+    from papernotes.model.taxonomy import Taxonomy
 
 MAX_NOTE_BYTES = 5 * 1024 * 1024
 PAPER_LINK = re.compile(r"\[\[([^\[\]\n|]+?)(?:\|([^\[\]\n]*))?\]\]")
@@ -157,6 +160,31 @@ def note_paths(notes_dir: Path) -> list[Path]:
 def read_note(path: Path, shown: str, taxonomy: Taxonomy) -> NoteFile:
     """Parse one note; unreadable files give a NoteFile with a problem and no links."""
     note = NoteFile(path, shown, path.stem, "en")
+    text = read_note_text(path, shown, note.problems)
+    if text is None:
+        return note
+    title, raw_links = parse_markdown(text)
+    note.title = title or path.stem
+    note.lang = note_lang(text)
+    for link in raw_links:
+        if link.kind == "paper":
+            target: str | None = paper_target(link.raw)
+        else:
+            target = taxonomy.resolve(link.raw)
+        note.links.append(NoteLink(link.kind, link.raw, target, link.line, link.text))
+    return note
+
+
+def paper_target(raw: str) -> str | None:
+    """The id a ``[[...]]`` link names, None if it names none."""
+    try:
+        return parse_paper_ref(raw)
+    except UsageError:
+        return None
+
+
+def read_note_text(path: Path, shown: str, problems: list[Problem]) -> str | None:
+    """A note's text, or None with the reason added to ``problems``."""
     try:
         # Records' rule: the size from stat(), then a bounded read (a 3 GB file is never
         # read whole, and one that grows after stat() is cut at the limit).
@@ -166,34 +194,38 @@ def read_note(path: Path, shown: str, taxonomy: Taxonomy) -> NoteFile:
                 raw = handle.read(MAX_NOTE_BYTES + 1)
             size = len(raw)
     except OSError as exc:
-        note.problems.append(Problem(shown, f"cannot read the file: {exc.strerror or exc}"))
-        return note
+        problems.append(Problem(shown, f"cannot read the file: {exc.strerror or exc}"))
+        return None
     if size > MAX_NOTE_BYTES:
-        note.problems.append(Problem(shown, f"file is too large ({size / 1e6:.1f} MB)"))
-        return note
+        problems.append(Problem(shown, f"file is too large ({size / 1e6:.1f} MB)"))
+        return None
     if raw.startswith(b"\xef\xbb\xbf"):
         raw = raw[3:]
     try:
-        text = raw.decode("utf-8")
+        return raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = raw.count(b"\n", 0, exc.start) + 1
-        note.problems.append(
+        problems.append(
             Problem(shown, f"not valid UTF-8 (byte 0x{raw[exc.start]:02x}); save as UTF-8", line)
         )
-        return note
+        return None
+
+
+def paper_backlinks(path: Path, shown: str) -> tuple[str, list[tuple[str, int, str]]]:
+    """What :func:`backlinks` reads of one note, without the language detection: its title
+    and, per paper it links, each line linking it ``(id, line, text)``, in link order."""
+    text = read_note_text(path, shown, [])
+    if text is None:
+        return path.stem, []
     title, raw_links = parse_markdown(text)
-    note.title = title or path.stem
-    note.lang = note_lang(text)
+    out: list[tuple[str, int, str]] = []
+    seen: set[tuple[str, int]] = set()
     for link in raw_links:
-        if link.kind == "paper":
-            try:
-                target: str | None = parse_paper_ref(link.raw)
-            except UsageError:
-                target = None
-        else:
-            target = taxonomy.resolve(link.raw)
-        note.links.append(NoteLink(link.kind, link.raw, target, link.line, link.text))
-    return note
+        target = paper_target(link.raw) if link.kind == "paper" else None
+        if target is not None and (target, link.line) not in seen:
+            seen.add((target, link.line))
+            out.append((target, link.line, link.text))
+    return title or path.stem, out
 
 
 def load_notes(kb, taxonomy: Taxonomy | None = None) -> list[NoteFile]:

@@ -82,8 +82,8 @@ def command(
     from pathlib import Path
 
     from papernotes.errors import UsageError
-    from papernotes.export.graph import build_graph, render
-    from papernotes.index.related import linker_for
+    from papernotes.export.graph import Evidence, build_graph, render
+    from papernotes.index.records import papers
 
     if tag is not None and paper is not None:
         raise UsageError("give --tag or --paper, not both")
@@ -98,9 +98,9 @@ def command(
 
         pid = parse_paper_ref(paper)
         kb.get(pid)
-    linker = linker_for(kb)
+    # every record that loads, read back from the index (broken ones are left out)
     graph = build_graph(
-        linker,
+        Evidence(papers(kb).papers, kb.taxonomy()),
         tag=name,
         paper=pid,
         depth=depth,

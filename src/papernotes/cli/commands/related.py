@@ -28,12 +28,23 @@ def command(env, paper: str, limit: int, as_json: bool) -> None:
       papernotes related H1gEP6NFwr
       papernotes related H1gEP6NFwr --limit 3 --json | jq -r '.[].id'
     """
-    from papernotes.index.related import related_papers
+    from papernotes.errors import WriteError
+    from papernotes.index.reads import paper_page
     from papernotes.model.ids import parse_paper_ref
 
     kb = env.kb()
     pid = parse_paper_ref(paper)
-    neighbours = related_papers(kb, pid, limit)
+    try:
+        page = paper_page(kb, pid, limit, backlinks=False)
+    except WriteError:  # the index cannot be used: the same error comes from the files
+        page = None
+    if page is None:
+        from papernotes.index.neighbours import related_from_index
+
+        neighbours = related_from_index(kb, pid, limit)
+        record = None
+    else:
+        neighbours, record = page.neighbours, page.record
     if as_json:
         emit_json([n.to_dict() for n in neighbours])
         return
@@ -49,4 +60,4 @@ def command(env, paper: str, limit: int, as_json: bool) -> None:
         return
     from papernotes.cli.render import render_neighbours
 
-    render_neighbours(env, kb.get(pid), neighbours)
+    render_neighbours(env, record or kb.get(pid), neighbours)
