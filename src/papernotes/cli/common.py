@@ -125,7 +125,7 @@ class PlainConsole:
 
     def __init__(self, env: Env | None = None):
         self.env = env
-        self._rich = None
+        self._rich: Console | None = None
 
     def print(self, markup: str = "", **options) -> None:
         text = _markup_text(markup)

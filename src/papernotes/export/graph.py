@@ -14,10 +14,14 @@ import json
 import math
 from collections import Counter, defaultdict, deque
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from papernotes.export.graph_formats import GRAPH_FORMATS, STRONG_SIMILARITY
 from papernotes.relate.mentions import MentionIndex
 from papernotes.relate.similarity import SimilarityIndex
+
+if TYPE_CHECKING:
+    from papernotes.relate.related import Linker
 
 PALETTE = (  # Tableau 10, then more distinct shades; groups past 20 reuse colours
     "#4e79a7",
@@ -125,7 +129,7 @@ def _root(taxonomy, tag: str) -> str:
 
 
 def build_graph(
-    linker: Evidence,
+    linker: Evidence | Linker,
     tag: str | None = None,
     paper: str | None = None,
     depth: int | None = None,
@@ -232,7 +236,7 @@ def _tag_label(taxonomy, name: str) -> str:
     return info.en if info else name
 
 
-def _paper_edges(linker: Evidence, min_similarity: float, shared_tags: bool) -> list[dict]:
+def _paper_edges(linker: Evidence | Linker, min_similarity: float, shared_tags: bool) -> list[dict]:
     papers = linker.papers
     edges: list[dict] = []
     seen_links: set[tuple[str, str]] = set()

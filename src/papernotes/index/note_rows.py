@@ -71,7 +71,8 @@ def update(conn: sqlite3.Connection, kb: KnowledgeBase, now: dict[str, tuple]) -
         path = kb.notes_dir / name
         shown = kb.shown(path)
         if kb.symlink_problem(path):
-            title, links = path.stem, []  # a refused link: a note with a problem, no links
+            links: list[tuple[str, int, str]] = []
+            title = path.stem  # a refused link: a note with a problem, no links
         else:
             title, links = paper_backlinks(path, shown)
         conn.execute(

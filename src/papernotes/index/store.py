@@ -29,7 +29,7 @@ import sys
 import time
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING, TypeVar, cast
 
 from papernotes.errors import WriteError
 from papernotes.index import glossary_rows, note_rows, records, related_rows
@@ -40,6 +40,7 @@ from papernotes.store.glossary import kb_glossary
 from papernotes.store.glossary import signature as glossary_signature
 
 if TYPE_CHECKING:
+    from papernotes.model.taxonomy import Tag
     from papernotes.store.kb import KnowledgeBase
 
 # The code that decides what the index stores, as paths under src/papernotes: the index's
@@ -521,7 +522,8 @@ class Index:
             if data is None:
                 return None
             try:
-                return Taxonomy({str(name): _TagView(**tag) for name, tag in data.items()})
+                views = {str(name): _TagView(**tag) for name, tag in data.items()}
+                return Taxonomy(cast("dict[str, Tag]", views))  # read as Tags are, duck-typed
             except (TypeError, AttributeError):
                 raise IndexDamaged("the taxonomy is malformed") from None
 
