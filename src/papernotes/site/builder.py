@@ -332,6 +332,15 @@ class SiteBuilder:
         parts.append("</main>")
         return _page(f"{paper.title} · {self.title}", "".join(parts), 1)
 
+    def rank_all(self, progress=None) -> None:
+        """Rank the neighbours of every paper now, all at once where the ranking can."""
+        many = getattr(self.ranked, "many", None)
+        if many is not None:
+            for pid, found in many(list(self.papers), 5, progress).items():
+                self._similar[f"{pid}\0{5}"] = [
+                    n for n in found if "link" not in n.kinds and n.id in self.papers
+                ][:5]
+
     def similar(self, pid: str, limit: int = 5) -> list:
         """The best-ranked neighbours (as ``papernotes related ID`` ranks them) not linked
         explicitly, which the Related and Linked-from sections already show."""
@@ -508,7 +517,7 @@ class SiteBuilder:
                 (pid, self._item(pid), self.papers[pid].tags) for pid in self.tag_papers_deep(arg)
             ]
         elif kind == "tags":
-            parts = [self.papers[pid].tags for pid in self.papers]
+            parts = sorted((pid, paper.tags) for pid, paper in self.papers.items())
         elif kind == "frame":
             parts = []
         elif kind == "asset":
@@ -666,7 +675,10 @@ def _build(kb: KnowledgeBase, out_dir: Path, title, progress, source) -> SiteRep
             made = {rel: before["pages"][rel] for rel in names}  # nothing changed
         else:
             kept = before.get("pages", {}) if before.get("code") == _code_digest() else {}
-            for done, rel in enumerate(names, 1):
+            ranking = len(builder.papers) if hasattr(builder.ranked, "many") else 0
+            total = ranking + len(names)
+            builder.rank_all(progress and (lambda done, _: progress(done, total)))
+            for done, rel in enumerate(names, ranking + 1):
                 digest = builder.digest(rel, everything)
                 entry = kept.get(rel)
                 if entry and entry[0] == digest and _kept(inside, rel, entry):
@@ -676,7 +688,7 @@ def _build(kb: KnowledgeBase, out_dir: Path, title, progress, source) -> SiteRep
                         report.files += 1
                     made[rel] = [digest, *_stamp(inside, rel)]
                 if progress:
-                    progress(done, len(names))
+                    progress(done, total)
         for rel in sorted(previous - set(names)):
             stale = _target(inside, rel)
             if stale is not None and (stale.is_symlink() or stale.is_file()):

@@ -23,7 +23,9 @@ from __future__ import annotations
 
 import heapq
 import math
+import os
 import sqlite3
+import sys
 from collections import Counter, defaultdict
 
 from papernotes.index.documents import tag_facet
@@ -185,11 +187,13 @@ class Ranking:
         best_tagged = list(_first(_skip(tagged.by_share(), pid), TAGGED_COMPARED))
         members = self._compared(pid, [*links, *best_tagged, *others])
         own = self.own_vectors[pid]
+        vectors = self.vectors
         cosines = {}
         for other in members:
-            cosine = _dot(own, self.vectors[other])
-            if cosine > 0.0:
-                cosines[other] = cosine
+            if other not in links:  # a linked paper is never shown here: its score can wait
+                cosine = _dot(own, vectors[other])
+                if cosine > 0.0:
+                    cosines[other] = cosine
         mentioned = set(others)
         # every paper with evidence beyond tags, scored in full, adding as rank() adds
         scored = []
@@ -282,7 +286,8 @@ class Ranking:
         rank`` query returns: FTS5's BM25 (k1 = 1.2, b = 0.75), computed as FTS5 computes
         it, over the terms' posting lists; ties in document order."""
         rows = self.size
-        scores: dict[int, float] = {}
+        scores: dict[str, float] = {}
+        get = scores.get
         weight = self.bm25_weight
         for t in terms:
             posting = self.postings.get(t, ())
@@ -291,10 +296,12 @@ class Ranking:
             if idf <= 0.0:
                 idf = 1e-6
             for pid in posting:
-                doc = self.doc_of[pid]
-                scores[doc] = scores.get(doc, 0.0) + idf * weight[pid]
-        scores.pop(own_doc, None)
-        return heapq.nsmallest(CANDIDATES, scores, key=lambda doc: (-scores[doc], doc))
+                scores[pid] = get(pid, 0.0) + idf * weight[pid]
+        doc_of = self.doc_of
+        ranked = [(-score, doc_of[pid]) for pid, score in scores.items()]
+        return [doc for _, doc in heapq.nsmallest(CANDIDATES + 1, ranked) if doc != own_doc][
+            :CANDIDATES
+        ]
 
     # -- the reasons of the neighbours shown -------------------------------------------
     def _neighbour(self, pid, other, score, tagged, cosines, mentions, members) -> Neighbour:
@@ -328,10 +335,10 @@ class Ranking:
         """As :meth:`SimilarityIndex.shared_terms` over the papers ``related ID`` compares:
         a term is written as most often among them (the form seen first on a tie)."""
         va, vb = self.own_vectors[pid], self.vectors[other]
-        common = sorted((t for t in va if t in vb), key=lambda t: (-va[t] * vb[t], t))
+        common = sorted((-w * vb[t], t) for t, w in va.items() if t in vb)
         shown: list[str] = []
         position = None
-        for found in common:
+        for _, found in common:
             if found in self.multiform:
                 if position is None:
                     position = {p: i for i, p in enumerate(members)}
@@ -407,6 +414,50 @@ class _Tagged:
             return []
         taxonomy = self.ranking.taxonomy
         return tag_overlap(self.mine, theirs, self.weights, self.counts, taxonomy)[1]
+
+
+PARALLEL_FROM = 1000  # papers: below this the ranking runs in this process alone
+_SHARED: list = []  # the ranking a forked worker inherits
+
+
+def rank_many(ranking: Ranking, pids: list[str], limit: int, progress=None) -> dict[str, list]:
+    """``ranking.similar`` of every paper of ``pids``. With many papers and a spare core,
+    forked workers share the work (they inherit the ranking, read nothing, write nothing);
+    ``progress(done, total)`` follows it."""
+    workers = min(os.cpu_count() or 1, 4)
+    out: dict[str, list] = {}
+    if len(pids) < PARALLEL_FROM or workers < 2 or not _can_fork():
+        for done, pid in enumerate(pids, 1):
+            out[pid] = ranking.similar(pid, limit)
+            if progress and (done % 100 == 0 or done == len(pids)):
+                progress(done, len(pids))
+        return out
+    import multiprocessing
+
+    chunks = [pids[i : i + 100] for i in range(0, len(pids), 100)]
+    _SHARED[:] = [ranking]
+    try:
+        with multiprocessing.get_context("fork").Pool(workers) as pool:
+            for part in pool.imap(_rank_chunk, [(chunk, limit) for chunk in chunks]):
+                out.update(part)
+                if progress:
+                    progress(len(out), len(pids))
+    finally:
+        _SHARED.clear()
+    return out
+
+
+def _can_fork() -> bool:
+    import multiprocessing
+
+    # fork only where it is the platform's way (Linux); elsewhere it is unsafe or absent
+    return sys.platform.startswith("linux") and "fork" in multiprocessing.get_all_start_methods()
+
+
+def _rank_chunk(task: tuple[list[str], int]) -> list[tuple[str, list]]:
+    pids, limit = task
+    ranking = _SHARED[0]
+    return [(pid, ranking.similar(pid, limit)) for pid in pids]
 
 
 def _vectors(counts: dict[str, Counter], df: dict, size: int) -> dict[str, dict[str, float]]:

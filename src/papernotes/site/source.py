@@ -75,17 +75,41 @@ def _from_index(kb, index, conn: sqlite3.Connection) -> Source:
         if found.papers.get(pid) == text and name == filename_for(pid):
             batch.add(pid)
         digest.update(f"{name}\0{pid}\0{pid in batch}\n".encode())
-    ranking = None
-
-    def ranked(pid: str, limit: int) -> list:
-        nonlocal ranking
-        if pid not in batch:
-            return _one(kb, pid, limit)
-        if ranking is None:
-            ranking = index.read(lambda conn: _ranking(kb, conn, rows, found.papers, papers))
-        return ranking.similar(pid, limit)
-
+    ranked = Ranked(kb, index, batch, lambda conn: _ranking(kb, conn, rows, found.papers, papers))
     return Source(papers, found.problems, found.papers, ranked, digest.hexdigest())
+
+
+class Ranked:
+    """Neighbours as ``related ID`` ranks them: the papers of ``batch`` from one read of
+    the index (made the first time one is asked for), any other one by itself."""
+
+    def __init__(self, kb, index, batch: set[str], make: Callable):
+        self.kb = kb
+        self.index = index
+        self.batch = batch
+        self.make = make
+        self.ranking = None
+
+    def _ready(self):
+        if self.ranking is None:
+            self.ranking = self.index.read(self.make)
+        return self.ranking
+
+    def __call__(self, pid: str, limit: int) -> list:
+        if pid not in self.batch:
+            return _one(self.kb, pid, limit)
+        return self._ready().similar(pid, limit)
+
+    def many(self, pids: list[str], limit: int, progress=None) -> dict[str, list]:
+        """The neighbours of many papers at once (in worker processes when it pays)."""
+        from papernotes.site.ranking import rank_many
+
+        batch = [pid for pid in pids if pid in self.batch]
+        out = rank_many(self._ready(), batch, limit, progress) if batch else {}
+        for pid in pids:
+            if pid not in self.batch:
+                out[pid] = _one(self.kb, pid, limit)
+        return out
 
 
 def _ranking(kb, conn: sqlite3.Connection, rows: list, texts: dict, papers: dict):
