@@ -54,7 +54,7 @@ class SiteReport:
     papers: int = 0
     tags: int = 0
     graph: bool = False
-    files: int = 0
+    files: int = 0  # files written because their bytes changed
     removed: int = 0
     problems: list[Problem] = field(default_factory=list)
 
