@@ -24,7 +24,7 @@ import pytest
 from papernotes.errors import WriteError
 from papernotes.index.store import INDEX_NAME, Index
 from papernotes.links.related import related_papers
-from papernotes.site import builder, paper_slug
+from papernotes.site import builder, paper_slug, ranking
 from papernotes.store.kb import KnowledgeBase
 
 from .conftest import Runner
@@ -108,6 +108,31 @@ def test_above_500_papers_pages_show_what_related_prints(tmp_path):
     assert result.exit_code == 0, result.stderr
     for slug, _ in shown(tmp_path / "out", ids[0]):
         assert slug in result.stdout
+
+
+PARENT = os.getpid()
+
+
+def _ranked_in_a_worker(task):
+    assert os.getpid() != PARENT, "ranked in the parent process"
+    return ranking._rank_chunk(task)
+
+
+def test_forked_workers_rank_as_this_process_does(tmp_path, monkeypatch):
+    root = make_synth(tmp_path / "kb", size=60)
+    site(root, tmp_path / "serial")
+    monkeypatch.setattr(ranking, "PARALLEL_FROM", 10)
+    monkeypatch.setattr(ranking, "_can_fork", lambda: True)
+    monkeypatch.setattr(ranking.os, "cpu_count", lambda: 2)
+    pool = ranking.multiprocessing_pool
+    made = []
+    monkeypatch.setattr(
+        ranking, "multiprocessing_pool", lambda workers: made.append(workers) or pool(workers)
+    )
+    monkeypatch.setattr(ranking, "chunk_task", _ranked_in_a_worker)
+    site(root, tmp_path / "forked")
+    assert made == [2]
+    assert files(tmp_path / "forked") == files(tmp_path / "serial")
 
 
 # -- a second run --------------------------------------------------------------------
@@ -216,7 +241,7 @@ def test_without_a_usable_index_the_site_is_read_from_the_files(tmp_path, monkey
     root = make_small(tmp_path / "kb")
     site(root, tmp_path / "indexed")
 
-    def unusable(self, *args, **kwargs):
+    def unusable(*_args, **_kwargs):
         raise WriteError("cannot write the search index: read-only file system")
 
     monkeypatch.setattr(Index, "refresh", unusable)

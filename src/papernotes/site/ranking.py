@@ -432,19 +432,23 @@ def rank_many(ranking: Ranking, pids: list[str], limit: int, progress=None) -> d
             if progress and (done % 100 == 0 or done == len(pids)):
                 progress(done, len(pids))
         return out
-    import multiprocessing
-
     chunks = [pids[i : i + 100] for i in range(0, len(pids), 100)]
     _SHARED[:] = [ranking]
     try:
-        with multiprocessing.get_context("fork").Pool(workers) as pool:
-            for part in pool.imap(_rank_chunk, [(chunk, limit) for chunk in chunks]):
+        with multiprocessing_pool(workers) as pool:
+            for part in pool.imap(chunk_task, [(chunk, limit) for chunk in chunks]):
                 out.update(part)
                 if progress:
                     progress(len(out), len(pids))
     finally:
         _SHARED.clear()
     return out
+
+
+def multiprocessing_pool(workers: int):
+    import multiprocessing
+
+    return multiprocessing.get_context("fork").Pool(workers)
 
 
 def _can_fork() -> bool:
@@ -458,6 +462,9 @@ def _rank_chunk(task: tuple[list[str], int]) -> list[tuple[str, list]]:
     pids, limit = task
     ranking = _SHARED[0]
     return [(pid, ranking.similar(pid, limit)) for pid in pids]
+
+
+chunk_task = _rank_chunk  # what a worker runs (a name the pool can send)
 
 
 def _vectors(counts: dict[str, Counter], df: dict, size: int) -> dict[str, dict[str, float]]:

@@ -35,10 +35,13 @@ def opened(kb) -> Iterator[Source]:
     from papernotes.errors import WriteError
     from papernotes.index.store import Index
 
+    index = None
     try:
         index = Index(kb)
         index.refresh()
     except WriteError:  # no writable cache anywhere, or locked for too long
+        if index is not None:
+            index.close()
         index = None
     if index is None:
         coll = kb.load_all()
