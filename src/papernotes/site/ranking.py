@@ -67,7 +67,6 @@ class Ranking:
 
     def __init__(self, conn: sqlite3.Connection, records: dict, taxonomy):
         self.taxonomy = taxonomy
-        self.conn = conn
         rows = conn.execute("SELECT doc, id, title FROM docs ORDER BY doc").fetchall()
         self.doc_of = {pid: doc for doc, pid, _ in rows}
         self.id_of = {doc: pid for doc, pid, _ in rows}
@@ -80,8 +79,8 @@ class Ranking:
             "ORDER BY d.id, l.rowid"
         ):
             self.incoming[target].append((source, why))
-        self._load_tags()
-        self._load_terms()
+        self._load_tags(conn)
+        self._load_terms(conn)  # nothing is read from the index after this
         self._mentions = MentionIndex(self.records, taxonomy)
         self.mentions_in: dict[str, list] = defaultdict(list)
         self.mentions_of: dict[str, list] = defaultdict(list)
@@ -90,7 +89,7 @@ class Ranking:
             self.mentions_of[m.target].append(m)
 
     # -- facts read once ---------------------------------------------------------------
-    def _load_tags(self) -> None:
+    def _load_tags(self, conn: sqlite3.Connection) -> None:
         self.tags_of = {pid: list(paper.tags) for pid, paper in self.records.items()}
         names = set(self.taxonomy.tags)
         for tags in self.tags_of.values():
@@ -100,7 +99,7 @@ class Ranking:
         for part in _chunks(facets):
             marks = ",".join("?" * len(part))
             self.vocab.update(
-                self.conn.execute(f"SELECT term, doc FROM fts_vocab WHERE term IN ({marks})", part)
+                conn.execute(f"SELECT term, doc FROM fts_vocab WHERE term IN ({marks})", part)
             )
         # papers by their list of tags, and the lists holding each tag
         self.by_tags: dict[tuple[str, ...], list[str]] = defaultdict(list)
@@ -112,20 +111,20 @@ class Ranking:
                 self.lists_with[tag].append(tags)
         self._shares: dict[tuple[str, ...], _Tagged] = {}
 
-    def _load_terms(self) -> None:
-        self.df: dict[str, int] = dict(self.conn.execute("SELECT term, docs FROM sim_df"))
+    def _load_terms(self, conn: sqlite3.Connection) -> None:
+        self.df: dict[str, int] = dict(conn.execute("SELECT term, docs FROM sim_df"))
         # terms that more than one token folds into (networks, network): the way such a
         # term is shown depends on the papers compared; every other term has one form
         self.single: dict[str, str] = {}
         self.multiform: set[str] = set()
-        for (token,) in self.conn.execute("SELECT term FROM fts_vocab"):
+        for (token,) in conn.execute("SELECT term FROM fts_vocab"):
             found = term(token)
             if found and self.single.setdefault(found, token) != token:
                 self.multiform.add(found)
         body = " || ' ' || ".join(f"f.{c}" for c in BODY_COLUMNS)
         counts: dict[str, dict[str, int]] = {}
         self.forms: dict[str, dict[str, Counter]] = {}  # id -> multiform term -> tokens
-        for doc, title, text in self.conn.execute(f"SELECT f.rowid, f.title, {body} FROM fts f"):
+        for doc, title, text in conn.execute(f"SELECT f.rowid, f.title, {body} FROM fts f"):
             pid = self.id_of.get(doc)
             if pid is not None:
                 counts[pid], self.forms[pid] = self._bag(title.split(), text.split())
