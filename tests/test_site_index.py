@@ -22,8 +22,8 @@ from pathlib import Path
 import pytest
 
 from papernotes.errors import WriteError
+from papernotes.index.related import related_papers
 from papernotes.index.store import INDEX_NAME, Index
-from papernotes.links.related import related_papers
 from papernotes.site import builder, paper_slug, ranking
 from papernotes.store.kb import KnowledgeBase
 

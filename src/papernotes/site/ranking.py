@@ -38,8 +38,8 @@ from papernotes.index.neighbours import (
     TAGGED_COMPARED,
 )
 from papernotes.index.related_rows import BODY_COLUMNS
-from papernotes.links.mentions import MentionIndex
-from papernotes.links.related import (
+from papernotes.relate.mentions import MentionIndex
+from papernotes.relate.related import (
     KIND_ORDER,
     LINK,
     MENTION,
@@ -52,7 +52,7 @@ from papernotes.links.related import (
     near_tags,
     tag_overlap,
 )
-from papernotes.links.similarity import TITLE_WEIGHT, SimilarityIndex, paper_text, term
+from papernotes.relate.similarity import TITLE_WEIGHT, SimilarityIndex, paper_text, term
 from papernotes.text import is_cjk, tokenize
 
 CHUNK = 500  # as the index's queries: SQL variables per IN (...), which sets their order

@@ -133,7 +133,7 @@ def _one(kb, pid: str, limit: int) -> list:
     """A paper the batch does not rank (its record is not the indexed one): as
     ``related ID`` ranks it, or no neighbours when that command fails for it."""
     from papernotes.errors import PapernotesError
-    from papernotes.links.related import related_papers
+    from papernotes.index.related import related_papers
 
     try:
         ranked = related_papers(kb, pid, limit=None)
