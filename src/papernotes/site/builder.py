@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import json
 import os
 import re
+import stat
 import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -53,7 +55,7 @@ class SiteReport:
     papers: int = 0
     tags: int = 0
     graph: bool = False
-    files: int = 0
+    files: int = 0  # files written because their bytes changed
     removed: int = 0
     problems: list[Problem] = field(default_factory=list)
 
@@ -105,6 +107,8 @@ class SiteBuilder:
         notes: list[NoteFile] | None = None,
         graph: bool = True,
         glossary=None,
+        ranked=None,
+        texts: dict[str, str] | None = None,
     ):
         self.glossary = glossary  # for search-data.js, as the search index uses it
         self.papers = dict(sorted(papers.items(), key=lambda kv: (kv[1].title.casefold(), kv[0])))
@@ -113,6 +117,11 @@ class SiteBuilder:
         self.notes = notes or []
         self.linker = Linker(self.papers, taxonomy)
         self.graph = graph
+        # (id, limit) -> the paper's neighbours as 'related ID' ranks them (from the
+        # index, all at once); None: ranked here in memory
+        self.ranked = ranked
+        self.texts = texts  # id -> the record as JSON: what a page's digest reads of it
+        self._similar: dict[str, list] = {}
 
     # -- shared pieces -----------------------------------------------------------
     def nav(self, depth: int, switch: bool = True) -> str:
@@ -324,13 +333,30 @@ class SiteBuilder:
         parts.append("</main>")
         return _page(f"{paper.title} · {self.title}", "".join(parts), 1)
 
+    def rank_all(self, progress=None) -> None:
+        """Rank the neighbours of every paper now, all at once where the ranking can."""
+        many = getattr(self.ranked, "many", None)
+        if many is not None:
+            for pid, found in many(list(self.papers), 5, progress).items():
+                self._similar[f"{pid}\0{5}"] = [
+                    n for n in found if "link" not in n.kinds and n.id in self.papers
+                ][:5]
+
     def similar(self, pid: str, limit: int = 5) -> list:
-        """The best-ranked neighbours (papernotes.relate.related) not linked explicitly,
-        which the Related and Linked-from sections already show."""
-        # explicit links (to papers with a record or not) are the only ones skipped
-        enough = limit + len(self.linker.links_of(pid))
-        ranked = self.linker.related(pid, limit=enough)
-        return [n for n in ranked if "link" not in n.kinds and n.id in self.papers][:limit]
+        """The best-ranked neighbours (as ``papernotes related ID`` ranks them) not linked
+        explicitly, which the Related and Linked-from sections already show."""
+        key = f"{pid}\0{limit}"
+        if key not in self._similar:
+            if self.ranked is not None:
+                found = self.ranked(pid, limit)
+            else:
+                # explicit links (to papers with a record or not) are the only ones skipped
+                enough = limit + len(self.linker.links_of(pid))
+                found = self.linker.related(pid, limit=enough)
+            self._similar[key] = [
+                n for n in found if "link" not in n.kinds and n.id in self.papers
+            ][:limit]
+        return self._similar[key]
 
     def tag_papers_deep(self, name: str) -> list[str]:
         wanted = set(self.taxonomy.descendants(name))
@@ -438,23 +464,106 @@ class SiteBuilder:
 
     def pages(self) -> Iterator[tuple[str, str]]:
         """(file name, text) of every file, one at a time."""
-        yield "index.html", self.index_page()
-        yield "assets/search-data.js", self.search_data()
-        for pid in self.papers:
-            yield f"papers/{paper_slug(pid)}.html", self.paper_page(pid)
-        yield "tags.html", self.tags_index()
-        for name in self.taxonomy.tags:
-            yield f"tags/{tag_slug(name)}.html", self.tag_page(name)
-        if self.graph:
-            yield "graph.html", self.graph_page()
-            yield "graph-map.html", to_html(build_graph(self.linker), title=f"{self.title}: graph")
-        for asset in ASSETS:
-            yield (
-                f"assets/{asset}",
-                resources.files("papernotes.site")
-                .joinpath("static", asset)
-                .read_text(encoding="utf-8"),
-            )
+        for rel in self.page_names():
+            yield rel, self.render(rel)
+
+    def _makers(self) -> dict[str, tuple]:
+        """File name -> (what makes it, what it is made from), in :meth:`page_names` order."""
+        if getattr(self, "_made", None) is None:
+            made: dict[str, tuple] = {
+                "index.html": ("index", None),
+                "assets/search-data.js": ("search", None),
+            }
+            for pid in self.papers:
+                made[f"papers/{paper_slug(pid)}.html"] = ("paper", pid)
+            made["tags.html"] = ("tags", None)
+            for name in self.taxonomy.tags:
+                made[f"tags/{tag_slug(name)}.html"] = ("tag", name)
+            if self.graph:
+                made["graph.html"] = ("frame", None)
+                made["graph-map.html"] = ("graph", None)
+            for asset in ASSETS:
+                made[f"assets/{asset}"] = ("asset", asset)
+            self._made = made
+        return self._made
+
+    def render(self, rel: str) -> str:
+        """The text of one file the site holds (a name from :meth:`page_names`)."""
+        kind, arg = self._makers()[rel]
+        if kind == "index":
+            return self.index_page()
+        if kind == "search":
+            return self.search_data()
+        if kind == "paper":
+            return self.paper_page(arg)
+        if kind == "tags":
+            return self.tags_index()
+        if kind == "tag":
+            return self.tag_page(arg)
+        if kind == "frame":
+            return self.graph_page()
+        if kind == "graph":
+            return to_html(build_graph(self.linker), title=f"{self.title}: graph")
+        return _asset(arg)
+
+    # -- what each file is made from (a second run re-renders a file when it changed) --
+    def digest(self, rel: str, everything: str) -> str:
+        """A digest of everything the file ``rel`` shows; ``everything``: the digest of
+        the whole knowledge base (the pages that list every paper)."""
+        kind, arg = self._makers()[rel]
+        if kind == "paper":
+            parts = self._paper_inputs(arg)
+        elif kind == "tag":
+            parts = [
+                (pid, self._item(pid), self.papers[pid].tags) for pid in self.tag_papers_deep(arg)
+            ]
+        elif kind == "tags":
+            parts = sorted((pid, paper.tags) for pid, paper in self.papers.items())
+        elif kind == "frame":
+            parts = []
+        elif kind == "asset":
+            parts = [_asset(arg)]
+        else:  # the index, the search data and the graph: every record
+            parts = [everything]
+        return _hash(self._common(), kind, arg, parts)
+
+    def _common(self) -> str:
+        if getattr(self, "_common_digest", None) is None:
+            tags = [(name, tag.model_dump()) for name, tag in self.taxonomy.tags.items()]
+            self._common_digest = _hash(self.title, self.graph, tags)
+        return self._common_digest
+
+    def _item(self, pid: str):
+        """What :meth:`paper_item` shows of a paper."""
+        paper = self.papers.get(pid)
+        if paper is None:
+            return None
+        return [
+            paper.title,
+            paper.venue,
+            paper.year,
+            paper.decision,
+            list(paper.ratings),
+            paper.status,
+            paper.priority,
+        ]
+
+    def _paper_inputs(self, pid: str) -> list:
+        paper = self.papers[pid]
+        record = self.texts.get(pid) if self.texts is not None else None
+        links = [(link.id, self._item(link.id)) for link in paper.related]
+        back = [(src, why, self._item(src)) for src, why in self.linker.incoming.get(pid, [])]
+        similar = [(n.id, _reasons(n), self._item(n.id)) for n in self.similar(pid)]
+        return [record or repr(paper), links, back, note_backlinks(self.notes, pid), similar]
+
+
+def _asset(name: str) -> str:
+    return resources.files("papernotes.site").joinpath("static", name).read_text(encoding="utf-8")
+
+
+def _hash(*parts) -> str:
+    text = json.dumps(parts, ensure_ascii=False, separators=(",", ":"), default=str)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]
 
 
 def _short(text: str) -> str:
@@ -499,7 +608,11 @@ def build_site(
     previous one wrote, so a run that is killed midway leaves a folder the next run
     takes up. Pages are written atomically (temp file, rename) and only when their bytes
     changed; nothing is written or deleted through a symbolic link or outside ``out_dir``.
-    ``progress(done, total)`` is called as pages are made.
+
+    A second run renders only the files whose inputs changed: beside the search index,
+    a digest of what each file was made from is kept with the file's size, times and
+    inode as written (a file changed since is made again). ``progress(done, total)`` is called as
+    files are made.
     """
     out_dir = Path(out_dir)
     marker = out_dir / MARKER
@@ -510,22 +623,41 @@ def build_site(
             raise UsageError(
                 f"{out_dir} is not empty and was not made by 'papernotes site'; choose an empty or new folder"
             )
-    from papernotes.index.records import papers as indexed_papers
+    from papernotes.site.source import opened
 
-    coll = indexed_papers(kb)
-    taxonomy = kb.taxonomy()
+    with opened(kb) as source:
+        return _build(kb, out_dir, title, progress, source)
+
+
+def _build(kb: KnowledgeBase, out_dir: Path, title, progress, source) -> SiteReport:
     from papernotes.store.glossary import kb_glossary
 
+    marker = out_dir / MARKER
+    taxonomy = kb.taxonomy()
+    glossary = kb_glossary(kb)
     builder = SiteBuilder(
-        coll.papers,
+        source.papers,
         taxonomy,
         title or "Reading notes",
         load_notes(kb, taxonomy),
-        glossary=kb_glossary(kb),
+        glossary=glossary,
+        ranked=source.ranked,
+        texts=source.texts,
     )
     names = builder.page_names()
-    report = SiteReport(out_dir, len(coll.papers), len(taxonomy.tags), builder.graph)
-    report.problems = coll.problems
+    report = SiteReport(out_dir, len(source.papers), len(taxonomy.tags), builder.graph)
+    report.problems = source.problems
+    everything = _hash(
+        _code_digest(),
+        builder._common(),
+        [(pid, source.texts.get(pid)) for pid in builder.papers],
+        source.signature,
+        _glossary_digest(kb),
+        [
+            (n.shown, n.title, [(x.kind, x.target, x.line, x.text) for x in n.links])
+            for n in builder.notes
+        ],
+    )
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
         inside = out_dir.resolve()
@@ -534,21 +666,135 @@ def build_site(
             previous = {
                 rel for rel in marker.read_text(encoding="utf-8").split("\n") if _safe_rel(rel)
             }
+        state = _inputs_path(source.folder, inside)
+        before = _read_inputs(state)
         _write_page(inside, MARKER, _marker_text(previous | set(names)))
-        for done, (rel, text) in enumerate(builder.pages(), 1):
-            _write_page(inside, rel, text)
-            report.files += 1
-            if progress:
-                progress(done, len(names))
+        made: dict[str, list] = {}
+        if before.get("all") == everything and all(
+            _kept(inside, rel, before["pages"].get(rel)) for rel in names
+        ):
+            made = {rel: before["pages"][rel] for rel in names}  # nothing changed
+        else:
+            kept = before.get("pages", {}) if before.get("code") == _code_digest() else {}
+            ranking = len(builder.papers) if hasattr(builder.ranked, "many") else 0
+            total = ranking + len(names)
+            builder.rank_all(progress and (lambda done, _: progress(done, total)))
+            for done, rel in enumerate(names, ranking + 1):
+                digest = builder.digest(rel, everything)
+                entry = kept.get(rel)
+                if entry and entry[0] == digest and _kept(inside, rel, entry):
+                    made[rel] = entry
+                else:
+                    if _write_page(inside, rel, builder.render(rel)):
+                        report.files += 1
+                    made[rel] = [digest, *_stamp(inside, rel)]
+                if progress:
+                    progress(done, total)
         for rel in sorted(previous - set(names)):
             stale = _target(inside, rel)
             if stale is not None and (stale.is_symlink() or stale.is_file()):
                 stale.unlink()
                 report.removed += 1
         _write_page(inside, MARKER, _marker_text(set(names)))
+        if state is not None:
+            inputs = {"all": everything, "code": _code_digest(), "pages": made}
+            _keep_inputs(state, json.dumps(inputs, sort_keys=True) + "\n")
     except OSError as exc:
         raise WriteError(f"cannot write the site into {out_dir}: {exc.strerror or exc}") from None
     return report
+
+
+def _inputs_path(folder: Path | None, inside: Path) -> Path | None:
+    """Where the digests of the site in ``inside`` are kept: beside the search index (the
+    site itself stays as it is made, with no time or state in it)."""
+    if folder is None:
+        return None
+    key = hashlib.sha256(str(inside).encode("utf-8", "surrogateescape")).hexdigest()[:16]
+    return folder / f"site-{key}.json"
+
+
+def _keep_inputs(path: Path, text: str) -> None:
+    """Write the digests atomically; a cache that cannot be written only costs the next
+    run the time of rendering every page."""
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as handle:
+                handle.write(text)
+            os.replace(tmp, path)
+        except BaseException:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
+            raise
+    except OSError:
+        pass
+
+
+def _read_inputs(path: Path | None) -> dict:
+    """The digests a previous run kept (empty when missing, unreadable or not its own)."""
+    if path is None:
+        return {}
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    if not isinstance(data, dict) or not isinstance(data.get("pages"), dict):
+        return {}
+    pages = {
+        rel: entry
+        for rel, entry in data["pages"].items()
+        if isinstance(entry, list) and len(entry) == 5 and _safe_rel(rel)
+    }
+    return {"all": data.get("all"), "code": data.get("code"), "pages": pages}
+
+
+def _stamp(inside: Path, rel: str) -> list:
+    """Size, modification and change time and inode of a file the site holds (None if it
+    is not a plain file)."""
+    try:
+        st = (inside / rel).lstat()
+    except OSError:
+        return [None] * 4
+    if not stat.S_ISREG(st.st_mode):
+        return [None] * 4
+    return [st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino]
+
+
+def _kept(inside: Path, rel: str, entry) -> bool:
+    """Whether the file is as the run that recorded ``entry`` left it."""
+    return bool(entry) and entry[1] is not None and _stamp(inside, rel) == entry[1:]
+
+
+_CODE: str | None = None
+
+
+def _code_digest() -> str:
+    """Changes with the code that makes the pages (a new version renders every page)."""
+    global _CODE
+    if _CODE is None:
+        import papernotes
+        from papernotes.glossary import shipped_digest
+
+        digest = hashlib.sha256(f"{papernotes.__version__}\0{shipped_digest()}".encode())
+        root = Path(papernotes.__file__).parent
+        try:
+            for path in sorted(root.rglob("*")):
+                if path.suffix in (".py", ".js", ".css", ".html") and path.is_file():
+                    digest.update(path.relative_to(root).as_posix().encode())
+                    digest.update(path.read_bytes())
+        except OSError:
+            pass
+        _CODE = digest.hexdigest()[:32]
+    return _CODE
+
+
+def _glossary_digest(kb: KnowledgeBase) -> str:
+    from papernotes.store.glossary import GLOSSARY_NAME
+
+    try:
+        return hashlib.sha256((kb.root / GLOSSARY_NAME).read_bytes()).hexdigest()
+    except OSError:
+        return "missing"
 
 
 def _marker_text(names: set[str]) -> str:
@@ -577,9 +823,9 @@ def _target(inside: Path, rel: str) -> Path | None:
     return path
 
 
-def _write_page(inside: Path, rel: str, text: str) -> None:
-    """Write one file atomically unless it already holds these bytes; a symbolic link in
-    its place is replaced, never written through."""
+def _write_page(inside: Path, rel: str, text: str) -> bool:
+    """Write one file atomically unless it already holds these bytes (False then); a
+    symbolic link in its place is replaced, never written through."""
     data = text.encode("utf-8")
     path = inside / rel
     folder = path.parent
@@ -595,7 +841,7 @@ def _write_page(inside: Path, rel: str, text: str) -> None:
     if not path.is_symlink() and path.is_file():
         try:
             if path.stat().st_size == len(data) and path.read_bytes() == data:
-                return
+                return False
         except OSError:
             pass
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
@@ -608,3 +854,4 @@ def _write_page(inside: Path, rel: str, text: str) -> None:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
         raise
+    return True

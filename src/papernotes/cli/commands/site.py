@@ -19,9 +19,12 @@ def command(env, out_dir: str, title: str) -> None:
     paper (notes in both languages with a switch, tags, related papers, backlinks),
     a page per tag, and the link graph. Links are relative: open OUT_DIR/index.html
     directly, or serve the folder from any path. OUT_DIR must be new, empty, or an
-    earlier papernotes site (pages of removed papers are deleted on rebuild). A rebuild
-    rewrites only the pages that changed, each atomically; a build that was interrupted is
-    taken up by the next run. A progress bar shows on a terminal (stderr).
+    earlier papernotes site (pages of removed papers are deleted on rebuild).
+
+    Pages come from the search index; similar papers are those 'papernotes related ID'
+    ranks first. A rebuild renders only the pages whose inputs changed and rewrites only
+    those whose bytes changed, each atomically; a build that was interrupted is taken up
+    by the next run. A progress bar shows on a terminal (stderr).
 
     \b
     Examples:
@@ -48,6 +51,7 @@ def command(env, out_dir: str, title: str) -> None:
         )
     click.echo(
         f"Wrote {report.papers} paper page(s), {report.tags} tag page(s) and the graph "
-        f"to {out_dir}; open {out_dir}/index.html",
+        f"to {out_dir} ({report.files} file(s) changed, {report.removed} removed); "
+        f"open {out_dir}/index.html",
         err=True,
     )
