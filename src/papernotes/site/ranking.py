@@ -27,6 +27,8 @@ import os
 import sqlite3
 import sys
 from collections import Counter, defaultdict
+from collections.abc import Mapping
+from typing import cast
 
 from papernotes.index.documents import tag_facet
 from papernotes.index.neighbours import (
@@ -106,9 +108,9 @@ class Ranking:
         for pid in sorted(self.tags_of):
             self.by_tags[tuple(self.tags_of[pid])].append(pid)
         self.lists_with: dict[str, list[tuple[str, ...]]] = defaultdict(list)
-        for tags in self.by_tags:
-            for tag in set(tags):
-                self.lists_with[tag].append(tags)
+        for tag_list in self.by_tags:
+            for tag in set(tag_list):
+                self.lists_with[tag].append(tag_list)
         self._shares: dict[tuple[str, ...], _Tagged] = {}
 
     def _load_terms(self, conn: sqlite3.Connection) -> None:
@@ -203,7 +205,7 @@ class Ranking:
             if other not in links and other not in mentioned and share is None:
                 if cosines[other] < MIN_SIMILAR:
                     continue  # a weak cosine and nothing else: not a neighbour
-            score = 0
+            score = 0.0
             if other in links:
                 score += LINK
             if share is not None:
@@ -466,13 +468,18 @@ def _rank_chunk(task: tuple[list[str], int]) -> list[tuple[str, list]]:
 chunk_task = _rank_chunk  # what a worker runs (a name the pool can send)
 
 
-def _vectors(counts: dict[str, Counter], df: dict, size: int) -> dict[str, dict[str, float]]:
+def _vectors(
+    counts: Mapping[str, Mapping[str, int]], df: dict, size: int
+) -> dict[str, dict[str, float]]:
     """TF-IDF vectors, a thousand papers at a time (the index each makes is dropped)."""
     out: dict[str, dict[str, float]] = {}
     items = list(counts.items())
     for start in range(0, len(items), 1000):
         part = dict(items[start : start + 1000])
-        out.update(SimilarityIndex.from_counts(part, {}, df, size).vectors)
+        # counts read from the index are plain dicts; from_counts only reads them
+        out.update(
+            SimilarityIndex.from_counts(cast("dict[str, Counter]", part), {}, df, size).vectors
+        )
     return out
 
 
