@@ -125,42 +125,107 @@ class Entries:
     problems: list[Problem] = field(default_factory=list)
 
 
-def entries(conn: sqlite3.Connection, column: str = "digest", raw: bool = False) -> Entries:
-    """Every loadable record's ``digest`` (or ``record`` data), keyed by id, and every
-    problem, exactly as a YAML load of every file would give them; ``raw``: as JSON text."""
+def _first_wins(out: Entries, rows) -> tuple[dict[str, str], set[str]]:
+    """Go through ``(name, rid, problems)`` rows in name order as a YAML load of every file
+    would: collect the problems in ``out``, and say which file holds each id and which
+    files are duplicates (the file named for the id is the record, and a copy beside it
+    ('X copy.yaml' sorts first) the duplicate, whatever the order)."""
     from papernotes.index.store import decoded
-    from papernotes.model.ids import filename_for
 
-    out = Entries()
     by_id: dict[str, str] = {}
-    slot: dict[str, int] = {}
-    kept: list[str] = []
-    rows = conn.execute(f"SELECT name, rid, {column}, problems FROM files ORDER BY name")
-    for name, rid, data, problems in rows:
+    dropped: set[str] = set()
+    for name, rid, problems in rows:
         shown = f"papers/{name}"
         if problems != "[]":
             out.problems.extend(Problem(**p) for p in decoded(problems))
         if rid is None:
             continue
         if rid in by_id:
-            # As KnowledgeBase.load_all: the file named for the id is the record, and a
-            # copy beside it ('X copy.yaml' sorts first) the duplicate, whatever the order.
             keep, extra = by_id[rid], shown
-            if name == filename_for(rid) and by_id[rid] != shown:
+            if name == _filename_for(rid) and by_id[rid] != shown:
                 keep, extra = shown, by_id[rid]
                 by_id[rid] = shown
-                kept[slot[rid]] = data
+            dropped.add(extra[len("papers/") :])
             out.problems.append(Problem(extra, f"duplicate id {rid!r} (also in {keep})", 1, "id"))
             continue
         by_id[rid] = shown
-        slot[rid] = len(kept)
-        kept.append(data)
+    return by_id, dropped
+
+
+def _filename_for(rid: str) -> str:
+    # papernotes.model.ids.filename_for, without its check (the id loaded) and its import
+    from urllib.parse import quote
+
+    return quote(rid, safe="") + ".yaml"
+
+
+def entries(conn: sqlite3.Connection, column: str = "digest", raw: bool = False) -> Entries:
+    """Every loadable record's ``digest`` (or ``record`` data), keyed by id, and every
+    problem, exactly as a YAML load of every file would give them; ``raw``: as JSON text."""
+    from papernotes.index.store import decoded
+
+    out = Entries()
+    data: dict[str, str] = {}
+    rows = conn.execute(f"SELECT name, rid, {column}, problems FROM files ORDER BY name")
+    by_id, _ = _first_wins(out, _keeping(rows, data))
+    kept = [data[shown[len("papers/") :]] for shown in by_id.values()]
     # one JSON text for all of them: a call per row costs more than the parsing
     if raw:
         values = kept
     else:
         values = decoded("[" + ",".join(kept) + "]") if kept else []
     out.papers = dict(zip(by_id, values, strict=True))
+    return out
+
+
+def _keeping(rows, data: dict[str, str]):
+    """``(name, rid, problems)`` of ``(name, rid, value, problems)`` rows, keeping each
+    loaded file's value in ``data``."""
+    for name, rid, value, problems in rows:
+        if rid is not None:
+            data[name] = value
+        yield name, rid, problems
+
+
+# the digest's fields that hold lists (the others are numbers, text or null)
+LIST_FIELDS = frozenset({"ratings", "tags", "note_langs", "marks", "by"})
+
+
+def fields(conn: sqlite3.Connection, keys: tuple[str, ...]) -> Entries:
+    """As :func:`entries` of the digests, with only these ``keys`` of each: SQLite takes
+    them out of the JSON, so nothing else of 20,000 digests is decoded in Python."""
+    from papernotes.index.store import decoded
+
+    out = Entries()
+    # the files whose problems or ids need looking at: few (none in a clean knowledge base)
+    by_id, dropped = _first_wins(
+        out,
+        conn.execute(
+            "SELECT name, rid, problems FROM files WHERE problems != '[]' OR rid IN "
+            "(SELECT rid FROM files WHERE rid IS NOT NULL GROUP BY rid HAVING count(*) > 1) "
+            "ORDER BY name"
+        ),
+    )
+    first = {rid: shown[len("papers/") :] for rid, shown in by_id.items()}
+    picks = ", ".join(f"json_extract(digest, '$.{k}')" for k in keys)
+    rows = [
+        row
+        for row in conn.execute(
+            f"SELECT name, rid, {picks} FROM files WHERE rid IS NOT NULL ORDER BY name"
+        )
+        if row[0] not in dropped
+    ]
+    if dropped:  # where the first file of a duplicated id was: as a load of every file
+        rows.sort(key=lambda row: first.get(row[1], row[0]))
+    columns = list(zip(*rows, strict=True)) if rows else [()] * (len(keys) + 2)
+    values = [
+        decoded("[" + ",".join(texts) + "]") if key in LIST_FIELDS and texts else list(texts)
+        for key, texts in zip(keys, columns[2:], strict=True)
+    ]
+    out.papers = {
+        rid: dict(zip(keys, row, strict=True))
+        for rid, row in zip(columns[1], zip(*values, strict=True), strict=True)
+    }
     return out
 
 
@@ -171,6 +236,15 @@ def read(kb: KnowledgeBase, column: str = "digest", raw: bool = False) -> Entrie
     with Index(kb) as index:
         index.refresh()
         return index.read(lambda conn: entries(conn, column, raw))
+
+
+def read_fields(kb: KnowledgeBase, keys: tuple[str, ...]) -> Entries:
+    """:func:`fields` of a fresh index of ``kb``."""
+    from papernotes.index.store import Index
+
+    with Index(kb) as index:
+        index.refresh()
+        return index.read(lambda conn: fields(conn, keys))
 
 
 def checked(kb: KnowledgeBase) -> tuple[Entries, list[tuple[str, dict]]]:

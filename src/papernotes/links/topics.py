@@ -66,7 +66,7 @@ def topic_page(kb, name: str, sort: str = "decision", collection=None, notes=Non
     if collection is not None:
         rows = [digest(p) for p in collection.papers.values()]
     else:
-        rows = list(digests(kb)[0].values())
+        rows = list(digests(kb, ("id", "title", "decision", "ratings", "added", "tags"))[0].values())
     subtree = taxonomy.descendants(name)
     counts = Counter(t for p in rows for t in p["tags"])
     members = [p for p in rows if set(subtree).intersection(p["tags"])]
