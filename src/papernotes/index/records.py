@@ -207,11 +207,11 @@ def fields(conn: sqlite3.Connection, keys: tuple[str, ...]) -> Entries:
         ),
     )
     first = {rid: shown[len("papers/") :] for rid, shown in by_id.items()}
-    picks = ", ".join(f"json_extract(digest, '$.{k}')" for k in keys)
+    picks = "".join(f", json_extract(digest, '$.{k}')" for k in keys)
     rows = [
         row
         for row in conn.execute(
-            f"SELECT name, rid, {picks} FROM files WHERE rid IS NOT NULL ORDER BY name"
+            f"SELECT name, rid{picks} FROM files WHERE rid IS NOT NULL ORDER BY name"
         )
         if row[0] not in dropped
     ]
@@ -222,6 +222,9 @@ def fields(conn: sqlite3.Connection, keys: tuple[str, ...]) -> Entries:
         decoded("[" + ",".join(texts) + "]") if key in LIST_FIELDS and texts else list(texts)
         for key, texts in zip(keys, columns[2:], strict=True)
     ]
+    if not keys:
+        out.papers = {rid: {} for rid in columns[1]}
+        return out
     out.papers = {
         rid: dict(zip(keys, row, strict=True))
         for rid, row in zip(columns[1], zip(*values, strict=True), strict=True)
@@ -253,7 +256,7 @@ def checked(kb: KnowledgeBase) -> tuple[Entries, list[tuple[str, dict]]]:
     from papernotes.index.store import Index, decoded
 
     def query(conn: sqlite3.Connection):
-        found = entries(conn, raw=True)  # only the ids are needed: no decoding
+        found = fields(conn, ())  # only the ids are needed
         rows = conn.execute("SELECT name, facts FROM files WHERE facts IS NOT NULL ORDER BY name")
         names, texts = zip(*rows, strict=True) if found.papers else ((), ())
         values = decoded("[" + ",".join(texts) + "]") if texts else []
