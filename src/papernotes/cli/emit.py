@@ -93,6 +93,7 @@ def emit(
     footer: Callable[[int], str] | None = None,
     empty: str | None = None,
     render: Callable[[Console, list[dict]], None] | None = None,
+    text: Callable[[], None] | None = None,
     **table: Any,
 ) -> int:
     """Print ``rows`` (dicts) as JSON (``data`` instead, when given), tab-separated lines
@@ -100,13 +101,17 @@ def emit(
     ``rich.table.Table``) or what ``render`` prints. Returns the number of rows.
 
     ``footer``: a line under the table, from the row count; ``empty``: said on stderr
-    when piped output has no row.
+    when piped output has no row; ``text``: prints piped output that is not one line per
+    row (a page of sections).
     """
     if as_json:
         rows = list(rows)
         emit_json(rows if data is None else data)
         return len(rows)
     if not common.is_tty():  # looked up on each call: tests stand in a terminal
+        if text is not None:
+            text()
+            return 0
         text, count = tsv_text(rows, columns, field)
         if count:
             click.echo(text)
