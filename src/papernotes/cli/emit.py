@@ -162,10 +162,11 @@ def limit_option(default: int, help: str = "Show at most N papers (0: all).") ->
     )
 
 
-def write_output(env: Env, output: str | None, text: str, summary: str) -> None:
+def write_output(env: Env, output: str | None, text: str, summary: str, dash: bool = True) -> None:
     """``text`` to the ``--output`` file (atomically; never into papers/, notes/ or
-    tags.yaml) with ``summary`` on stderr, or to stdout without a file or for ``-``."""
-    if not output or output == "-":
+    tags.yaml) with ``summary`` on stderr, or to stdout without a file (or for ``-``,
+    when ``dash``)."""
+    if not output or (dash and output == "-"):
         click.echo(text, nl=False)
         return
     env.kb().write_output(Path(output), text, output)
