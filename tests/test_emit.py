@@ -123,3 +123,18 @@ def test_write_output_to_a_file(kb, tmp_path):
     assert result.exit_code == 0, result.output
     assert target.read_text(encoding="utf-8") == "text\n"
     assert result.stdout == "" and result.stderr == "wrote out.txt\n"
+
+
+def test_one_progress_bar_with_stages_and_a_threshold(monkeypatch):
+    from papernotes.cli import indexing
+
+    monkeypatch.setattr(indexing, "is_tty", lambda stderr=False: True)
+    with indexing.LazyProgress(Env(no_color=True), "Refreshing", show_after=0, min_total=2) as bar:
+        bar(0, 3)
+        bar(1, 3, "H1gEP6NFwr")
+        bar(2, 3, label="Writing records")
+        assert bar.bar is not None and list(bar.tasks) == ["Refreshing", "Writing records"]
+    assert bar.bar is None  # closed with the block
+    small = indexing.LazyProgress(Env(no_color=True), "Reading files", show_after=0, min_total=50)
+    small(1, 10)
+    assert small.bar is None

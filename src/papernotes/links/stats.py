@@ -8,7 +8,6 @@ from papernotes.links.notes_md import load_notes
 from papernotes.links.topics import decision_rank
 from papernotes.reading import MARKS, STATUSES
 
-
 STATS_KEYS = ("tags", "decision", "note_langs", "status", "marks", "related")
 
 
