@@ -40,7 +40,7 @@ from papernotes.store.glossary import signature as glossary_signature
 if TYPE_CHECKING:
     from papernotes.store.kb import KnowledgeBase
 
-SCHEMA_VERSION = 12  # 6: status and mark facets; 7: the glossary column; 8-10: the read
+SCHEMA_VERSION = 13  # 13: tags store their parent, not their subtree; 6: status and mark facets; 7: the glossary column; 8-10: the read
 # model (record JSON, digests, facts); 11: keys and translation problems in the facts;
 # 12: note authors (by: facets, 'by' in digests) and merge conflicts in the facts
 INDEX_NAME = "index.sqlite"
@@ -71,7 +71,8 @@ CREATE INDEX files_doc ON files(doc);
 CREATE TABLE snapshot(id INTEGER PRIMARY KEY CHECK (id = 1), data BLOB NOT NULL);
 CREATE TABLE tag_keys(key TEXT PRIMARY KEY, tag TEXT NOT NULL) WITHOUT ROWID;
 CREATE TABLE tag_info(
-    tag TEXT PRIMARY KEY, names TEXT NOT NULL, tree TEXT NOT NULL, text TEXT NOT NULL
+    tag TEXT PRIMARY KEY, pos INTEGER NOT NULL, names TEXT NOT NULL, parent TEXT,
+    text TEXT NOT NULL
 ) WITHOUT ROWID;
 CREATE VIRTUAL TABLE fts USING fts5({", ".join(COLUMNS)}, tokenize='ascii', detail=full);
 CREATE TABLE links(doc INTEGER NOT NULL, target TEXT NOT NULL, why TEXT NOT NULL);
@@ -748,10 +749,10 @@ def _worker_load(names: list[str]) -> list[tuple]:
 # -- small helpers -----------------------------------------------------------------------
 def _insert_tags(conn: sqlite3.Connection, entries, keys: dict[str, str]) -> None:
     conn.executemany(
-        "INSERT INTO tag_info(tag, names, tree, text) VALUES (?, ?, ?, ?)",
+        "INSERT INTO tag_info(tag, pos, names, parent, text) VALUES (?, ?, ?, ?, ?)",
         [
-            (e.name, json.dumps(e.names, ensure_ascii=False), json.dumps(e.tree), e.text)
-            for e in entries
+            (e.name, pos, json.dumps(e.names, ensure_ascii=False), e.parent, e.text)
+            for pos, e in enumerate(entries)
         ],
     )
     conn.executemany("INSERT INTO tag_keys(key, tag) VALUES (?, ?)", keys.items())
