@@ -9,6 +9,7 @@ from statistics import mean
 from papernotes.links.notes_md import load_notes
 
 SORTS = ("decision", "rating", "added", "id")
+TOPIC_KEYS = ("id", "title", "decision", "ratings", "added", "tags")  # of each digest
 
 
 def decision_rank(decision: str | None) -> int:
@@ -66,7 +67,7 @@ def topic_page(kb, name: str, sort: str = "decision", collection=None, notes=Non
     if collection is not None:
         rows = [digest(p) for p in collection.papers.values()]
     else:
-        rows = list(digests(kb, ("id", "title", "decision", "ratings", "added", "tags"))[0].values())
+        rows = list(digests(kb, TOPIC_KEYS)[0].values())
     subtree = taxonomy.descendants(name)
     counts = Counter(t for p in rows for t in p["tags"])
     members = [p for p in rows if set(subtree).intersection(p["tags"])]
