@@ -91,8 +91,14 @@ def list_papers(
 
 def tag_rows(kb: KnowledgeBase) -> tuple[list[dict], list[Problem]]:
     taxonomy, problems = kb.taxonomy_checked()
-    rows, record_problems = digests(kb, ("tags",))
-    counts = Counter(tag for p in rows.values() for tag in p["tags"])
+    from papernotes.index.records import read_tag_counts
+
+    try:
+        counts, record_problems = read_tag_counts(kb)
+    except WriteError:  # no writable cache anywhere, or locked for too long
+        coll = kb.load_all()
+        counts = Counter(tag for p in coll.papers.values() for tag in p.tags)
+        record_problems = coll.problems
     rows = [
         {
             "name": name,

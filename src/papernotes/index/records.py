@@ -187,18 +187,10 @@ def _keeping(rows, data: dict[str, str]):
         yield name, rid, problems
 
 
-# the digest's fields that hold lists (the others are numbers, text or null)
-LIST_FIELDS = frozenset({"ratings", "tags", "note_langs", "marks", "by"})
-
-
-def fields(conn: sqlite3.Connection, keys: tuple[str, ...]) -> Entries:
-    """As :func:`entries` of the digests, with only these ``keys`` of each: SQLite takes
-    them out of the JSON, so nothing else of 20,000 digests is decoded in Python."""
-    from papernotes.index.store import decoded
-
-    out = Entries()
-    # the files whose problems or ids need looking at: few (none in a clean knowledge base)
-    by_id, dropped = _first_wins(
+def _exceptions(conn: sqlite3.Connection, out: Entries) -> tuple[dict[str, str], set[str]]:
+    """:func:`_first_wins` over the files whose problems or ids need looking at: few (none
+    in a clean knowledge base)."""
+    return _first_wins(
         out,
         conn.execute(
             "SELECT name, rid, problems FROM files WHERE problems != '[]' OR rid IN "
@@ -206,28 +198,50 @@ def fields(conn: sqlite3.Connection, keys: tuple[str, ...]) -> Entries:
             "ORDER BY name"
         ),
     )
+
+
+def tag_counts(conn: sqlite3.Connection) -> tuple[dict[str, int], list[Problem]]:
+    """How many loadable papers carry each tag (counted by SQLite), and every problem, as
+    :func:`entries` gives them."""
+    out = Entries()
+    _, dropped = _exceptions(conn, out)
+    counts = conn.execute(
+        "SELECT tag.value, count(*) FROM files, json_each(files.digest, '$.tags') AS tag "
+        "WHERE files.rid IS NOT NULL AND files.name NOT IN (SELECT value FROM json_each(?)) "
+        "GROUP BY tag.value",
+        (json.dumps(sorted(dropped)),),
+    )
+    return dict(counts.fetchall()), out.problems
+
+
+def fields(conn: sqlite3.Connection, keys: tuple[str, ...]) -> Entries:
+    """As :func:`entries` of the digests, with only these ``keys`` of each: SQLite takes
+    them out of the JSON, so the rest of 20,000 digests is never decoded in Python."""
+    from papernotes.index.store import decoded
+
+    out = Entries()
+    by_id, dropped = _exceptions(conn, out)
     first = {rid: shown[len("papers/") :] for rid, shown in by_id.items()}
-    picks = "".join(f", json_extract(digest, '$.{k}')" for k in keys)
+    # one json_extract of every path: SQLite parses each digest once (an array of the
+    # values; '$.id' is added so that a single key is an array too)
+    paths = ", ".join(f"'$.{k}'" for k in (*keys, "id"))
     rows = [
         row
         for row in conn.execute(
-            f"SELECT name, rid{picks} FROM files WHERE rid IS NOT NULL ORDER BY name"
+            f"SELECT name, rid, json_extract(digest, {paths}) FROM files "
+            "WHERE rid IS NOT NULL ORDER BY name"
         )
         if row[0] not in dropped
     ]
     if dropped:  # where the first file of a duplicated id was: as a load of every file
         rows.sort(key=lambda row: first.get(row[1], row[0]))
-    columns = list(zip(*rows, strict=True)) if rows else [()] * (len(keys) + 2)
-    values = [
-        decoded("[" + ",".join(texts) + "]") if key in LIST_FIELDS and texts else list(texts)
-        for key, texts in zip(keys, columns[2:], strict=True)
-    ]
     if not keys:
-        out.papers = {rid: {} for rid in columns[1]}
+        out.papers = {row[1]: {} for row in rows}
         return out
+    values = decoded("[" + ",".join(row[2] for row in rows) + "]")
     out.papers = {
-        rid: dict(zip(keys, row, strict=True))
-        for rid, row in zip(columns[1], zip(*values, strict=True), strict=True)
+        row[1]: dict(zip(keys, value, strict=False))
+        for row, value in zip(rows, values, strict=True)
     }
     return out
 
@@ -239,6 +253,15 @@ def read(kb: KnowledgeBase, column: str = "digest", raw: bool = False) -> Entrie
     with Index(kb) as index:
         index.refresh()
         return index.read(lambda conn: entries(conn, column, raw))
+
+
+def read_tag_counts(kb: KnowledgeBase) -> tuple[dict[str, int], list[Problem]]:
+    """:func:`tag_counts` of a fresh index of ``kb``."""
+    from papernotes.index.store import Index
+
+    with Index(kb) as index:
+        index.refresh()
+        return index.read(tag_counts)
 
 
 def read_fields(kb: KnowledgeBase, keys: tuple[str, ...]) -> Entries:
