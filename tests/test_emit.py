@@ -25,7 +25,7 @@ ROWS = [
 
 def printed(rows, tty=False, monkeypatch=None, **options):
     """What emit prints for ``rows`` (stdout, stderr) and the count it returns."""
-    monkeypatch.setattr("papernotes.cli.common.is_tty", lambda stderr=False: tty)
+    monkeypatch.setattr("papernotes.cli.common.is_tty", lambda stderr=False: tty)  # noqa: ARG005 - is_tty(stderr=...)
     counted = []
 
     @click.command()
@@ -95,7 +95,7 @@ def test_a_terminal_table_of_no_rows_still_has_its_headers(monkeypatch):
 def test_render_replaces_the_table_and_text_the_piped_lines(monkeypatch):
     seen = []
     out, _, _ = printed(
-        ROWS, tty=True, monkeypatch=monkeypatch, render=lambda out, rows: seen.append(rows)
+        ROWS, tty=True, monkeypatch=monkeypatch, render=lambda _out, rows: seen.append(rows)
     )
     assert out == "" and seen == [ROWS]
     out, _, _ = printed(ROWS, monkeypatch=monkeypatch, text=lambda: click.echo("a page"))
@@ -128,7 +128,7 @@ def test_write_output_to_a_file(kb, tmp_path):
 def test_one_progress_bar_with_stages_and_a_threshold(monkeypatch):
     from papernotes.cli import indexing
 
-    monkeypatch.setattr(indexing, "is_tty", lambda stderr=False: True)
+    monkeypatch.setattr(indexing, "is_tty", lambda stderr=False: True)  # noqa: ARG005
     with indexing.LazyProgress(Env(no_color=True), "Refreshing", show_after=0, min_total=2) as bar:
         bar(0, 3)
         bar(1, 3, "H1gEP6NFwr")

@@ -148,11 +148,11 @@ def plain(text: str) -> str:
     return show_controls(text)
 
 
-def warn(message: str, env: Env | None = None) -> None:
+def warn(message: str) -> None:
     click.echo(f"Warning: {plain(message)}", err=True)
 
 
-def one_line(message: str) -> str:
+def message_line(message: str) -> str:
     """The message on one line; a huge echoed argument (a 100k-character --tag) is cut."""
     words = plain(str(message)).split()
     return " ".join(w if len(w) <= 300 else f"{w[:150]}...[{len(w)} chars]" for w in words) or (
@@ -170,7 +170,7 @@ class OneLineUsageError(click.UsageError):
     def show(self, file: Any = None) -> None:
         where = self.ctx.command_path if self.ctx else "papernotes"
         click.echo(
-            f"Error: {one_line(self.format_message())} (see '{where} --help')",
+            f"Error: {message_line(self.format_message())} (see '{where} --help')",
             file=file,
             err=file is None,
         )
@@ -181,7 +181,8 @@ def one_line_usage(exc: click.UsageError) -> click.UsageError:
     if isinstance(exc, OneLineUsageError | click.exceptions.NoArgsIsHelpError):
         return exc
     converted = OneLineUsageError(exc.format_message(), exc.ctx)
-    converted.exit_code = exc.exit_code
+    # click declares exit_code on the class; this one error keeps the code it came with
+    converted.exit_code = exc.exit_code  # type: ignore[misc]
     return converted
 
 
@@ -200,7 +201,7 @@ def run_safely(ctx: click.Context, call: Callable[[], Any]) -> Any:
     try:
         result = call()
         for message in take_notices():
-            warn(message, env)
+            warn(message)
         return result
     except click.UsageError as exc:
         raise one_line_usage(exc) from None
@@ -212,7 +213,7 @@ def run_safely(ctx: click.Context, call: Callable[[], Any]) -> Any:
     except PapernotesError as exc:
         if debug:
             traceback.print_exc()
-        click.echo(f"Error: {one_line(str(exc))}", err=True)
+        click.echo(f"Error: {message_line(str(exc))}", err=True)
         ctx.exit(exc.exit_code)
     except KeyboardInterrupt:
         click.echo("\nInterrupted", err=True)
@@ -220,7 +221,7 @@ def run_safely(ctx: click.Context, call: Callable[[], Any]) -> Any:
     except BrokenPipeError:
         # The reader went away (e.g. `| head`); say nothing more.
         try:
-            sys.stdout = open(os.devnull, "w")  # noqa: SIM115
+            sys.stdout = open(os.devnull, "w", encoding="utf-8")  # noqa: SIM115
         except OSError:
             pass
         ctx.exit(ExitCode.OK)
@@ -231,11 +232,11 @@ def run_safely(ctx: click.Context, call: Callable[[], Any]) -> Any:
             # Not caught below the CLI, so most likely stdout itself: `list > /dev/full`.
             where = f" {exc.filename}" if exc.filename else " the output"
             with contextlib.suppress(OSError):
-                sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - no second error at exit
+                sys.stdout = open(os.devnull, "w", encoding="utf-8")  # noqa: SIM115 - no second error at exit
             click.echo(f"Error: cannot write{where}: {exc.strerror}", err=True)
             ctx.exit(ExitCode.CANNOT_WRITE)
         click.echo(
-            f"Error: internal error: {type(exc).__name__}: {one_line(str(exc))[:300]} (run with --debug for the traceback)",
+            f"Error: internal error: {type(exc).__name__}: {message_line(str(exc))[:300]} (run with --debug for the traceback)",
             err=True,
         )
         ctx.exit(ExitCode.INTERNAL)

@@ -11,6 +11,8 @@ from typing import TYPE_CHECKING
 from papernotes.cli.common import Env, console, is_tty, warn
 
 if TYPE_CHECKING:
+    from rich.progress import Progress, TaskID
+
     from papernotes.index import Index, RefreshStats
 
 SHOW_AFTER = 0.4  # seconds of indexing before a bar appears
@@ -30,20 +32,21 @@ class LazyProgress:
         self.show_after = SHOW_AFTER if show_after is None else show_after
         self.min_total = min_total
         self.started = time.monotonic()
-        self.bar = None
-        self.tasks: dict[str, object] = {}
+        self.bar: Progress | None = None
+        self.tasks: dict[str, TaskID] = {}
         self.enabled = is_tty(stderr=True)
 
     def __call__(self, done: int, total: int, detail: str = "", label: str | None = None) -> None:
         if not self.enabled or total < self.min_total:
             return
         label = label or self.label
-        if self.bar is None:
+        bar = self.bar
+        if bar is None:
             if done >= total or time.monotonic() - self.started < self.show_after:
                 return
             from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
-            self.bar = Progress(
+            bar = Progress(
                 TextColumn("{task.description}"),
                 BarColumn(),
                 MofNCompleteColumn(),
@@ -51,10 +54,11 @@ class LazyProgress:
                 console=console(self.env, stderr=True),
                 transient=True,
             )
-            self.bar.start()
+            bar.start()
+            self.bar = bar
         if label not in self.tasks:
-            self.tasks[label] = self.bar.add_task(label, total=total, detail="")
-        self.bar.update(self.tasks[label], completed=done, total=total, detail=detail)
+            self.tasks[label] = bar.add_task(label, total=total, detail="")
+        bar.update(self.tasks[label], completed=done, total=total, detail=detail)
 
     def close(self) -> None:
         if self.bar is not None:

@@ -9,12 +9,10 @@ same paper all land.
 from __future__ import annotations
 
 import datetime as dt
-import re
 from dataclasses import asdict, dataclass, field
 
 from pydantic import ValidationError
 
-from papernotes.core.listing import resolve_tag
 from papernotes.edit.apply import apply_metadata
 from papernotes.errors import (
     DataError,
@@ -24,15 +22,15 @@ from papernotes.errors import (
     UsageError,
 )
 from papernotes.metadata.base import PaperMetadata
-from papernotes.model.record import Note, Paper, Related, new_note_id
+from papernotes.model.record import Lang, Note, Paper, Related, new_note_id
 from papernotes.model.taxonomy import TAG_NAME, Tag, Taxonomy
 from papernotes.store.kb import KnowledgeBase
 from papernotes.store.keys import keys_in_use, with_new_keys
 from papernotes.store.records import validation_problems
-from papernotes.text import detect_lang
+from papernotes.store.tags import resolve_tag
+from papernotes.text import TEXT_CONTROL, detect_lang
 
 NEW_TAG_DESCRIPTION = "added by papernotes add"
-NOTE_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 MAX_NOTE = 200_000
 
 
@@ -46,7 +44,7 @@ class AddRequest:
     new_tags: list[str] = field(default_factory=list)
     new_tag_labels: dict[str, tuple[str | None, str | None]] = field(default_factory=dict)
     note: str | None = None
-    lang: str | None = None
+    lang: Lang | None = None
     related: str | None = None
     why: str | None = None
     metadata: PaperMetadata | None = None
@@ -127,7 +125,7 @@ def clean_note(text: str) -> str:
     text = "\n".join(line.rstrip() for line in text.split("\n")).strip("\n")
     if not text.strip():
         raise UsageError("the note is empty")
-    if NOTE_CONTROL.search(text):
+    if TEXT_CONTROL.search(text):
         raise UsageError("the note contains control characters (binary data?)")
     if len(text) > MAX_NOTE:
         raise UsageError(f"the note is too long ({len(text)} characters; at most {MAX_NOTE})")
@@ -138,7 +136,7 @@ def clean_title(text: str) -> str:
     title = " ".join(text.split())
     if not title:
         raise UsageError("the title is empty")
-    if NOTE_CONTROL.search(title):
+    if TEXT_CONTROL.search(title):
         raise UsageError("the title contains control characters")
     return title
 
@@ -192,10 +190,10 @@ def add(kb: KnowledgeBase, request: AddRequest) -> AddReport:
             fresh.save_taxonomy(new_taxonomy)
             report.tags_created = created_tags
             for name in created_tags:
-                tag = new_taxonomy.tags[name]
-                same = "" if (tag.en, tag.zh) != (name, name) else "; edit them in tags.yaml"
+                made = new_taxonomy.tags[name]
+                same = "" if (made.en, made.zh) != (name, name) else "; edit them in tags.yaml"
                 report.changes.append(
-                    f"created tag {name!r} in tags.yaml (en: {tag.en!r}, zh: {tag.zh!r}{same})"
+                    f"created tag {name!r} in tags.yaml (en: {made.en!r}, zh: {made.zh!r}{same})"
                 )
         if report.changes:
             fresh.save(paper)
@@ -275,7 +273,8 @@ def _merge(paper: Paper, request: AddRequest, report: AddReport, today: dt.date)
                 date=today,
                 by=request.author,
                 id=new_note_id(),
-                **{lang: request.note},
+                zh=request.note if lang == "zh" else None,
+                en=request.note if lang == "en" else None,
             )
             paper.notes = [*paper.notes, note]
             report.note_added, report.note_lang = True, lang

@@ -6,6 +6,8 @@ with either file.
 
 from __future__ import annotations
 
+import json
+
 from papernotes.export.bibtex import (
     arxiv_id,
     booktitle,
@@ -27,10 +29,10 @@ def csl_name(author: str) -> dict[str, str]:
         given, family, suffix = parts
         out = {"family": family, "given": given}
         return {**out, "suffix": suffix} if suffix else out
-    parts = name.split(" ")
-    if len(parts) < 2 or any(is_cjk(c) for c in name):
+    words = name.split(" ")
+    if len(words) < 2 or any(is_cjk(c) for c in name):
         return {"literal": name}
-    return {"family": parts[-1], "given": " ".join(parts[:-1])}
+    return {"family": words[-1], "given": " ".join(words[:-1])}
 
 
 def item(paper: Paper, key: str) -> dict:
@@ -74,3 +76,8 @@ def item(paper: Paper, key: str) -> dict:
 
 def to_csl(papers: list[Paper], keys: dict[str, str]) -> list[dict]:
     return [item(p, keys[p.id]) for p in papers]
+
+
+def export(job) -> str:
+    """``papernotes export -f csljson`` (see papernotes.export.EXPORTERS)."""
+    return json.dumps(to_csl(job.papers, job.keys), ensure_ascii=False, indent=2) + "\n"

@@ -8,12 +8,13 @@ tag, and as a "see also" link under its other tags. Anchors are the citation key
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from papernotes.export.bibtex import paper_url
 from papernotes.model.record import Paper
 from papernotes.model.taxonomy import Taxonomy
 
-LABELS = {
+LABELS: dict[str, dict[str, Any]] = {  # "lang_name" maps a language to its name
     "en": {
         "title": "Reading list",
         "count": "{n} paper(s)",
@@ -162,3 +163,16 @@ def reading_list(
             lines += [f"- [{md_escape(p.title)}](#{keys[p.id]})" for p in secondary[tag]]
             lines.append("")
     return "\n".join(lines).rstrip("\n") + "\n"
+
+
+def export(job) -> str:
+    """``papernotes export -f markdown`` (see papernotes.export.EXPORTERS)."""
+    selection = job.selection
+    return reading_list(
+        job.papers,
+        job.kb.taxonomy(),
+        job.keys,
+        selection.everything,
+        job.lang,
+        within=selection.tags,
+    )

@@ -26,9 +26,9 @@ from typing import TYPE_CHECKING
 from papernotes.index.documents import tag_facet
 from papernotes.index.related_rows import BODY_COLUMNS
 from papernotes.index.store import Index, IndexDamaged, decoded
-from papernotes.links.mentions import COMMON_SHARE as COMMON_NAME_SHARE
-from papernotes.links.mentions import ID_TOKEN, Mention, MentionIndex, _words
-from papernotes.links.related import (
+from papernotes.relate.mentions import COMMON_SHARE as COMMON_NAME_SHARE
+from papernotes.relate.mentions import ID_TOKEN, Mention, MentionIndex, words_of
+from papernotes.relate.related import (
     Neighbour,
     Reason,
     link_reasons,
@@ -36,7 +36,7 @@ from papernotes.links.related import (
     rank,
     tag_overlap,
 )
-from papernotes.links.similarity import SimilarityIndex, paper_text, term_bag
+from papernotes.relate.similarity import SimilarityIndex, paper_text, term_bag
 from papernotes.text import is_cjk, tokenize
 
 if TYPE_CHECKING:
@@ -68,7 +68,7 @@ def _related(conn: sqlite3.Connection, record, taxonomy, limit: int | None) -> l
 
     links = _links(conn, record)
     tagged = _tagged(conn, record, taxonomy, size, own_doc)
-    mentions = _mentions(conn, record, taxonomy, size, own_doc)
+    mentions = _mentions(conn, record, taxonomy, size)
     # every paper with other evidence is compared, so its similarity adds as in memory
     others = [m.target if m.source == pid else m.source for m in mentions]
     best_tagged = sorted(tagged, key=lambda o: (-tagged[o][0], o))[:TAGGED_COMPARED]
@@ -315,7 +315,7 @@ class IndexedMentions(MentionIndex):
 
     def _candidates(self, target: str, words: tuple[str, ...] | None = None) -> list[str]:
         """Papers whose notes may name ``target`` (by ``words``, or by id / any name)."""
-        phrases = [words] if words else [*self._own.get(target, []), _words(target)]
+        phrases = [words] if words else [*self._own.get(target, []), words_of(target)]
         clauses = [_notes_clause(p) for p in phrases if p]
         if not clauses:
             return []
@@ -328,7 +328,7 @@ class IndexedMentions(MentionIndex):
             self._common[key] = False
             limit = max(3, int(COMMON_NAME_SHARE * self.size))
             if self.size >= 20:
-                sources = self._candidates(target, _words(alias))
+                sources = self._candidates(target, words_of(alias))
                 if len(sources) > limit:
                     hits = 0
                     for start in range(0, len(sources), CHUNK):
@@ -352,15 +352,13 @@ def _notes_clause(words: tuple[str, ...]) -> str:
     return 'notes : "' + " ".join(words) + '"'
 
 
-def _mentions(
-    conn: sqlite3.Connection, record, taxonomy, size: int, own_doc: int | None
-) -> list[Mention]:
+def _mentions(conn: sqlite3.Connection, record, taxonomy, size: int) -> list[Mention]:
     """Mentions in the paper's notes, then of the paper in other notes."""
     pid = record.id
     index = IndexedMentions(conn, taxonomy, size, pid)
     texts = [t for note in record.notes for t in (note.zh, note.en) if t]
     index.papers[pid] = texts
-    words = {w for text in texts for w in _words(text)}
+    words = {w for text in texts for w in words_of(text)}
     ids = {m.group() for text in texts for m in ID_TOKEN.finditer(text)}
     index.learn(words, ids)
     index.learn_paper(pid)
@@ -375,7 +373,7 @@ def _mentions(
 
 # -- small helpers -------------------------------------------------------------------
 def _titles(conn: sqlite3.Connection, ids: set[str]) -> dict[str, str]:
-    out = {}
+    out: dict[str, str] = {}
     for part in _chunks(sorted(ids)):
         marks = ",".join("?" * len(part))
         out.update(conn.execute(f"SELECT id, title FROM docs WHERE id IN ({marks})", part))

@@ -22,6 +22,7 @@ import re
 from collections.abc import Callable
 
 from papernotes.errors import NotFoundError, UsageError
+from papernotes.filters import FIELDS
 from papernotes.glossary import MAX_EN as GLOSSARY_MAX_EN
 from papernotes.glossary import MAX_ZH as GLOSSARY_MAX_ZH
 from papernotes.index.documents import (
@@ -37,9 +38,6 @@ from papernotes.index.documents import (
 from papernotes.reading import MARK_WORDS, STATUS_WORDS
 from papernotes.text import is_cjk, query_terms, word_spans
 
-FIELDS = {"tag": "tag", "tags": "tag", "venue": "venue", "year": "year"}
-FIELDS |= {"decision": "decision", "lang": "lang", "language": "lang", "by": "by"}
-FIELDS |= {"status": "status", "mark": "mark", "marks": "mark", "marked": "mark"}
 OPERATORS = {"OR": "or", "|": "or", "||": "or", "AND": "and", "&&": "and", "NOT": "not"}
 UNTAGGED = [c for c in TEXT_COLUMNS if c != "tags"]
 MAX_DEPTH = 20  # parentheses deeper than this are read as plain grouping-free text
@@ -186,19 +184,19 @@ class _Parser:
             node = self.parse_or()
             if node is not None:
                 parts.append(node)
-            if self.peek() is not None and self.peek().kind == "rp":
+            if (item := self.peek()) is not None and item.kind == "rp":
                 self.pos += 1  # an unmatched ')' is ignored
         return _and(parts)
 
     def parse_or(self) -> Node | None:
         parts = [self.parse_and()]
-        while self.peek() is not None and self.peek().kind == "or":
+        while (item := self.peek()) is not None and item.kind == "or":
             self.pos += 1
             parts.append(self.parse_and())
-        parts = [p for p in parts if p is not None]
-        if len(parts) > 1:
-            return Or(parts)
-        return parts[0] if parts else None
+        kept = [p for p in parts if p is not None]
+        if len(kept) > 1:
+            return Or(kept)
+        return kept[0] if kept else None
 
     def parse_and(self) -> Node | None:
         parts = []
@@ -216,7 +214,7 @@ class _Parser:
         assert item is not None
         self.pos += 1
         if item.kind == "not":
-            if self.peek() is None or self.peek().kind in ("rp", "or", "and"):
+            if (after := self.peek()) is None or after.kind in ("rp", "or", "and"):
                 return None
             node = self.parse_unary()
             return Not(node) if node is not None else None
@@ -226,7 +224,7 @@ class _Parser:
             self.depth += 1
             node = self.parse_or()
             self.depth -= 1
-            if self.peek() is not None and self.peek().kind == "rp":
+            if (after := self.peek()) is not None and after.kind == "rp":
                 self.pos += 1
             return Not(node) if node is not None and item.negated else node
         if item.kind == "filter":
@@ -273,12 +271,12 @@ class Vocabulary:
         glossary: Callable[[list[str], list[str]], dict[str, list[str]]] | None = None,
     ):
         self.tag_keys = tag_keys
-        self.glossary = glossary or (lambda terms, inside: {})
+        self.glossary = glossary or (lambda _terms, _inside: {})
         self.tag_names = tag_names
         self.tag_parents = tag_parents
         self._children: dict[str, list[str]] | None = None
         self._years = years
-        self.fallback_tag = fallback_tag or (lambda text: None)
+        self.fallback_tag = fallback_tag or (lambda _text: None)
 
     @property
     def years(self) -> list[int]:
@@ -453,38 +451,44 @@ class _Compiler:
         return f'({_untagged(text)} OR {other} OR "{tag_facet(tag)}")'
 
     def filter(self, node: Filter) -> str:
-        value = node.value
-        if node.field == "tag":
-            tag = self.vocab.resolve(value) or self.vocab.fallback_tag(value)
-            if tag is None:
-                raise UnknownTagError(f"unknown tag {_shown(value)} (see 'papernotes tags')")
-            tree = self.vocab.tree(tag)
-            return "(" + " OR ".join(f'"{tag_facet(t)}"' for t in tree) + ")"
-        if node.field == "lang":
-            lang = LANGS.get(value.casefold())
-            if lang is None:
-                raise UsageError(f"lang: expects zh or en, not {_shown(value)}")
-            return f'"{facet("l", lang)}"'
-        if node.field in ("status", "mark"):
-            words = STATUS_WORDS if node.field == "status" else MARK_WORDS
-            found = words.get(value.casefold())
-            if found is None:
-                choices = ", ".join(dict.fromkeys(words.values()))
-                raise UsageError(f"{node.field}: expects one of {choices}, not {_shown(value)}")
-            return f'"{facet(node.field[0], word_facet(found))}"'
-        if node.field == "year":
-            years = self.years(value)
-            if not years:
-                return f'"{NOTHING}"'
-            return "(" + " OR ".join(f'"{facet("y", str(y))}"' for y in years) + ")"
-        # venue, decision, by: the value's words, in order, among the paper's
-        groups = query_terms(value)
-        if node.field == "decision":
-            groups = [[DECISIONS.get(t, t) for t in group] for group in groups]
-        if not groups:
-            return f'"{ALL}"'
-        kind = {"venue": "v", "decision": "d", "by": "b"}[node.field]
-        return _phrase(groups, wrap=lambda tok: facet(kind, tok))
+        """A filter of papernotes.filters.QUERY_FILTERS, by its ``filter_<name>`` method."""
+        return getattr(self, f"filter_{node.field}")(node.value)
+
+    def filter_tag(self, value: str) -> str:
+        tag = self.vocab.resolve(value) or self.vocab.fallback_tag(value)
+        if tag is None:
+            raise UnknownTagError(f"unknown tag {_shown(value)} (see 'papernotes tags')")
+        tree = self.vocab.tree(tag)
+        return "(" + " OR ".join(f'"{tag_facet(t)}"' for t in tree) + ")"
+
+    def filter_lang(self, value: str) -> str:
+        lang = LANGS.get(value.casefold())
+        if lang is None:
+            raise UsageError(f"lang: expects zh or en, not {_shown(value)}")
+        return f'"{facet("l", lang)}"'
+
+    def filter_status(self, value: str) -> str:
+        return _word_filter("status", STATUS_WORDS, value)
+
+    def filter_mark(self, value: str) -> str:
+        return _word_filter("mark", MARK_WORDS, value)
+
+    def filter_year(self, value: str) -> str:
+        years = self.years(value)
+        if not years:
+            return f'"{NOTHING}"'
+        return "(" + " OR ".join(f'"{facet("y", str(y))}"' for y in years) + ")"
+
+    # venue, decision, by: the value's words, in order, among the paper's
+    def filter_venue(self, value: str) -> str:
+        return _words_filter("v", query_terms(value))
+
+    def filter_decision(self, value: str) -> str:
+        groups = [[DECISIONS.get(t, t) for t in group] for group in query_terms(value)]
+        return _words_filter("d", groups)
+
+    def filter_by(self, value: str) -> str:
+        return _words_filter("b", query_terms(value))
 
     def years(self, value: str) -> list[int]:
         match = YEAR.match(value.strip())
@@ -508,6 +512,21 @@ class _Compiler:
             return [y for y in self.vocab.years if test(y)]
         lo, hi = int(low or 0), int(high or 9999)
         return [y for y in self.vocab.years if lo <= y <= hi]
+
+
+def _word_filter(field: str, words: dict[str, str], value: str) -> str:
+    """status: and mark:, whose values are fixed words (and their spellings)."""
+    found = words.get(value.casefold())
+    if found is None:
+        choices = ", ".join(dict.fromkeys(words.values()))
+        raise UsageError(f"{field}: expects one of {choices}, not {_shown(value)}")
+    return f'"{facet(field[0], word_facet(found))}"'
+
+
+def _words_filter(kind: str, groups: list[list[str]]) -> str:
+    if not groups:
+        return f'"{ALL}"'
+    return _phrase(groups, wrap=lambda tok: facet(kind, tok))
 
 
 def compile_query(tree: Node, vocab: Vocabulary) -> Compiled:
@@ -537,7 +556,7 @@ def _glossary_keys(text: str) -> set[str]:
 def _glossary_keys_of_runs(nodes: list[Node]) -> set[str]:
     """English glossary terms of several words typed one after another (``learning rate``)."""
     keys = set()
-    words = [n.text if _plain(n) else None for n in nodes]
+    words = [n.text if isinstance(n, Term) and _plain(n) else None for n in nodes]
     for i in range(len(words)):
         run = []
         for word in words[i : i + GLOSSARY_MAX_EN]:

@@ -20,29 +20,43 @@ one process rebuild at a time; the others wait and then use its result.
 from __future__ import annotations
 
 import contextlib
-import errno
+import hashlib
 import json
 import marshal
 import os
 import sqlite3
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
 from papernotes.errors import WriteError
 from papernotes.index import glossary_rows, records, related_rows
 from papernotes.index.documents import COLUMNS, Doc, paper_doc, tag_entries, tags_column
+from papernotes.settings import variable
+from papernotes.store.fsio import FileLock, flock
 from papernotes.store.glossary import kb_glossary
 from papernotes.store.glossary import signature as glossary_signature
 
 if TYPE_CHECKING:
     from papernotes.store.kb import KnowledgeBase
 
-SCHEMA_VERSION = 13  # 13: tags store their parent, not their subtree; 6: status and mark facets; 7: the glossary column; 8-10: the read
-# model (record JSON, digests, facts); 11: keys and translation problems in the facts;
-# 12: note authors (by: facets, 'by' in digests) and merge conflicts in the facts
+# The code that decides what the index stores, as paths under src/papernotes: the index's
+# version is a hash of SCHEMA and of these files, so changing either rebuilds every index.
+BUILDERS = (
+    "index/store.py",
+    "index/documents.py",
+    "index/records.py",
+    "index/related_rows.py",
+    "index/glossary_rows.py",
+    "text.py",
+    "relate/mentions.py",
+    "relate/similarity.py",
+    "model/record.py",
+    "store/records.py",
+    "store/translations.py",
+)
 INDEX_NAME = "index.sqlite"
 TIMEOUT_ENV = "PAPERNOTES_INDEX_TIMEOUT"
 DEFAULT_TIMEOUT = 60.0
@@ -93,14 +107,41 @@ CREATE VIRTUAL TABLE fts_vocab USING fts5vocab(fts, 'row');
 
 
 def version() -> str:
-    """What an index must say it is to be used: the schema, and the shipped glossary (a new
-    release's glossary changes what the index stores as much as a new schema does)."""
+    """What an index must say it is to be used: the schema and the code that fills it
+    (:func:`schema_digest`), and the shipped glossary (a new release's glossary changes
+    what the index stores as much as a new schema does)."""
     global _VERSION
     if _VERSION is None:
         from papernotes.glossary import shipped_digest
 
-        _VERSION = f"{SCHEMA_VERSION}+{shipped_digest()}"
+        _VERSION = f"{schema_digest()}+{shipped_digest()}"
     return _VERSION
+
+
+def schema_digest(schema: str = SCHEMA, sources: Iterable[bytes] | None = None) -> str:
+    """A hash of the table definitions and of the source of the :data:`BUILDERS` (or of
+    ``sources``): no change to what the index stores can leave an old index in use."""
+    digest = hashlib.sha256(schema.encode("utf-8"))
+    for text in builder_sources() if sources is None else sources:
+        digest.update(len(text).to_bytes(8, "big"))
+        digest.update(text)
+    return digest.hexdigest()[:16]
+
+
+def builder_sources() -> list[bytes]:
+    package = Path(__file__).resolve().parent.parent
+    try:
+        return [(package / name).read_bytes() for name in BUILDERS]
+    except FileNotFoundError as exc:
+        if (package / "index" / "store.py").is_file():
+            raise RuntimeError(
+                f"papernotes.index.store.BUILDERS names {exc.filename}, which does not exist"
+            ) from None
+    except OSError:
+        pass
+    from papernotes import __version__  # no source files (a zip or frozen build)
+
+    return [__version__.encode("utf-8")]
 
 
 _VERSION: str | None = None
@@ -182,7 +223,7 @@ class Scan:
 
 def default_timeout() -> float:
     try:
-        return max(0.0, float(os.environ.get(TIMEOUT_ENV, DEFAULT_TIMEOUT)))
+        return max(0.0, float(variable(TIMEOUT_ENV) or DEFAULT_TIMEOUT))
     except ValueError:
         return DEFAULT_TIMEOUT
 
@@ -327,7 +368,7 @@ class Index:
             ) from None
         self.path = self.folder / INDEX_NAME
         self.conn: sqlite3.Connection | None = None
-        self._lock = None
+        self._lock: FileLock | None = None
         self._progress: Progress | None = None
 
     # -- opening ----------------------------------------------------------------
@@ -770,6 +811,7 @@ def _insert_doc(conn: sqlite3.Connection, doc: Doc, bulk: bool = False) -> int:
         ),
     )
     rowid = cur.lastrowid
+    assert rowid is not None  # an INSERT always sets it
     conn.execute(
         f"INSERT INTO fts(rowid, {', '.join(COLUMNS)}) VALUES (?{', ?' * len(COLUMNS)})",
         (rowid, *doc.row()),
@@ -819,47 +861,17 @@ def _raise_if_locked(exc: sqlite3.Error, timeout: float) -> None:
         raise WriteError(f"cannot write the search index: {message}") from None
 
 
-class _Lock:
-    def __init__(self, handle):
-        self.handle = handle
-
-    def close(self) -> None:
-        self.handle.close()
-
-    def __enter__(self) -> _Lock:
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self.close()
-
-
-def _flock(path: Path, shared: bool, timeout: float, holder: str) -> _Lock:
+def _flock(path: Path, shared: bool, timeout: float, holder: str) -> FileLock:
     """A shared or exclusive ``flock`` on ``path``, waiting up to ``timeout`` seconds;
     ``holder`` says what the other process is doing, for the error message."""
-    try:
-        import fcntl
-    except ImportError:  # no flock (Windows): SQLite's own locking still applies
-        return _Lock(open(os.devnull))  # noqa: SIM115
-    try:
-        handle = open(path, "a+b")  # noqa: SIM115
-    except OSError as exc:
-        raise WriteError(f"cannot open {path}: {exc.strerror or exc}") from None
-    mode = (fcntl.LOCK_SH if shared else fcntl.LOCK_EX) | fcntl.LOCK_NB
-    deadline = time.monotonic() + timeout
-    delay = 0.002
-    while True:
-        try:
-            fcntl.flock(handle, mode)
-            return _Lock(handle)
-        except OSError as exc:
-            if exc.errno not in (errno.EAGAIN, errno.EACCES, errno.EWOULDBLOCK):
-                handle.close()
-                raise WriteError(f"cannot lock {path}: {exc.strerror or exc}") from None
-        if time.monotonic() >= deadline:
-            handle.close()
-            raise WriteError(
-                f"the search index is being {holder} by another process (waited {timeout:g} s); "
-                "try again"
-            )
-        time.sleep(delay)
-        delay = min(delay * 2, 0.05)
+    busy = (
+        f"the search index is being {holder} by another process (waited {timeout:g} s); try again"
+    )
+    return flock(
+        path,
+        shared=shared,
+        timeout=timeout,
+        what=str(path),
+        busy=busy,
+        open_error=f"cannot open {path}",
+    )

@@ -1,4 +1,4 @@
-"""Strict YAML in, canonical YAML out, atomic writes.
+"""Strict YAML in, canonical YAML out.
 
 Loading rejects duplicate keys, aliases/anchors and custom tags, and keeps the
 node tree so every problem can be reported with its line. Dumping gives one
@@ -8,18 +8,12 @@ literal blocks, so ``load -> dump`` of a canonical file gives back the same byte
 
 from __future__ import annotations
 
-import contextlib
-import errno
-import os
 import re
 import stat
-import tempfile
 from pathlib import Path
 from typing import Any
 
 import yaml
-
-from papernotes.errors import WriteError
 
 _BaseLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 MAX_FILE_BYTES = 5 * 1024 * 1024
@@ -131,7 +125,8 @@ def _event_depth(loader: Any) -> None:
             if isinstance(event, yaml.CollectionStartEvent):
                 depth += 1
                 if depth > MAX_DEPTH:
-                    raise YamlProblem(_too_deep(), event.start_mark.line + 1)
+                    mark = event.start_mark
+                    raise YamlProblem(_too_deep(), mark.line + 1 if mark else None)
             elif isinstance(event, yaml.CollectionEndEvent):
                 depth -= 1
     finally:
@@ -193,7 +188,7 @@ def parse(text: str) -> tuple[Any, yaml.Node | None]:
         loader.dispose()
 
 
-def read_yaml(path: Path, shown: str) -> tuple[Any, yaml.Node | None, bytes]:
+def read_yaml(path: Path) -> tuple[Any, yaml.Node | None, bytes]:
     """Read and parse a file; raises YamlProblem (with a line where known)."""
     try:
         info = path.stat()
@@ -285,17 +280,17 @@ def line_of(node: yaml.Node | None, *loc: Any) -> int | None:
 class PythonDumper(yaml.SafeDumper):
     """Block style, literal blocks for multi-line text, no line folding, no aliases."""
 
-    def ignore_aliases(self, data: Any) -> bool:
+    def ignore_aliases(self, data: Any) -> bool:  # noqa: ARG002 - PyYAML's signature
         return True
 
 
-class CanonicalDumper(getattr(yaml, "CSafeDumper", PythonDumper)):
+class CanonicalDumper(getattr(yaml, "CSafeDumper", PythonDumper)):  # type: ignore[misc]
     """The same, with libyaml's emitter when PyYAML has it: ten times faster, and the same
     bytes except for characters beyond U+FFFF, which libyaml escapes (\\U...) and PyYAML's
     own emitter writes as they are, and a '...' line libyaml adds after a last text ending
     in a line break; :func:`dump` leaves such texts to the latter, so no file changes (tests/test_store.py compares the two emitters)."""
 
-    def ignore_aliases(self, data: Any) -> bool:
+    def ignore_aliases(self, data: Any) -> bool:  # noqa: ARG002 - PyYAML's signature
         return True
 
 
@@ -313,7 +308,7 @@ PythonDumper.add_representer(str, _str)
 
 
 def dump(data: Any) -> str:
-    options = {
+    options: dict[str, Any] = {
         "allow_unicode": True,
         "sort_keys": False,
         "default_flow_style": False,
@@ -326,53 +321,3 @@ def dump(data: Any) -> str:
     if ('"' in text and "\\" in text) or text.endswith("\n...\n"):
         text = yaml.dump(data, Dumper=PythonDumper, **options)
     return text
-
-
-def atomic_write(path: Path, content: str | bytes, shown: str | None = None) -> None:
-    """Write via a temp file in the same folder, fsync, then rename over the target."""
-    data = content.encode("utf-8") if isinstance(content, str) else content
-    shown = shown or str(path)
-    tmp = None
-    try:
-        try:
-            info = os.stat(path)  # through symlinks
-        except FileNotFoundError:
-            info = None
-        if info is not None and stat.S_ISDIR(info.st_mode):
-            raise IsADirectoryError(errno.EISDIR, "is a directory")
-        if info is not None and not stat.S_ISREG(info.st_mode):
-            # /dev/null, /dev/stdout, a FIFO: write into it; renaming over it would
-            # replace the device node itself (as root, `export -o /dev/null` did).
-            with open(path, "wb") as handle:
-                handle.write(data)
-            return
-        if info is not None and os.path.islink(path):
-            path = Path(os.path.realpath(path))  # keep the link, replace what it points to
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        mode = 0o666 & ~_umask()
-        with contextlib.suppress(OSError):
-            os.chmod(tmp, path.stat().st_mode & 0o7777 if path.exists() else mode)
-        os.replace(tmp, path)
-        tmp = None
-        with contextlib.suppress(OSError):
-            dir_fd = os.open(path.parent, os.O_RDONLY)
-            try:
-                os.fsync(dir_fd)
-            finally:
-                os.close(dir_fd)
-    except OSError as exc:
-        raise WriteError(f"cannot write {shown}: {exc.strerror or exc}") from None
-    finally:
-        if tmp is not None:
-            with contextlib.suppress(OSError):
-                os.unlink(tmp)
-
-
-def _umask() -> int:
-    current = os.umask(0)
-    os.umask(current)
-    return current

@@ -48,7 +48,7 @@ def command(
       papernotes list --by alice
       papernotes list --sort added --json | jq -r '.[].id'
     """
-    from papernotes.core.listing import list_papers
+    from papernotes.views.listing import list_papers
 
     rows, problems = list_papers(env.kb(), tag=tag, sort=sort, statuses=statuses, by=by)
     if problems:

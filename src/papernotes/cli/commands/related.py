@@ -38,7 +38,7 @@ def command(env, paper: str, limit: int, as_json: bool) -> None:
       papernotes related H1gEP6NFwr
       papernotes related H1gEP6NFwr --limit 3 --json | jq -r '.[].id'
     """
-    from papernotes.links.related import related_papers
+    from papernotes.index.related import related_papers
     from papernotes.model.ids import parse_paper_ref
 
     kb = env.kb()
@@ -52,5 +52,5 @@ def command(env, paper: str, limit: int, as_json: bool) -> None:
         data=[n.to_dict() for n in neighbours],
         field="squash",
         empty=f"no related papers for {pid}",
-        render=lambda out, _: render_neighbours(env, kb.get(pid), neighbours),
+        render=lambda _out, _rows: render_neighbours(env, kb.get(pid), neighbours),
     )

@@ -23,7 +23,7 @@ def command(env, as_json: bool) -> None:
     Example:
       papernotes tags --json | jq '.[] | select(.papers > 3) | .name'
     """
-    from papernotes.core.listing import tag_rows
+    from papernotes.views.listing import tag_rows
 
     rows, problems = tag_rows(env.kb())
     if problems:

@@ -15,11 +15,11 @@ outranks a paper that has only tags, similarity and mentions in common.
 from __future__ import annotations
 
 import math
-from collections import Counter
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
-from papernotes.links.mentions import MentionIndex
-from papernotes.links.similarity import SimilarityIndex
+from papernotes.relate.mentions import MentionIndex
+from papernotes.relate.similarity import SimilarityIndex
 
 LINK = 10.0
 TAG = 3.0
@@ -221,7 +221,7 @@ def rank(
     papers that have a record; ``titles``: of the papers that have a record.
     """
     candidates: dict[str, list[Reason]] = {}
-    scores: dict[str, float] = Counter()
+    scores: defaultdict[str, float] = defaultdict(float)
     for other, reasons in links.items():
         candidates.setdefault(other, []).extend(reasons)
         scores[other] += LINK
@@ -259,25 +259,9 @@ def rank(
     out.sort(key=lambda n: (-n.score, n.id))
     out = out[:limit] if limit is not None else out
     for neighbour in out:
-        reason = unworded.get(neighbour.id)
-        if reason is not None:
+        similar = unworded.get(neighbour.id)
+        if similar is not None:
             terms = similarity.shared_terms(pid, neighbour.id)
-            reason.text = f"shared terms: {', '.join(terms)}"
-            reason.detail["terms"] = terms
+            similar.text = f"shared terms: {', '.join(terms)}"
+            similar.detail["terms"] = terms
     return out
-
-
-def linker_for(kb, collection=None) -> Linker:
-    """A Linker over every record of ``kb`` that loads (broken records are left out)."""
-    from papernotes.index.records import papers as indexed_papers
-
-    coll = collection or indexed_papers(kb)
-    return Linker(coll.papers, kb.taxonomy())
-
-
-def related_papers(kb, paper_id: str, limit: int | None = 10) -> list[Neighbour]:
-    """Ranked neighbours of a paper, from the search index (no other record is read);
-    NotFoundError (with close ids) if it has no record."""
-    from papernotes.index.neighbours import related_from_index
-
-    return related_from_index(kb, paper_id, limit)

@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import unicodedata
 from collections import defaultdict
+from typing import TYPE_CHECKING
 
 from papernotes.errors import Problem, WriteError
 from papernotes.store.kb import Collection, KnowledgeBase
+
+if TYPE_CHECKING:
+    from papernotes.index.records import Entries
 
 
 def validate(
@@ -29,7 +33,7 @@ def validate(
     from papernotes.store.glossary import load_pairs
 
     problems.extend(load_pairs(kb)[1])
-    papers = None
+    papers: Collection | Entries | None = None
     if collection is None and not full:
         from papernotes.index.records import checked
 
@@ -40,8 +44,9 @@ def validate(
     if papers is None:
         from papernotes.index.records import facts
 
-        papers = collection or kb.load_all()
-        files = [(loaded.shown, facts(loaded)) for loaded in papers.loaded if loaded.paper]
+        everything = collection or kb.load_all()
+        files = [(loaded.shown, facts(loaded)) for loaded in everything.loaded if loaded.paper]
+        papers = everything
     problems.extend(papers.problems)
     problems.extend(kb.unread_paths())
     known = papers.papers
@@ -137,7 +142,7 @@ def validate(
                         )
                     )
             problems.extend(Problem(**found) for found in paper.get("strict", ()))
-    from papernotes.links.notes_md import check_notes  # links/ imports the store, not back
+    from papernotes.store.notes import check_notes
 
     problems.extend(check_notes(kb, papers, strict))
     return problems
