@@ -644,9 +644,9 @@ def test_source_outside_the_knowledge_base_is_its_absolute_path(run, kb, tmp_pat
 
 
 def test_progress_bar_on_a_terminal(run, kb, monkeypatch):
-    from papernotes.cli.commands import import_ as command
+    from papernotes.cli import indexing
 
-    monkeypatch.setattr(command, "is_tty", lambda stderr=False: stderr)
+    monkeypatch.setattr(indexing, "is_tty", lambda stderr=False: stderr)
     result = run("import", f"seeds/{SEED0}", f"seeds/{SEED1}")
     assert result.exit_code == 0
     assert len(ids_in(kb)) == 83

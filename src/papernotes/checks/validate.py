@@ -150,4 +150,6 @@ def validate(
 
 def _fold(paper_id: str) -> str:
     """Ids equal under this key name the same paper (é typed as one or two code points)."""
+    if paper_id.isascii():  # NFKC leaves ASCII as it is, and casefold is lower there
+        return paper_id.lower()
     return unicodedata.normalize("NFKC", paper_id).casefold()

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from papernotes.cli.common import Env, safe_text, text_console
+import click
+
+from papernotes.cli.common import Env, plain, safe_text, text_console
 from papernotes.views.decisions import decision_kind
 
 LANG_NAMES = {"zh": "中文", "en": "English"}
@@ -164,3 +166,123 @@ def render_neighbours(env: Env, paper, neighbours: list) -> None:
         out.print("[dim]No related papers: no links, shared tags, similar notes or mentions.[/]")
         return
     print_neighbours(out, neighbours)
+
+
+BLOCKS = " ▏▎▍▌▋▊▉█"
+
+
+def bar(value: float, largest: float, width: int = 30) -> str:
+    """A horizontal bar in eighths of a character, ``width`` characters for ``largest``."""
+    if largest <= 0 or value <= 0:
+        return ""
+    eighths = max(1, round(value / largest * width * 8))
+    return "█" * (eighths // 8) + (BLOCKS[eighths % 8] if eighths % 8 else "")
+
+
+def chart(out, title: str, rows: list[tuple[str, int, str]], color: str) -> None:
+    """A titled bar chart: one row per name with its count, a bar and what follows it."""
+    from rich.table import Table
+
+    table = Table(title=title, title_justify="left", box=None, show_header=False, pad_edge=False)
+    table.add_column("name", no_wrap=True)
+    table.add_column("count", justify="right")
+    table.add_column("bar", no_wrap=True)
+    largest = max((count for _, count, _ in rows), default=0)
+    for name, count, extra in rows:
+        table.add_row(
+            safe_text(name), str(count), f"[{color}]{bar(count, largest)}[/]{safe_text(extra)}"
+        )
+    out.print(table)
+    out.print()
+
+
+def topic_page_text(page: dict) -> None:
+    """``papernotes topic`` piped: the tag, then its sections, one tab-separated line each."""
+    from papernotes.cli.emit import squashed
+
+    def line(*parts) -> None:
+        click.echo("\t".join(squashed(str(p)) for p in parts))
+
+    click.echo(plain(f"{page['name']}: {page['en']} / {page['zh']}"))
+    click.echo(plain(page["description"]))
+    if page["aliases"]:
+        click.echo(plain("aliases: " + ", ".join(page["aliases"])))
+    if page["parent"]:
+        click.echo(plain(f"parent: {page['parent']['name']}"))
+    if page["children"]:
+        kids = ", ".join(f"{c['name']} ({c['papers']})" for c in page["children"])
+        click.echo(plain("children: " + kids))
+    click.echo(f"\npapers ({len(page['papers'])}):")
+    for p in page["papers"]:
+        rating = "" if p["mean_rating"] is None else f"{p['mean_rating']:.1f}"
+        line(p["id"], p["decision"] or "", rating, p["title"], ",".join(p["via"]))
+    click.echo(f"\nnotes ({len(page['notes'])}):")
+    for n in page["notes"]:
+        line(f"{n['path']}:{n['line']}", n["title"], f"{len(n['papers'])} paper(s)")
+    if page["cooccurring"]:
+        click.echo("\nalso tagged:")
+        for t in page["cooccurring"]:
+            line(t["name"], t["papers"])
+
+
+def topic_page_view(out, page: dict) -> None:
+    """``papernotes topic`` on a terminal: the tag, a table of its papers, notes, neighbours."""
+    from rich.table import Table
+
+    out.print(
+        f"[bold magenta]#{safe_text(page['name'])}[/]  [bold]{safe_text(page['en'])}[/]"
+        f" / {safe_text(page['zh'])}"
+    )
+    out.print(safe_text(page["description"]))
+    if page["aliases"]:
+        out.print("[dim]Also called:[/] " + safe_text(", ".join(page["aliases"])))
+    if page["parent"]:
+        chain = " › ".join(safe_text(t) for t in reversed(page["ancestors"]))
+        out.print(f"[dim]Under:[/] [magenta]{chain}[/]")
+    if page["children"]:
+        kids = ", ".join(
+            f"[magenta]{safe_text(c['name'])}[/] ({c['papers']})" for c in page["children"]
+        )
+        out.print("[dim]Children:[/] " + kids)
+    out.print()
+    if page["papers"]:
+        table = Table(
+            title=f"Papers ({len(page['papers'])}, by {page['sort']})",
+            title_justify="left",
+            header_style="bold",
+        )
+        for col in ("id", "title", "decision", "rating", "child tag"):
+            table.add_column(
+                col,
+                overflow="fold",
+                no_wrap=col == "id",
+                justify="right" if col == "rating" else "left",
+            )
+        for p in page["papers"]:
+            decision = p["decision"] or ""
+            table.add_row(
+                f"[cyan]{safe_text(p['id'])}[/]",
+                safe_text(p["title"]),
+                f"[{decision_style(p['decision'])}]{safe_text(decision)}[/]",
+                "" if p["mean_rating"] is None else f"{p['mean_rating']:.1f}",
+                safe_text(", ".join(t for t in p["via"] if t != page["name"])),
+            )
+        out.print(table)
+    else:
+        out.print("[dim]No paper has this tag yet.[/]")
+    out.print()
+    out.print(f"[bold]Notes[/] ({len(page['notes'])})")
+    if not page["notes"]:
+        out.print(f"  [dim]No note in notes/ links #{safe_text(page['name'])} or its papers.[/]")
+    for n in page["notes"]:
+        out.print(
+            f"  [cyan]{safe_text(n['path'])}:{n['line']}[/] [bold]{safe_text(n['title'])}[/]"
+            f" [dim]({n['tag_links']} tag link(s), {len(n['papers'])} of its papers)[/]"
+        )
+        out.print("    " + safe_text(n["text"]))
+    if page["cooccurring"]:
+        out.print()
+        shown = ", ".join(
+            f"[magenta]{safe_text(t['name'])}[/] ({t['papers']})" for t in page["cooccurring"]
+        )
+        out.print("[bold]Often together with[/] " + shown)

@@ -125,42 +125,124 @@ class Entries:
     problems: list[Problem] = field(default_factory=list)
 
 
-def entries(conn: sqlite3.Connection, column: str = "digest", raw: bool = False) -> Entries:
-    """Every loadable record's ``digest`` (or ``record`` data), keyed by id, and every
-    problem, exactly as a YAML load of every file would give them; ``raw``: as JSON text."""
+def _first_wins(out: Entries, rows) -> tuple[dict[str, str], set[str]]:
+    """Go through ``(name, rid, problems)`` rows in name order as a YAML load of every file
+    would: collect the problems in ``out``, and say which file holds each id and which
+    files are duplicates (the file named for the id is the record, and a copy beside it
+    ('X copy.yaml' sorts first) the duplicate, whatever the order)."""
     from papernotes.index.store import decoded
-    from papernotes.model.ids import filename_for
 
-    out = Entries()
     by_id: dict[str, str] = {}
-    slot: dict[str, int] = {}
-    kept: list[str] = []
-    rows = conn.execute(f"SELECT name, rid, {column}, problems FROM files ORDER BY name")
-    for name, rid, data, problems in rows:
+    dropped: set[str] = set()
+    for name, rid, problems in rows:
         shown = f"papers/{name}"
         if problems != "[]":
             out.problems.extend(Problem(**p) for p in decoded(problems))
         if rid is None:
             continue
         if rid in by_id:
-            # As KnowledgeBase.load_all: the file named for the id is the record, and a
-            # copy beside it ('X copy.yaml' sorts first) the duplicate, whatever the order.
             keep, extra = by_id[rid], shown
-            if name == filename_for(rid) and by_id[rid] != shown:
+            if name == _filename_for(rid) and by_id[rid] != shown:
                 keep, extra = shown, by_id[rid]
                 by_id[rid] = shown
-                kept[slot[rid]] = data
+            dropped.add(extra[len("papers/") :])
             out.problems.append(Problem(extra, f"duplicate id {rid!r} (also in {keep})", 1, "id"))
             continue
         by_id[rid] = shown
-        slot[rid] = len(kept)
-        kept.append(data)
+    return by_id, dropped
+
+
+def _filename_for(rid: str) -> str:
+    # papernotes.model.ids.filename_for, without its check (the id loaded) and its import
+    from urllib.parse import quote
+
+    return quote(rid, safe="") + ".yaml"
+
+
+def entries(conn: sqlite3.Connection, column: str = "digest", raw: bool = False) -> Entries:
+    """Every loadable record's ``digest`` (or ``record`` data), keyed by id, and every
+    problem, exactly as a YAML load of every file would give them; ``raw``: as JSON text."""
+    from papernotes.index.store import decoded
+
+    out = Entries()
+    data: dict[str, str] = {}
+    rows = conn.execute(f"SELECT name, rid, {column}, problems FROM files ORDER BY name")
+    by_id, _ = _first_wins(out, _keeping(rows, data))
+    kept = [data[shown[len("papers/") :]] for shown in by_id.values()]
     # one JSON text for all of them: a call per row costs more than the parsing
     if raw:
         values = kept
     else:
         values = decoded("[" + ",".join(kept) + "]") if kept else []
     out.papers = dict(zip(by_id, values, strict=True))
+    return out
+
+
+def _keeping(rows, data: dict[str, str]):
+    """``(name, rid, problems)`` of ``(name, rid, value, problems)`` rows, keeping each
+    loaded file's value in ``data``."""
+    for name, rid, value, problems in rows:
+        if rid is not None:
+            data[name] = value
+        yield name, rid, problems
+
+
+def _exceptions(conn: sqlite3.Connection, out: Entries) -> tuple[dict[str, str], set[str]]:
+    """:func:`_first_wins` over the files whose problems or ids need looking at: few (none
+    in a clean knowledge base)."""
+    return _first_wins(
+        out,
+        conn.execute(
+            "SELECT name, rid, problems FROM files WHERE problems != '[]' OR rid IN "
+            "(SELECT rid FROM files WHERE rid IS NOT NULL GROUP BY rid HAVING count(*) > 1) "
+            "ORDER BY name"
+        ),
+    )
+
+
+def tag_counts(conn: sqlite3.Connection) -> tuple[dict[str, int], list[Problem]]:
+    """How many loadable papers carry each tag (counted by SQLite), and every problem, as
+    :func:`entries` gives them."""
+    out = Entries()
+    _, dropped = _exceptions(conn, out)
+    counts = conn.execute(
+        "SELECT tag.value, count(*) FROM files, json_each(files.digest, '$.tags') AS tag "
+        "WHERE files.rid IS NOT NULL AND files.name NOT IN (SELECT value FROM json_each(?)) "
+        "GROUP BY tag.value",
+        (json.dumps(sorted(dropped)),),
+    )
+    return dict(counts.fetchall()), out.problems
+
+
+def fields(conn: sqlite3.Connection, keys: tuple[str, ...]) -> Entries:
+    """As :func:`entries` of the digests, with only these ``keys`` of each: SQLite takes
+    them out of the JSON, so the rest of 20,000 digests is never decoded in Python."""
+    from papernotes.index.store import decoded
+
+    out = Entries()
+    by_id, dropped = _exceptions(conn, out)
+    first = {rid: shown[len("papers/") :] for rid, shown in by_id.items()}
+    # one json_extract of every path: SQLite parses each digest once (an array of the
+    # values; '$.id' is added so that a single key is an array too)
+    paths = ", ".join(f"'$.{k}'" for k in (*keys, "id"))
+    rows = [
+        row
+        for row in conn.execute(
+            f"SELECT name, rid, json_extract(digest, {paths}) FROM files "
+            "WHERE rid IS NOT NULL ORDER BY name"
+        )
+        if row[0] not in dropped
+    ]
+    if dropped:  # where the first file of a duplicated id was: as a load of every file
+        rows.sort(key=lambda row: first.get(row[1], row[0]))
+    if not keys:
+        out.papers = {row[1]: {} for row in rows}
+        return out
+    values = decoded("[" + ",".join(row[2] for row in rows) + "]")
+    out.papers = {
+        row[1]: dict(zip(keys, value, strict=False))
+        for row, value in zip(rows, values, strict=True)
+    }
     return out
 
 
@@ -173,13 +255,31 @@ def read(kb: KnowledgeBase, column: str = "digest", raw: bool = False) -> Entrie
         return index.read(lambda conn: entries(conn, column, raw))
 
 
+def read_tag_counts(kb: KnowledgeBase) -> tuple[dict[str, int], list[Problem]]:
+    """:func:`tag_counts` of a fresh index of ``kb``."""
+    from papernotes.index.store import Index
+
+    with Index(kb) as index:
+        index.refresh()
+        return index.read(tag_counts)
+
+
+def read_fields(kb: KnowledgeBase, keys: tuple[str, ...]) -> Entries:
+    """:func:`fields` of a fresh index of ``kb``."""
+    from papernotes.index.store import Index
+
+    with Index(kb) as index:
+        index.refresh()
+        return index.read(lambda conn: fields(conn, keys))
+
+
 def checked(kb: KnowledgeBase) -> tuple[Entries, list[tuple[str, dict]]]:
     """For ``validate``: every record's problems and digest (as :func:`read`), and the
     facts of every file that loaded, duplicates included, in file order."""
     from papernotes.index.store import Index, decoded
 
     def query(conn: sqlite3.Connection):
-        found = entries(conn, raw=True)  # only the ids are needed: no decoding
+        found = fields(conn, ())  # only the ids are needed
         rows = conn.execute("SELECT name, facts FROM files WHERE facts IS NOT NULL ORDER BY name")
         names, texts = zip(*rows, strict=True) if found.papers else ((), ())
         values = decoded("[" + ",".join(texts) + "]") if texts else []

@@ -28,14 +28,15 @@ import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import urljoin, urlsplit
-
-import requests
 
 from papernotes import __version__
 from papernotes.errors import NetworkError, NotFoundError, PapernotesError, UsageError
 from papernotes.settings import variable
+
+if TYPE_CHECKING:  # requests loads with the first client: 'add --no-fetch' never needs it
+    import requests
 
 USER_AGENT = f"papernotes/{__version__}"
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
@@ -208,6 +209,8 @@ class HttpClient:
         # A host that is down, challenging or rate-limiting us fails the rest of this run at
         # once: refreshing 80 records must not wait 80 timeouts or make a rate limit worse.
         self._given_up: dict[tuple[str, bool], NetworkError] = {}
+        import requests
+
         self.session = requests.Session()
         self.session.headers["User-Agent"] = USER_AGENT
 
@@ -234,6 +237,8 @@ class HttpClient:
         UnexpectedAnswerError; only answers that parse are cached. A 404 raises
         HttpNotFoundError (and is cached too, so a missing paper costs one request).
         """
+        import requests
+
         headers = dict(headers or {})
         full_url = requests.Request("GET", url, params=params).prepare().url or url
         key = _cache_key(full_url, "Authorization" in headers)
@@ -263,6 +268,8 @@ class HttpClient:
 
     # -- network -----------------------------------------------------------------------
     def _fetch(self, url: str, headers: dict[str, str]) -> tuple[int, str, str]:
+        import requests
+
         s = self.settings
         host = _where(url)
         start = time.monotonic()
@@ -453,6 +460,7 @@ def _chunks(response: requests.Response):
     """The body as it arrives: each read returns what the socket has (``read1``), so the
     deadline is checked after every byte a trickling server sends, not once per 64 kB.
     urllib3's errors become the requests exceptions ``iter_content`` would raise."""
+    import requests
     from urllib3.exceptions import DecodeError, ProtocolError, ReadTimeoutError
 
     raw = response.raw

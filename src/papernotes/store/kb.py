@@ -138,11 +138,16 @@ class KnowledgeBase:
         if not self.papers_dir.is_dir():
             return []
         problems = []
-        for path in sorted(self.papers_dir.iterdir()):
-            if path.name.startswith("."):
+        # a name ending in .yaml is a record or, as a folder, reported by the loader: no
+        # stat for those (one per record would be most of an unchanged 'validate')
+        with os.scandir(self.papers_dir) as found:
+            names = sorted(e.name for e in found if not e.name.endswith(".yaml"))
+        for name in names:
+            path = self.papers_dir / name
+            if name.startswith("."):
                 continue
-            stem, dot, suffix = path.name.rpartition(".")
-            if path.is_dir() and not path.name.endswith(".yaml"):
+            stem, dot, suffix = name.rpartition(".")
+            if path.is_dir():
                 problems.append(
                     Problem(
                         self.shown(path),

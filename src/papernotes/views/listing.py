@@ -27,13 +27,16 @@ def summary(row: dict) -> dict:
     return {k: row[k] for k in SUMMARY_KEYS}
 
 
-def digests(kb: KnowledgeBase) -> tuple[dict[str, dict], list[Problem]]:
-    """Every loadable paper's digest, keyed by id, and every problem, from the index (kept
-    fresh as for a search); from the files themselves when the index cannot be used."""
-    from papernotes.index.records import digest, read
+def digests(
+    kb: KnowledgeBase, keys: tuple[str, ...] | None = None
+) -> tuple[dict[str, dict], list[Problem]]:
+    """Every loadable paper's digest (at least these ``keys`` of it), keyed by id, and every
+    problem, from the index (kept fresh as for a search); from the files themselves when
+    the index cannot be used."""
+    from papernotes.index.records import digest, read, read_fields
 
     try:
-        found = read(kb)
+        found = read(kb) if keys is None else read_fields(kb, keys)
     except WriteError:  # no writable cache anywhere, or locked for too long
         coll = kb.load_all()
         return {pid: digest(p) for pid, p in coll.papers.items()}, coll.problems
@@ -61,7 +64,7 @@ def list_papers(
     wanted = set(kb.taxonomy().descendants(resolve_tag(kb, tag))) if tag is not None else None
     if by is not None and not tokenize(by):
         raise UsageError("--by needs a name")
-    rows, problems = digests(kb)
+    rows, problems = digests(kb, SUMMARY_KEYS + (("by",) if by is not None else ()))
     papers = [p for p in rows.values() if wanted is None or wanted.intersection(p["tags"])]
     if statuses:
         papers = [p for p in papers if (p["status"] or "none") in statuses]
@@ -78,8 +81,14 @@ def list_papers(
 
 def tag_rows(kb: KnowledgeBase) -> tuple[list[dict], list[Problem]]:
     taxonomy, problems = kb.taxonomy_checked()
-    papers, record_problems = digests(kb)
-    counts = Counter(tag for p in papers.values() for tag in p["tags"])
+    from papernotes.index.records import read_tag_counts
+
+    try:
+        counts, record_problems = read_tag_counts(kb)
+    except WriteError:  # no writable cache anywhere, or locked for too long
+        coll = kb.load_all()
+        counts = Counter(tag for p in coll.papers.values() for tag in p.tags)
+        record_problems = coll.problems
     rows = [
         {
             "name": name,

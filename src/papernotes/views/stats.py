@@ -8,6 +8,8 @@ from papernotes.reading import MARKS, STATUSES
 from papernotes.store.notes import load_notes
 from papernotes.views.decisions import decision_rank
 
+STATS_KEYS = ("tags", "decision", "note_langs", "status", "marks", "related")
+
 
 def kb_stats(kb, collection=None, notes=None) -> dict:
     """Plain numbers for ``papernotes stats`` (JSON-ready, sorted largest first), from the
@@ -20,7 +22,7 @@ def kb_stats(kb, collection=None, notes=None) -> dict:
         rows = {pid: digest(p) for pid, p in collection.papers.items()}
         problems = collection.problems
     else:
-        rows, problems = digests(kb)
+        rows, problems = digests(kb, STATS_KEYS)
     papers = list(rows.values())
     notes = notes if notes is not None else load_notes(kb, taxonomy)
     exact = Counter(t for p in papers for t in p["tags"])

@@ -10,6 +10,7 @@ from papernotes.store.notes import load_notes
 from papernotes.views.decisions import decision_rank
 
 SORTS = ("decision", "rating", "added", "id")
+TOPIC_KEYS = ("id", "title", "decision", "ratings", "added", "tags")  # of each digest
 
 
 def mean_rating(paper: dict) -> float | None:
@@ -49,7 +50,7 @@ def topic_page(kb, name: str, sort: str = "decision", collection=None, notes=Non
     if collection is not None:
         rows = [digest(p) for p in collection.papers.values()]
     else:
-        rows = list(digests(kb)[0].values())
+        rows = list(digests(kb, TOPIC_KEYS)[0].values())
     subtree = taxonomy.descendants(name)
     counts = Counter(t for p in rows for t in p["tags"])
     members = [p for p in rows if set(subtree).intersection(p["tags"])]

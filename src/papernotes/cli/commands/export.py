@@ -2,6 +2,7 @@ import click
 
 from papernotes.cli.common import json_option, pass_env
 from papernotes.cli.complete import complete_paper_ids, complete_tags
+from papernotes.cli.emit import output_option, write_output
 from papernotes.export import EXPORTERS
 
 
@@ -24,11 +25,8 @@ from papernotes.export import EXPORTERS
 @click.option(
     "--ids", is_flag=True, help="Treat every argument as a paper id (an error if one is not)."
 )
-@click.option(
-    "--output",
-    "-o",
-    type=click.Path(dir_okay=False, allow_dash=True),
-    help="Write to this file (atomically) instead of stdout; never into papers/, notes/ or tags.yaml.",
+@output_option(
+    "Write to this file (atomically) instead of stdout; never into papers/, notes/ or tags.yaml."
 )
 @click.option(
     "--lang",
@@ -66,8 +64,6 @@ def command(
       papernotes export -f bibtex H1gEP6NFwr HygrAR4tPS
       papernotes export -f json ntk -gan year:2020
     """
-    from pathlib import Path
-
     from papernotes.cli.common import warn
     from papernotes.errors import UsageError
     from papernotes.export import render
@@ -90,8 +86,4 @@ def command(
     if not chosen.papers:
         warn("no paper matches the selection; the export is empty")
     text = render(kb, fmt, chosen, lang=lang)
-    if output and output != "-":
-        kb.write_output(Path(output), text, output)
-        click.echo(f"Exported {len(chosen.papers)} paper(s) to {output}", err=True)
-        return
-    click.echo(text, nl=False)
+    write_output(env, output, text, f"Exported {len(chosen.papers)} paper(s) to {output}")

@@ -1,6 +1,7 @@
 import click
 
 from papernotes.cli.common import pass_env
+from papernotes.cli.emit import output_option, write_output
 from papernotes.export.graph_formats import GRAPH_FORMATS, LAYOUTS, STRONG_SIMILARITY
 
 
@@ -14,11 +15,8 @@ from papernotes.export.graph_formats import GRAPH_FORMATS, LAYOUTS, STRONG_SIMIL
     show_default=True,
     help=", ".join(f.help for f in GRAPH_FORMATS.values()) + ".",
 )
-@click.option(
-    "--output",
-    "-o",
-    type=click.Path(dir_okay=False),
-    help="Write here (default: stdout); never into papers/, notes/ or tags.yaml.",
+@output_option(
+    "Write here (default: stdout); never into papers/, notes/ or tags.yaml.", allow_dash=False
 )
 @click.option("--tag", help="Only papers with this tag or a child tag (name, alias or label).")
 @click.option("--paper", help="Only this paper and its neighbours (see --depth).")
@@ -79,8 +77,6 @@ def command(
       papernotes graph --format html -o graph.html
       papernotes graph --paper H1gEP6NFwr --format json | jq '.counts'
     """
-    from pathlib import Path
-
     from papernotes.errors import UsageError
     from papernotes.export.graph import Evidence, build_graph, render
     from papernotes.index.records import papers
@@ -115,8 +111,6 @@ def command(
     summary = (
         f"{counts['papers']} paper(s), {counts['topics']} topic(s), {len(graph.edges)} edge(s)"
     )
-    if output:
-        kb.write_output(Path(output), text, output)
-        click.echo(f"wrote {click.format_filename(output)}: {summary}", err=True)
-    else:
-        click.echo(text, nl=False)
+    write_output(
+        env, output, text, f"wrote {click.format_filename(output or '')}: {summary}", dash=False
+    )

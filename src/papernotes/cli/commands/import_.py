@@ -3,8 +3,10 @@ from pathlib import Path
 import click
 
 from papernotes.cli.common import emit_json, is_tty, json_option, pass_env, plain, safe_text
+from papernotes.cli.indexing import LazyProgress
 
 PROGRESS_MIN = 50  # records or files; below this a bar only flickers
+STAGES = {"parse": "Reading files", "write": "Writing records"}
 
 
 @click.command()
@@ -67,7 +69,12 @@ def command(
     from papernotes.importers.run import import_files
 
     kb = env.kb()
-    with _progress(env) as progress:
+    with LazyProgress(env, "Reading files", show_after=0, min_total=PROGRESS_MIN) as bar:
+        progress = (
+            (lambda stage, done, total: bar(done, total, label=STAGES[stage]))
+            if bar.enabled
+            else None
+        )
         report = import_files(kb, list(files), dry_run=dry_run, progress=progress, markers=markers)
     fetched = _fetch(kb, report.needs_metadata()) if fetch and not dry_run else None
     if as_json:
@@ -96,37 +103,6 @@ def plural(count: int, word: str, many: str | None = None) -> str:
 
 
 KIND_NAMES = {"openreview": "OpenReview", "arxiv": "arXiv", "doi": "DOI", "other": "other"}
-
-
-class _progress:
-    """A rich progress bar on stderr, on a terminal only, once the work is large enough."""
-
-    def __init__(self, env):
-        self.env = env
-        self.bar = None
-        self.tasks: dict[str, object] = {}
-
-    def __enter__(self):
-        return self.update if is_tty(stderr=True) else None
-
-    def update(self, stage: str, done: int, total: int) -> None:
-        if total < PROGRESS_MIN:
-            return
-        if self.bar is None:
-            from rich.progress import Progress
-
-            from papernotes.cli.common import console
-
-            self.bar = Progress(console=console(self.env, stderr=True), transient=True)
-            self.bar.start()
-        if stage not in self.tasks:
-            label = "Reading files" if stage == "parse" else "Writing records"
-            self.tasks[stage] = self.bar.add_task(label, total=total)
-        self.bar.update(self.tasks[stage], completed=done)
-
-    def __exit__(self, *exc) -> None:
-        if self.bar is not None:
-            self.bar.stop()
 
 
 def _change_line(change, dry_run: bool) -> tuple[str, str]:

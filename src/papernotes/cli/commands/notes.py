@@ -1,6 +1,15 @@
 import click
 
-from papernotes.cli.common import emit_json, json_option, pass_env
+from papernotes.cli.common import pass_env, safe_text, warn
+from papernotes.cli.emit import Column, emit, json_option
+
+COLUMNS = [
+    Column("path"),
+    Column("title"),
+    Column("papers", text=",".join),
+    Column("tags", text=",".join),
+]
+EMPTY = "no notes in notes/"
 
 
 @click.command()
@@ -35,32 +44,15 @@ def command(env, paper: str | None, tag: str | None, as_json: bool) -> None:
 
         name = resolve_tag(kb, tag)
         notes = [n for n in notes if name in n.tags]
+    if not as_json:
+        for note in notes:
+            for problem in note.problems:
+                warn(str(problem))
     rows = [n.summary() for n in notes]
-    if as_json:
-        emit_json(rows)
-        return
-    from papernotes.cli.common import console, is_tty, plain, safe_text, warn
+    emit(env, rows, COLUMNS, as_json=as_json, field="squash", empty=EMPTY, render=_render)
 
-    for note in notes:
-        for problem in note.problems:
-            warn(str(problem))
-    if not is_tty():
-        for row in rows:
-            click.echo(
-                "\t".join(
-                    " ".join(plain(str(x)).split())
-                    for x in (
-                        row["path"],
-                        row["title"],
-                        ",".join(row["papers"]),
-                        ",".join(row["tags"]),
-                    )
-                )
-            )
-        if not rows:
-            click.echo("no notes in notes/", err=True)
-        return
-    out = console(env)
+
+def _render(out, rows: list[dict]) -> None:
     if not rows:
         hint = safe_text("No notes in notes/ (write Markdown there; link papers with [[ID]]).")
         out.print(f"[dim]{hint}[/]")

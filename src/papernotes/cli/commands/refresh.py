@@ -1,6 +1,7 @@
 import click
 
 from papernotes.cli.common import emit_json, json_option, pass_env
+from papernotes.cli.indexing import LazyProgress
 
 
 @click.command()
@@ -46,43 +47,17 @@ def command(env, papers: tuple[str, ...], all_: bool, no_cache: bool, as_json: b
     results = []
     with (
         MetadataFetcher(kb.cache_dir(), use_cache=not no_cache) as fetcher,
-        _progress(env, len(ids)) as step,
+        LazyProgress(env, "Refreshing", show_after=0, min_total=2) as step,
     ):
+        step(0, len(ids))
         for paper_id in ids:
             results.append(refresh_one(kb, fetcher, paper_id))
-            step(paper_id)
+            step(len(results), len(ids), paper_id)
     if as_json:
         emit_json([r.to_dict() for r in results])
     else:
         _print_results(env, results)
     _summarise(results)
-
-
-def _progress(env, total: int):
-    """A progress bar on stderr for more than one record on a terminal; else nothing."""
-    import contextlib
-
-    from papernotes.cli.common import console, is_tty
-
-    if total < 2 or not is_tty(stderr=True):
-        return contextlib.nullcontext(lambda _paper_id: None)
-
-    @contextlib.contextmanager
-    def bar():
-        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
-
-        with Progress(
-            TextColumn("Refreshing"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            TextColumn("{task.description}"),
-            console=console(env, stderr=True),
-            transient=True,
-        ) as progress:
-            task = progress.add_task("", total=total)
-            yield lambda paper_id: progress.update(task, advance=1, description=paper_id)
-
-    return bar()
 
 
 def _print_results(env, results) -> None:

@@ -1,6 +1,16 @@
 import click
 
-from papernotes.cli.common import emit_json, json_option, pass_env
+from papernotes.cli.common import pass_env
+from papernotes.cli.emit import Column, emit, json_option
+from papernotes.cli.render import render_neighbours
+
+COLUMNS = [
+    Column("id"),
+    Column("score", text=lambda score: f"{score:.2f}"),
+    Column("kinds", text=",".join),
+    Column("title"),
+    Column("reasons", text=lambda reasons: "; ".join(f"{r.kind}: {r.text}" for r in reasons)),
+]
 
 
 @click.command()
@@ -41,23 +51,16 @@ def command(env, paper: str, limit: int, as_json: bool) -> None:
     if page is None:
         from papernotes.index.neighbours import related_from_index
 
-        neighbours = related_from_index(kb, pid, limit)
-        record = None
+        neighbours, record = related_from_index(kb, pid, limit), None
     else:
         neighbours, record = page.neighbours, page.record
-    if as_json:
-        emit_json([n.to_dict() for n in neighbours])
-        return
-    from papernotes.cli.common import is_tty, plain
-
-    if not is_tty():
-        for n in neighbours:
-            reasons = "; ".join(f"{r.kind}: {r.text}" for r in n.reasons)
-            fields = (n.id, f"{n.score:.2f}", ",".join(n.kinds), n.title, reasons)
-            click.echo("\t".join(" ".join(plain(x).split()) for x in fields))
-        if not neighbours:
-            click.echo(f"no related papers for {pid}", err=True)
-        return
-    from papernotes.cli.render import render_neighbours
-
-    render_neighbours(env, record or kb.get(pid), neighbours)
+    emit(
+        env,
+        [vars(n) | {"kinds": n.kinds} for n in neighbours],
+        COLUMNS,
+        as_json=as_json,
+        data=[n.to_dict() for n in neighbours],
+        field="squash",
+        empty=f"no related papers for {pid}",
+        render=lambda _out, _rows: render_neighbours(env, record or kb.get(pid), neighbours),
+    )

@@ -1,6 +1,11 @@
 import click
 
-from papernotes.cli.common import emit_json, json_option, pass_env
+from papernotes.cli.common import pass_env
+from papernotes.cli.emit import Column, emit, json_option
+from papernotes.cli.render import bar, chart
+
+__all__ = ["bar", "command"]
+COLUMNS = [Column("section"), Column("name"), Column("count")]
 
 
 @click.command()
@@ -25,16 +30,17 @@ def command(env, all_tags: bool, as_json: bool) -> None:
     from papernotes.views.stats import kb_stats
 
     data = kb_stats(env.kb())
-    if as_json:
-        emit_json(data)
-        return
-    from papernotes.cli.common import is_tty
-
     tags = [t for t in data["tags"] if all_tags or t["with_children"]]
-    if is_tty():
-        _rich(env, data, tags)
-    else:
-        _plain(data, tags)
+    rows = [dict(zip(("section", "name", "count"), row, strict=True)) for row in _rows(data, tags)]
+    emit(
+        env,
+        rows,
+        COLUMNS,
+        as_json=as_json,
+        data=data,
+        field="plain",
+        render=lambda out, _: _rich(out, data, tags),
+    )
 
 
 def _rows(data: dict, tags: list[dict]) -> list[tuple[str, str, int]]:
@@ -57,46 +63,7 @@ def _rows(data: dict, tags: list[dict]) -> list[tuple[str, str, int]]:
     return rows
 
 
-def _plain(data: dict, tags: list[dict]) -> None:
-    from papernotes.cli.common import plain
-
-    for section, name, count in _rows(data, tags):
-        click.echo(f"{section}\t{plain(name)}\t{count}")
-
-
-BLOCKS = " ▏▎▍▌▋▊▉█"
-
-
-def bar(value: float, largest: float, width: int = 30) -> str:
-    """A horizontal bar in eighths of a character, ``width`` characters for ``largest``."""
-    if largest <= 0 or value <= 0:
-        return ""
-    eighths = max(1, round(value / largest * width * 8))
-    return "█" * (eighths // 8) + (BLOCKS[eighths % 8] if eighths % 8 else "")
-
-
-def _chart(out, title: str, rows: list[tuple[str, int, str]], color: str) -> None:
-    from rich.table import Table
-
-    from papernotes.cli.common import safe_text
-
-    table = Table(title=title, title_justify="left", box=None, show_header=False, pad_edge=False)
-    table.add_column("name", no_wrap=True)
-    table.add_column("count", justify="right")
-    table.add_column("bar", no_wrap=True)
-    largest = max((count for _, count, _ in rows), default=0)
-    for name, count, extra in rows:
-        table.add_row(
-            safe_text(name), str(count), f"[{color}]{bar(count, largest)}[/]{safe_text(extra)}"
-        )
-    out.print(table)
-    out.print()
-
-
-def _rich(env, data: dict, tags: list[dict]) -> None:
-    from papernotes.cli.common import console
-
-    out = console(env)
+def _rich(out, data: dict, tags: list[dict]) -> None:
     notes = data["notes"]
     out.print(
         f"[bold]{data['papers']}[/] papers, [bold]{notes['total']}[/] notes "
@@ -108,23 +75,23 @@ def _rich(env, data: dict, tags: list[dict]) -> None:
     for t in tags:
         more = t["with_children"] - t["papers"]
         tag_rows.append((t["tag"], t["papers"], f" +{more}" if more > 0 else ""))
-    _chart(out, "Papers per tag", tag_rows, "magenta")
-    _chart(
+    chart(out, "Papers per tag", tag_rows, "magenta")
+    chart(
         out,
         "Papers per decision",
         [(d["decision"], d["papers"], "") for d in data["decisions"]],
         "green",
     )
-    _chart(
+    chart(
         out,
         "Papers per reading status",
         [(s["status"], s["papers"], "") for s in data["statuses"]],
         "cyan",
     )
     if data["marks"]:
-        _chart(out, "Notes per mark", [(m["mark"], m["notes"], "") for m in data["marks"]], "red")
+        chart(out, "Notes per mark", [(m["mark"], m["notes"], "") for m in data["marks"]], "red")
     names = {"zh": "中文 zh", "en": "English en"}
-    _chart(
+    chart(
         out,
         "Notes per language (written in)",
         [(names[x["lang"]], x["original"], "") for x in notes["languages"]],

@@ -1,6 +1,16 @@
 import click
 
-from papernotes.cli.common import emit_json, json_option, pass_env
+from papernotes.cli.common import pass_env, safe_text, warn
+from papernotes.cli.emit import Column, emit, json_option
+
+COLUMNS = [
+    Column("name", header="tag", markup=lambda name: f"[magenta]{safe_text(name)}[/]"),
+    Column("papers", justify="right"),
+    Column("en", header="English"),
+    Column("zh", header="中文"),
+    Column("parent"),
+    Column("aliases", piped=False, markup=lambda aliases: safe_text(", ".join(aliases))),
+]
 
 
 @click.command()
@@ -13,37 +23,9 @@ def command(env, as_json: bool) -> None:
     Example:
       papernotes tags --json | jq '.[] | select(.papers > 3) | .name'
     """
-    from papernotes.cli.common import console, is_tty, plain, safe_text, warn
     from papernotes.views.listing import tag_rows
 
-    kb = env.kb()
-    rows, problems = tag_rows(kb)
+    rows, problems = tag_rows(env.kb())
     if problems:
         warn(f"{len(problems)} problem(s) in the taxonomy or records; run 'papernotes validate'")
-    if as_json:
-        emit_json(rows)
-        return
-    if not is_tty():
-        for row in rows:
-            click.echo(
-                "\t".join(
-                    plain(str(x))
-                    for x in (row["name"], row["papers"], row["en"], row["zh"], row["parent"] or "")
-                )
-            )
-        return
-    from rich.table import Table
-
-    table = Table(header_style="bold")
-    for col in ("tag", "papers", "English", "中文", "parent", "aliases"):
-        table.add_column(col, overflow="fold", justify="right" if col == "papers" else "left")
-    for row in rows:
-        table.add_row(
-            f"[magenta]{safe_text(row['name'])}[/]",
-            str(row["papers"]),
-            safe_text(row["en"]),
-            safe_text(row["zh"]),
-            safe_text(row["parent"] or ""),
-            safe_text(", ".join(row["aliases"])),
-        )
-    console(env).print(table)
+    emit(env, rows, COLUMNS, as_json=as_json, field="plain")
