@@ -15,7 +15,7 @@ from __future__ import annotations
 import sqlite3
 
 from papernotes.links.mentions import MIN_TITLE_TOKENS, _looks_distinctive, _words, title_aliases
-from papernotes.links.similarity import term_bag
+from papernotes.links.similarity import term
 
 # the full-text columns holding what links.similarity.paper_text reads (title apart)
 BODY_COLUMNS = ("keywords", "notes", "abstract")
@@ -23,8 +23,13 @@ BODY_COLUMNS = ("keywords", "notes", "abstract")
 
 def sim_text(columns: dict[str, str]) -> str:
     """The distinct similarity terms of a document, from its full-text columns."""
-    body = " ".join(columns[c] for c in BODY_COLUMNS).split()
-    return " ".join(sorted(term_bag(columns["title"].split(), body)))
+    # the keys of links.similarity.term_bag, without counting them
+    found = set(map(term, columns["title"].split()))
+    for c in BODY_COLUMNS:
+        found.update(map(term, columns[c].split()))
+    found.discard(None)
+    found.discard("")
+    return " ".join(sorted(found))
 
 
 def phrase_rows(doc: int, title: str) -> list[tuple[int, str, str, str, str]]:

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import itertools
 import json
 import marshal
 import os
@@ -625,6 +626,8 @@ class Index:
                     os.replace(tmp, self.path)
             except OSError as exc:
                 raise WriteError(f"cannot write the search index: {exc.strerror or exc}") from None
+            except WorkerFailed as exc:
+                raise WriteError(f"cannot build the search index: {exc}; try again") from None
             except sqlite3.Error as exc:
                 _raise_if_locked(exc, self.timeout)
                 raise WriteError(f"cannot write the search index: {exc}") from None
@@ -665,11 +668,12 @@ class Index:
             tag_texts = {e.name: e.text for e in entries}
             now = scan(self.kb)
             names = sorted(now.files)
-            loading = load_docs(self.kb, names, tag_texts)
-            for done, (name, doc, problem, extra) in enumerate(loading, 1):
-                if self._store(conn, name, now.files[name], doc, problem, extra, bulk=True):
-                    stats.added += 1
-                if progress and (done % 200 == 0 or done == len(names)):
+            owners: dict[str, str] = {}
+            done = 0
+            for rows in load_rows(self.kb, names, tag_texts):
+                stats.added += _insert_rows(conn, rows, now.files, owners)
+                done += len(rows)
+                if progress:
                     progress(done, len(names))
             related_rows.count_all(conn)
             self._write_meta(conn, now)
@@ -691,7 +695,9 @@ def tag_text_for(tag_texts: dict[str, str], name: str) -> str:
     return text
 
 
-def load_doc(kb: KnowledgeBase, name: str, tags_text) -> tuple[Doc | None, str | None, tuple]:
+def load_doc(
+    kb: KnowledgeBase, name: str, tags_text, glossary=None
+) -> tuple[Doc | None, str | None, tuple]:
     """The document of ``papers/<name>`` (or the first problem that keeps it out of search),
     and its read-model columns (see :mod:`.records`)."""
     loaded = kb.load_path(kb.papers_dir / name)
@@ -700,49 +706,154 @@ def load_doc(kb: KnowledgeBase, name: str, tags_text) -> tuple[Doc | None, str |
         problems = loaded.problems
         first = str(problems[0]) if problems else f"{loaded.shown}: cannot be loaded"
         return None, first, extra
-    return paper_doc(loaded.paper, tags_text, kb_glossary(kb)), None, extra
+    if glossary is None:
+        glossary = kb_glossary(kb)
+    return paper_doc(loaded.paper, tags_text, glossary), None, extra
 
 
-def load_docs(kb: KnowledgeBase, names: list[str], tag_texts: dict[str, str]) -> Iterator[tuple]:
-    """Documents for many files, in worker processes when there are many and cores to spare."""
+def file_row(kb: KnowledgeBase, name: str, tag_texts: dict[str, str], glossary) -> tuple:
+    """What a full build stores for ``papers/<name>``, as plain values (cheap to send from a
+    worker process): the name, the first problem, the read-model columns, and the
+    document's rows (None when it is not searchable)."""
+    doc, problem, extra = load_doc(kb, name, lambda t: tag_text_for(tag_texts, t), glossary)
+    if doc is None:
+        return name, problem, extra, None
+    values = (
+        doc.id,
+        doc.title,
+        json.dumps(doc.tags, ensure_ascii=False),
+        doc.year,
+        json.dumps(doc.texts, ensure_ascii=False),
+        doc.row(),
+        doc.links,
+        [row[1:] for row in related_rows.phrase_rows(0, doc.title)],
+        related_rows.sim_text(doc.columns),
+    )
+    return name, problem, extra, values
+
+
+CHUNK = 250  # records per task of a worker process
+
+
+def load_rows(kb: KnowledgeBase, names: list[str], tag_texts: dict[str, str]) -> Iterator[list]:
+    """:func:`file_row` of every name, in order, a chunk at a time: in worker processes when
+    there are many and cores to spare (the same rows either way)."""
     from papernotes.store.kb import gc_paused
 
-    workers = min(os.cpu_count() or 1, 4)
+    glossary = kb_glossary(kb)
+    chunks = [names[i : i + CHUNK] for i in range(0, len(names), CHUNK)]
+    workers = min(os.cpu_count() or 1, 4, len(chunks))
     if len(names) < PARALLEL_FROM or workers < 2:
-        with gc_paused():
-            for name in names:
-                yield name, *load_doc(kb, name, lambda t: tag_text_for(tag_texts, t))
+        for chunk in chunks:
+            with gc_paused():
+                yield [file_row(kb, name, tag_texts, glossary) for name in chunk]
         return
-    import multiprocessing
+    yield from _parallel_rows(kb, chunks, tag_texts, glossary, workers)
 
-    chunks = [names[i : i + 250] for i in range(0, len(names), 250)]
-    context = multiprocessing.get_context("spawn")
-    with context.Pool(
-        workers, initializer=_worker_init, initargs=(str(kb.root), tag_texts)
-    ) as pool:
-        for results in pool.imap(_worker_load, chunks):
-            yield from results
+
+class WorkerFailed(Exception):
+    """A worker process of a build ended without answering (killed, out of memory)."""
+
+
+def _parallel_rows(kb, chunks: list[list[str]], tag_texts, glossary, workers: int):
+    """The chunks' rows from a pool of processes, in order; a few chunks ahead at most, so
+    rows waiting for the writer do not pile up."""
+    import multiprocessing
+    from collections import deque
+    from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
+
+    if _can_fork() and sys.platform.startswith("linux"):
+        # the children start with everything loaded: the models, the taxonomy, the glossary
+        _WORKER.update(kb=kb, tags=tag_texts, glossary=glossary)
+        context, initargs = multiprocessing.get_context("fork"), ()
+    else:
+        context, initargs = multiprocessing.get_context("spawn"), (str(kb.root), tag_texts)
+    pool = ProcessPoolExecutor(
+        workers, mp_context=context, initializer=_worker_init, initargs=initargs
+    )
+    done = False
+    try:
+        todo = iter(chunks)
+        pending = deque(pool.submit(_worker_rows, c) for c in itertools.islice(todo, 2 * workers))
+        while pending:
+            try:
+                rows = marshal.loads(pending.popleft().result())
+            except BrokenProcessPool:
+                raise WorkerFailed("a worker process of the index build stopped") from None
+            chunk = next(todo, None)
+            if chunk is not None:
+                pending.append(pool.submit(_worker_rows, chunk))
+            yield rows
+        done = True
+    finally:
+        _WORKER.clear()
+        # on an error or Ctrl-C: drop the chunks not started; the running ones end soon
+        pool.shutdown(wait=done, cancel_futures=not done)
 
 
 _WORKER: dict = {}
 
 
-def _worker_init(root: str, tag_texts: dict[str, str]) -> None:
-    from papernotes.store.kb import KnowledgeBase
+def _worker_init(root: str | None = None, tag_texts: dict[str, str] | None = None) -> None:
+    import signal
 
-    _WORKER["kb"] = KnowledgeBase(Path(root))
-    _WORKER["tags"] = tag_texts
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
+    if root is not None:
+        from papernotes.store.kb import KnowledgeBase
+
+        kb = KnowledgeBase(Path(root))
+        _WORKER.update(kb=kb, tags=tag_texts, glossary=kb_glossary(kb))
 
 
-def _worker_load(names: list[str]) -> list[tuple]:
+def _worker_rows(names: list[str]) -> bytes:
+    """The rows of ``names``, marshalled (plain values: quicker both ways than a pickle)."""
     from papernotes.store.kb import gc_paused
 
-    kb, tag_texts = _WORKER["kb"], _WORKER["tags"]
-    out = []
+    kb, tag_texts, glossary = _WORKER["kb"], _WORKER["tags"], _WORKER["glossary"]
     with gc_paused():
-        for name in names:
-            out.append((name, *load_doc(kb, name, lambda t: tag_text_for(tag_texts, t))))
-    return out
+        return marshal.dumps([file_row(kb, name, tag_texts, glossary) for name in names])
+
+
+_FILES_INSERT = (
+    "INSERT INTO files(name, size, mtime, ctime, ino, doc, problem, "
+    f"{records.COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+)
+
+
+def _insert_rows(conn: sqlite3.Connection, rows: list, keys: dict, owners: dict) -> int:
+    """Insert one chunk of :func:`file_row` values into a new index; ``owners`` (id -> file
+    name) carries over from chunk to chunk. Returns how many documents were added."""
+    files, docs, fts, links, phrases, sim = [], [], [], [], [], []
+    for name, problem, extra, values in rows:
+        rowid = None
+        if values is not None:
+            pid, title, tags, year, texts, columns, doc_links, doc_phrases, terms = values
+            first = owners.get(pid)
+            if first is not None:
+                problem = f"papers/{name}: duplicate id {pid!r} (also in papers/{first})"
+            else:
+                rowid = len(owners) + 1
+                owners[pid] = name
+                docs.append((rowid, pid, title, tags, year, texts))
+                fts.append((rowid, *columns))
+                links.extend((rowid, target, why) for target, why in doc_links)
+                phrases.extend((rowid, *row) for row in doc_phrases)
+                sim.append((rowid, terms))
+        files.append((name, *keys[name], rowid, problem, *extra))
+    conn.executemany(
+        "INSERT INTO docs(doc, id, title, tags, year, texts) VALUES (?, ?, ?, ?, ?, ?)", docs
+    )
+    conn.executemany(
+        f"INSERT INTO fts(rowid, {', '.join(COLUMNS)}) VALUES (?{', ?' * len(COLUMNS)})", fts
+    )
+    conn.executemany("INSERT INTO links(doc, target, why) VALUES (?, ?, ?)", links)
+    conn.executemany(
+        "INSERT INTO phrases(doc, first, words, how, shown) VALUES (?, ?, ?, ?, ?)", phrases
+    )
+    conn.executemany("INSERT INTO sim(rowid, terms) VALUES (?, ?)", sim)
+    conn.executemany(_FILES_INSERT, files)
+    return len(docs)
 
 
 # -- small helpers -----------------------------------------------------------------------
