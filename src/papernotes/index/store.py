@@ -732,30 +732,43 @@ def file_row(kb: KnowledgeBase, name: str, tag_texts: dict[str, str], glossary) 
     return name, problem, extra, values
 
 
+def check_row(kb: KnowledgeBase, name: str, *_) -> tuple:
+    """What ``validate --full`` reads of ``papers/<name>``, as the index would store it: the
+    name, the id, the digest, the facts and the problems."""
+    rid, _, digest, facts, problems = records.stored(
+        kb.load_path(kb.papers_dir / name), record=False
+    )
+    return name, rid, digest, facts, problems
+
+
+ROWS = {"index": file_row, "check": check_row}
 CHUNK = 250  # records per task of a worker process
 
 
-def load_rows(kb: KnowledgeBase, names: list[str], tag_texts: dict[str, str]) -> Iterator[list]:
-    """:func:`file_row` of every name, in order, a chunk at a time: in worker processes when
-    there are many and cores to spare (the same rows either way)."""
+def load_rows(
+    kb: KnowledgeBase, names: list[str], tag_texts: dict[str, str], kind: str = "index"
+) -> Iterator[list]:
+    """The ``ROWS[kind]`` of every name, in order, a chunk at a time: in worker processes
+    when there are many and cores to spare (the same rows either way)."""
     from papernotes.store.kb import gc_paused
 
-    glossary = kb_glossary(kb)
+    glossary = kb_glossary(kb) if kind == "index" else None
+    row = ROWS[kind]
     chunks = [names[i : i + CHUNK] for i in range(0, len(names), CHUNK)]
     workers = min(os.cpu_count() or 1, 4, len(chunks))
     if len(names) < PARALLEL_FROM or workers < 2:
         for chunk in chunks:
             with gc_paused():
-                yield [file_row(kb, name, tag_texts, glossary) for name in chunk]
+                yield [row(kb, name, tag_texts, glossary) for name in chunk]
         return
-    yield from _parallel_rows(kb, chunks, tag_texts, glossary, workers)
+    yield from _parallel_rows(kb, chunks, tag_texts, glossary, workers, kind)
 
 
 class WorkerFailed(Exception):
     """A worker process of a build ended without answering (killed, out of memory)."""
 
 
-def _parallel_rows(kb, chunks: list[list[str]], tag_texts, glossary, workers: int):
+def _parallel_rows(kb, chunks: list[list[str]], tag_texts, glossary, workers: int, kind: str):
     """The chunks' rows from a pool of processes, in order; a few chunks ahead at most, so
     rows waiting for the writer do not pile up."""
     import multiprocessing
@@ -775,7 +788,9 @@ def _parallel_rows(kb, chunks: list[list[str]], tag_texts, glossary, workers: in
     done = False
     try:
         todo = iter(chunks)
-        pending = deque(pool.submit(_worker_rows, c) for c in itertools.islice(todo, 2 * workers))
+        pending = deque(
+            pool.submit(_worker_rows, c, kind) for c in itertools.islice(todo, 2 * workers)
+        )
         while pending:
             try:
                 rows = marshal.loads(pending.popleft().result())
@@ -783,7 +798,7 @@ def _parallel_rows(kb, chunks: list[list[str]], tag_texts, glossary, workers: in
                 raise WorkerFailed("a worker process of the index build stopped") from None
             chunk = next(todo, None)
             if chunk is not None:
-                pending.append(pool.submit(_worker_rows, chunk))
+                pending.append(pool.submit(_worker_rows, chunk, kind))
             yield rows
         done = True
     finally:
@@ -806,13 +821,14 @@ def _worker_init(root: str | None = None, tag_texts: dict[str, str] | None = Non
         _WORKER.update(kb=kb, tags=tag_texts, glossary=kb_glossary(kb))
 
 
-def _worker_rows(names: list[str]) -> bytes:
+def _worker_rows(names: list[str], kind: str) -> bytes:
     """The rows of ``names``, marshalled (plain values: quicker both ways than a pickle)."""
     from papernotes.store.kb import gc_paused
 
     kb, tag_texts, glossary = _WORKER["kb"], _WORKER["tags"], _WORKER["glossary"]
+    row = ROWS[kind]
     with gc_paused():
-        return marshal.dumps([file_row(kb, name, tag_texts, glossary) for name in names])
+        return marshal.dumps([row(kb, name, tag_texts, glossary) for name in names])
 
 
 _FILES_INSERT = (

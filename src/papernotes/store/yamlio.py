@@ -274,7 +274,10 @@ def read_yaml(path: Path, shown: str) -> tuple[Any, yaml.Node | None, bytes]:
         if info.st_size > MAX_FILE_BYTES:
             raise YamlProblem(_too_large(info.st_size))
         with path.open("rb") as handle:
-            raw = handle.read(MAX_FILE_BYTES + 1)
+            # the size stat() gave (a buffer of the limit's size costs more than the read)
+            raw = handle.read(info.st_size + 1)
+            if len(raw) > info.st_size:  # it grew after stat(): read on, up to the limit
+                raw += handle.read(MAX_FILE_BYTES + 1 - len(raw))
         if len(raw) > MAX_FILE_BYTES:  # it grew after stat()
             raise YamlProblem(_too_large(len(raw)))
     except YamlProblem:
