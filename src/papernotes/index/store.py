@@ -48,7 +48,6 @@ INDEX_NAME = "index.sqlite"
 TIMEOUT_ENV = "PAPERNOTES_INDEX_TIMEOUT"
 DEFAULT_TIMEOUT = 60.0
 PARALLEL_FROM = 3000  # records: below this a rebuild does not start worker processes
-PARALLEL_SCAN_FROM = 8000  # files: from here a freshness check stats in two processes
 
 Progress = Callable[[int, int], None]
 T = TypeVar("T")
@@ -207,8 +206,7 @@ def scan(kb: KnowledgeBase) -> Scan:
     else:
         try:
             folder_mtime = os.fstat(fd).st_mtime_ns
-            names = [n for n in os.listdir(fd) if n.endswith(".yaml") and n[0] != "."]
-            keys = stat_all(fd, names)
+            names, keys = _stat_dir(fd)
         except OSError as exc:
             raise WriteError(
                 f"cannot read {kb.shown(kb.papers_dir)}/: {exc.strerror or exc}"
@@ -230,42 +228,33 @@ def scan(kb: KnowledgeBase) -> Scan:
     return Scan(names, keys, signature, tags_signature, started_ns, tags_racy)
 
 
-def stat_all(dir_fd: int, names: list[str]) -> list[Key | None]:
-    """``(size, mtime_ns, ctime_ns, inode)`` of each name, None when it cannot be stat'ed.
+def _stat_dir(dir_fd: int) -> tuple[list[str], list[Key | None]]:
+    """The record names of a folder in directory order, and the
+    ``(size, mtime_ns, ctime_ns, inode)`` of each (None when it cannot be stat'ed).
 
-    One ``stat`` per file is the whole cost of a freshness check. On a large folder a forked
-    child stats half of the names meanwhile (threads would queue on the GIL after each call).
+    One pass of ``scandir`` with one ``stat`` per file is the whole cost of a freshness
+    check. Splitting the stats between two processes or threads did not pay on two
+    shared cores: the calls are system time, and a second process costs a fork.
     """
-    if len(names) >= PARALLEL_SCAN_FROM and _can_fork():
-        half = len(names) * 9 // 20  # the parent has more to do afterwards
-        try:
-            theirs = _stat_in_child(dir_fd, names[half:])
-        except OSError:
-            theirs = None
-        if theirs is not None:
-            mine = _stat_names(dir_fd, names[:half])
-            rest = theirs()
-            if rest is not None and len(rest) == len(names) - half:
-                return mine + rest
-            return mine + _stat_names(dir_fd, names[half:])
-    return _stat_names(dir_fd, names)
-
-
-def _stat_names(dir_fd: int, names: list[str]) -> list[Key | None]:
-    stat = os.stat
-    out: list[Key | None] = []
-    append = out.append
-    for name in names:
-        try:
-            st = stat(name, dir_fd=dir_fd)
-        except OSError:
-            try:  # a dangling or looping symbolic link is a record that does not load
-                st = stat(name, dir_fd=dir_fd, follow_symlinks=False)
-            except OSError:
-                append(None)
+    names: list[str] = []
+    keys: list[Key | None] = []
+    name_append, key_append = names.append, keys.append
+    with os.scandir(dir_fd) as entries:
+        for entry in entries:
+            name = entry.name
+            if name[0] == "." or not name.endswith(".yaml"):
                 continue
-        append((st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino))
-    return out
+            name_append(name)
+            try:
+                st = entry.stat()
+            except OSError:
+                try:  # a dangling or looping symbolic link is a record that does not load
+                    st = entry.stat(follow_symlinks=False)
+                except OSError:
+                    key_append(None)
+                    continue
+            key_append((st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino))
+    return names, keys
 
 
 def _can_fork() -> bool:
@@ -273,44 +262,6 @@ def _can_fork() -> bool:
         return False
     threading = sys.modules.get("threading")
     return threading is None or threading.active_count() == 1
-
-
-def _stat_in_child(dir_fd: int, names: list[str]):
-    """Fork a child that stats ``names`` and sends the results back through a pipe.
-
-    Returns a function that collects them (None if the child failed). The child touches
-    nothing but ``stat`` and the pipe, and leaves with ``os._exit``.
-    """
-    read_end, write_end = os.pipe()
-    pid = os.fork()
-    if pid == 0:  # pragma: no cover - runs in the child
-        code = 1
-        try:
-            os.close(read_end)
-            data = memoryview(marshal.dumps(_stat_names(dir_fd, names)))
-            while data:
-                data = data[os.write(write_end, data) :]
-            code = 0
-        finally:
-            os._exit(code)
-    os.close(write_end)
-
-    def collect() -> list | None:
-        chunks = []
-        try:
-            while chunk := os.read(read_end, 1 << 20):
-                chunks.append(chunk)
-        finally:
-            os.close(read_end)
-            _, status = os.waitpid(pid, 0)
-        if status != 0:
-            return None
-        try:
-            return marshal.loads(b"".join(chunks))
-        except (ValueError, EOFError, TypeError):
-            return None
-
-    return collect
 
 
 class Index:
