@@ -47,7 +47,7 @@ SCHEMA_VERSION = 12  # 6: status and mark facets; 7: the glossary column; 8-10: 
 INDEX_NAME = "index.sqlite"
 TIMEOUT_ENV = "PAPERNOTES_INDEX_TIMEOUT"
 DEFAULT_TIMEOUT = 60.0
-PARALLEL_FROM = 3000  # records: below this a rebuild does not start worker processes
+PARALLEL_FROM = 1000  # records: below this a rebuild does not start worker processes
 
 Progress = Callable[[int, int], None]
 T = TypeVar("T")
