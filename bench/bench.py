@@ -256,7 +256,7 @@ def bench_size(count: int, runs: int, base: dict[str, str], work: Path, site: bo
         timed(
             papernotes(root, "add", first, "--no-fetch", "--note", "bench note"),
             runs,
-            before=lambda i: next(note),
+            before=lambda _i: next(note),
         ),
         "python -c pass",
         python_pass,
@@ -283,7 +283,7 @@ def ratio(a: float, b: float | None) -> str:
 def machine() -> str:
     cpu = platform.processor() or "unknown CPU"
     try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
+        for line in Path("/proc/cpuinfo").read_text(encoding="utf-8").splitlines():
             if line.startswith("model name"):
                 cpu = line.split(":", 1)[1].strip()
                 break

@@ -25,7 +25,8 @@ def one_error_line(result) -> str:
 
 
 # -- metadata from the server -------------------------------------------------------------------
-def test_v2_paper_added_with_authors_and_abstract(run, kb, server):
+@pytest.mark.usefixtures("server")
+def test_v2_paper_added_with_authors_and_abstract(run, kb):
     result = run("add", "https://openreview.net/forum?id=Pv2Accept1", "--note", "Worth a read.")
     assert result.exit_code == 0, result.stderr
     assert result.stdout.startswith(
@@ -75,7 +76,8 @@ def test_second_add_of_the_same_id_makes_no_request(run, kb, server):
     assert record(kb, "SkgsACVKPH")["authors"] == ["Chaoqi Wang", "Guodong Zhang", "Roger Grosse"]
 
 
-def test_done_when_appends_to_an_existing_record_with_an_alias_tag(run, kb, server):
+@pytest.mark.usefixtures("server")
+def test_done_when_appends_to_an_existing_record_with_an_alias_tag(run, kb):
     write(
         kb / "papers" / "SkgsACVKPH.yaml",
         """\
@@ -112,7 +114,8 @@ def test_done_when_appends_to_an_existing_record_with_an_alias_tag(run, kb, serv
     assert run("validate").exit_code == 0
 
 
-def test_existing_values_are_not_overwritten_by_add(run, kb, server):
+@pytest.mark.usefixtures("server")
+def test_existing_values_are_not_overwritten_by_add(run, kb):
     result = run("add", "H1gEP6NFwr", "--note", "again")
     assert result.exit_code == 0
     data = record(kb, "H1gEP6NFwr")
@@ -234,7 +237,8 @@ def test_403_challenge_explains_the_token(run, kb, server, monkeypatch):
     assert server.requests[-1].headers["Authorization"] == "Bearer s3cret"
 
 
-def test_404_without_a_title_writes_nothing(run, kb, server):
+@pytest.mark.usefixtures("server")
+def test_404_without_a_title_writes_nothing(run, kb):
     result = run("add", "NoSuchPapr", "--note", "x")
     assert result.exit_code == 3
     assert one_error_line(result) == (
@@ -244,7 +248,8 @@ def test_404_without_a_title_writes_nothing(run, kb, server):
     assert not (kb / "papers" / "NoSuchPapr.yaml").exists()
 
 
-def test_404_with_a_title_files_it_with_a_warning(run, kb, server):
+@pytest.mark.usefixtures("server")
+def test_404_with_a_title_files_it_with_a_warning(run, kb):
     result = run("add", "NoSuchPapr", "--title", "My Own Title", "--note", "x")
     assert result.exit_code == 0
     assert result.stderr.strip() == (
@@ -267,14 +272,16 @@ def test_arxiv_url_added(run, kb, server, feed):
     assert server.count("/v2/") == 0
 
 
-def test_arxiv_missing_id(run, kb, server):
+@pytest.mark.usefixtures("server")
+def test_arxiv_missing_id(run, kb):
     result = run("add", "arxiv:1201.56789", "--note", "x")
     assert result.exit_code == 3
     assert "no such paper on arXiv: 'arxiv:1201.56789'" in one_error_line(result)
     assert list((kb / "papers").glob("arxiv*")) == []
 
 
-def test_arxiv_id_rejected_by_arxiv(run, kb, server):
+@pytest.mark.usefixtures("server")
+def test_arxiv_id_rejected_by_arxiv(run, kb):
     result = run("add", "arxiv:1234.12345", "--note", "x")
     assert result.exit_code == 2
     assert one_error_line(result) == (
@@ -331,7 +338,8 @@ def test_new_tag_is_created_in_the_taxonomy(run, kb):
     assert run("validate").exit_code == 0
 
 
-def test_new_tag_with_a_bad_name(run, kb):
+@pytest.mark.usefixtures("kb")
+def test_new_tag_with_a_bad_name(run):
     result = run("add", "H1gEP6NFwr", "--tag", "no spaces!", "--new-tag", "--no-fetch")
     assert result.exit_code == 2
     assert "cannot create tag 'no spaces!'" in one_error_line(result)
@@ -350,7 +358,8 @@ def test_new_tag_refuses_a_broken_taxonomy(run, kb):
 
 
 # -- related ---------------------------------------------------------------------------------------
-def test_related_link_in_both_records(run, kb, server):
+@pytest.mark.usefixtures("server")
+def test_related_link_in_both_records(run, kb):
     result = run(
         "add", "rkgNKkHtvB", "--note", "x", "--related", "H1gEP6NFwr", "--why", "both ICLR 2020"
     )
@@ -377,7 +386,8 @@ def test_related_link_in_both_records(run, kb, server):
         (["--title", "\x07"], 2, "Error: the title contains control characters"),
     ],
 )
-def test_usage_errors_are_one_line(run, kb, server, args, code, message):
+@pytest.mark.usefixtures("server")
+def test_usage_errors_are_one_line(run, kb, args, code, message):
     before = (kb / "papers" / "H1gEP6NFwr.yaml").read_bytes()
     result = run("add", "H1gEP6NFwr", "--no-fetch", *args)
     assert result.exit_code == code
@@ -465,7 +475,8 @@ def test_on_a_terminal_missing_things_are_asked(run, kb, monkeypatch):
     assert result.stdout.startswith("Created papers/doi%3A10.1000%2Fabc.yaml: Typed Title")
 
 
-def test_on_a_terminal_the_reason_for_related_is_asked(run, kb, monkeypatch):
+@pytest.mark.usefixtures("kb")
+def test_on_a_terminal_the_reason_for_related_is_asked(run, monkeypatch):
     monkeypatch.setattr("papernotes.cli.commands.add._interactive", lambda: True)
     result = run(
         "add",
@@ -484,7 +495,8 @@ def test_on_a_terminal_the_reason_for_related_is_asked(run, kb, monkeypatch):
 
 
 # -- reports and safety ------------------------------------------------------------------------------
-def test_json_report(run, kb, server):
+@pytest.mark.usefixtures("kb", "server")
+def test_json_report(run):
     result = run("add", "rkgNKkHtvB", "--note", "LSH", "--tag", "CNTK", "--json")
     assert result.exit_code == 0
     report = json.loads(result.stdout)
@@ -497,7 +509,8 @@ def test_json_report(run, kb, server):
     assert report["warnings"] == [] and report["changed"] is True
 
 
-def test_json_report_carries_the_failure(run, kb):
+@pytest.mark.usefixtures("kb")
+def test_json_report_carries_the_failure(run):
     result = run("add", "rkgNKkHtvB", "--note", "LSH", "--json")
     assert result.exit_code == 0
     report = json.loads(result.stdout)

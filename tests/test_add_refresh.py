@@ -20,7 +20,8 @@ def one_error_line(result) -> str:
     return lines[-1]
 
 
-def test_refresh_fills_metadata_and_keeps_notes_tags_links(run, kb, server):
+@pytest.mark.usefixtures("server")
+def test_refresh_fills_metadata_and_keeps_notes_tags_links(run, kb):
     before = record(kb, "H1gEP6NFwr")
     result = run("refresh", "H1gEP6NFwr")
     assert result.exit_code == 0, result.stderr
@@ -36,7 +37,8 @@ def test_refresh_fills_metadata_and_keeps_notes_tags_links(run, kb, server):
     assert run("validate").exit_code == 0
 
 
-def test_refresh_overwrites_stale_metadata_but_not_links(run, kb, server):
+@pytest.mark.usefixtures("server")
+def test_refresh_overwrites_stale_metadata_but_not_links(run, kb):
     write(
         kb / "papers" / "rkgNKkHtvB.yaml",
         """\
@@ -74,7 +76,8 @@ def test_second_refresh_makes_no_request_and_changes_nothing(run, kb, server):
     assert server.count() > asked
 
 
-def test_refresh_all_reports_each_record(run, kb, server):
+@pytest.mark.usefixtures("server")
+def test_refresh_all_reports_each_record(run, kb):
     write(kb / "papers" / "doi%3A10.1000%2Fxyz.yaml", "id: doi:10.1000/xyz\ntitle: A DOI\n")
     result = run("refresh", "--all")
     assert result.exit_code == 0, result.stderr
@@ -88,7 +91,8 @@ def test_refresh_all_reports_each_record(run, kb, server):
     assert result.stderr == "Refreshed 3 records: 2 updated, 0 unchanged, 1 skipped, 0 failed\n"
 
 
-def test_refresh_json(run, kb, server):
+@pytest.mark.usefixtures("kb", "server")
+def test_refresh_json(run):
     result = run("refresh", "H1gEP6NFwr", "HygrAR4tPS", "--json")
     data = json.loads(result.stdout)
     assert [r["id"] for r in data] == ["H1gEP6NFwr", "HygrAR4tPS"]
@@ -105,7 +109,8 @@ def test_refresh_offline_fails_with_exit_4_and_changes_nothing(run, kb):
     assert (kb / "papers" / "H1gEP6NFwr.yaml").read_bytes() == before
 
 
-def test_refresh_many_with_a_failure(run, kb, server):
+@pytest.mark.usefixtures("kb")
+def test_refresh_many_with_a_failure(run, server):
     server.fail("not_found", times=2, prefix="/v")  # HygrAR4tPS is asked first: v2, v1
     result = run("refresh", "HygrAR4tPS", "H1gEP6NFwr", "--json")
     assert result.exit_code == 3
@@ -117,7 +122,8 @@ def test_refresh_many_with_a_failure(run, kb, server):
     )
 
 
-def test_refresh_a_broken_record_fails_cleanly(run, kb, server):
+@pytest.mark.usefixtures("server")
+def test_refresh_a_broken_record_fails_cleanly(run, kb):
     (kb / "papers" / "HygrAR4tPS.yaml").write_text("id: [\n", encoding="utf-8")
     result = run("refresh", "--all")
     assert result.exit_code == 6
@@ -134,14 +140,16 @@ def test_refresh_a_broken_record_fails_cleanly(run, kb, server):
         (["../../etc/passwd"], 2, "Error: invalid paper id"),
     ],
 )
-def test_refresh_usage(run, kb, server, args, code, message):
+@pytest.mark.usefixtures("kb")
+def test_refresh_usage(run, server, args, code, message):
     result = run("refresh", *args)
     assert result.exit_code == code
     assert one_error_line(result).startswith(message)
     assert server.count() == 0
 
 
-def test_a_failing_host_is_not_asked_again_in_the_same_run(run, kb, server):
+@pytest.mark.usefixtures("kb")
+def test_a_failing_host_is_not_asked_again_in_the_same_run(run, server):
     server.fail("status", times=100, code=503, prefix="/v2/")
     result = run("refresh", "--all")
     assert result.exit_code == 4

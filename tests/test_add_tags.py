@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 import yaml
 
 
@@ -33,7 +34,8 @@ def test_suggestions_applied_with_the_flag(run, kb):
     assert "suggested" not in result.stderr
 
 
-def test_suggestions_skip_tags_already_on_the_record(run, kb):
+@pytest.mark.usefixtures("kb")
+def test_suggestions_skip_tags_already_on_the_record(run):
     result = run("add", "H1gEP6NFwr", "--note", "optimization, with an NTK twist", "--no-fetch")
     assert result.exit_code == 0
     assert "tags suggested by the title and note: NTK (" in result.stderr
@@ -114,7 +116,8 @@ def test_a_chinese_tag_name_is_refused_with_the_way_to_label_it(run, kb):
     assert (kb / "tags.yaml").read_bytes() == before
 
 
-def test_labels_need_new_tag_and_one_new_tag(run, kb):
+@pytest.mark.usefixtures("kb")
+def test_labels_need_new_tag_and_one_new_tag(run):
     result = run("add", "H1gEP6NFwr", "--zh", "网络剪枝", "--no-fetch")
     assert result.exit_code == 2 and "use them with --tag NAME --new-tag" in result.stderr
     result = run(

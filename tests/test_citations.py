@@ -11,6 +11,7 @@ import lzma
 import tempfile
 from pathlib import Path
 
+import pytest
 import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -305,7 +306,8 @@ def test_bibtex_and_csl_agree_on_the_family_name(given_names, family, suffix, fo
     assert " ".join(person.lineage_names) == suffix == csl.get("suffix", "")
 
 
-def test_refresh_brings_authors_and_leaves_the_key(run, kb, server):
+@pytest.mark.usefixtures("server")
+def test_refresh_brings_authors_and_leaves_the_key(run, kb):
     """The issue's example: tunability2020optimizers became sivaprasad2020tunability."""
     before = run("export", "H1gEP6NFwr").stdout.splitlines()[0]
     result = run("refresh", "H1gEP6NFwr")

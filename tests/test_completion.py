@@ -130,7 +130,7 @@ def test_completion_unknown_shell_is_a_usage_error():
     assert result.exit_code == 2 and "'SHELL'" in result.stderr
 
 
-def test_bash_script_works_in_bash(kb, tmp_path):
+def test_bash_script_works_in_bash(kb):
     """The printed script, sourced by a real bash, completes an id (when bash is there)."""
     script = CliRunner().invoke(cli, ["completion", "bash"]).stdout
     papernotes = os.path.join(os.path.dirname(sys.executable), "papernotes")

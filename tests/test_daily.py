@@ -73,7 +73,8 @@ def test_search_short_options_and_help(run):
     assert result.exit_code == 0 and len(result.stdout.splitlines()) == 1
 
 
-def test_search_tag_and_status_options(run, kb):
+@pytest.mark.usefixtures("kb")
+def test_search_tag_and_status_options(run):
     assert run("search", "optimizers", "--tag", "NTK").stdout == ""
     found = run("search", "optimizers", "--tag", "优化").stdout
     assert {line.split("\t")[0] for line in found.splitlines()} == {"H1gEP6NFwr", "HygrAR4tPS"}
@@ -97,7 +98,8 @@ def test_search_double_dash_ends_options(run):
 
 
 # -- global options after the command ----------------------------------------------------
-def test_global_options_after_the_command(run, kb):
+@pytest.mark.usefixtures("run")
+def test_global_options_after_the_command(kb):
     shown = Runner(None)("show", "H1gEP6NFwr", "--root", str(kb), "--debug", "--no-color")
     assert shown.exit_code == 0 and "H1gEP6NFwr" in shown.stdout
     listed = Runner(None)("list", f"--root={kb}", "--no-color")
@@ -159,7 +161,7 @@ def test_edit_without_change_writes_nothing(run, kb, editor):
     assert (kb / "papers" / "HygrAR4tPS.yaml").read_bytes() == before
 
 
-def test_edit_never_saves_an_invalid_record_off_a_terminal(run, kb, editor, tmp_path):
+def test_edit_never_saves_an_invalid_record_off_a_terminal(run, kb, editor):
     before = (kb / "papers" / "HygrAR4tPS.yaml").read_bytes()
     editor("- optimization\n->\n- optimisation-typo\n")
     result = run("edit", "HygrAR4tPS")
@@ -190,7 +192,8 @@ def test_edit_broken_yaml_and_failing_editor(run, kb, editor):
     assert (kb / "papers" / "HygrAR4tPS.yaml").read_bytes() == before
 
 
-def test_edit_refuses_an_id_change(run, kb, editor):
+@pytest.mark.usefixtures("kb")
+def test_edit_refuses_an_id_change(run, editor):
     editor("id: HygrAR4tPS\n->\nid: HygrAR4tPX\n")
     result = run("edit", "HygrAR4tPS")
     assert result.exit_code == 6 and "does not match the file name" in result.stderr
@@ -281,7 +284,8 @@ def test_mv_rewrites_links_and_notes(run, kb):
     assert run("validate").exit_code == 0
 
 
-def test_mv_refuses_an_existing_id_and_a_case_twin(run, kb):
+@pytest.mark.usefixtures("kb")
+def test_mv_refuses_an_existing_id_and_a_case_twin(run):
     taken = run("mv", "HygrAR4tPS", "H1gEP6NFwr")
     assert taken.exit_code == 2 and "already has a record" in taken.stderr
     twin = run("mv", "HygrAR4tPS", "H1GEP6NFWR")
@@ -296,7 +300,8 @@ def test_mv_fixes_the_case_of_an_id(run, kb):
 
 
 # -- open ---------------------------------------------------------------------------------------
-def test_open_prints_and_launches(run, kb, tmp_path, monkeypatch):
+@pytest.mark.usefixtures("kb")
+def test_open_prints_and_launches(run, tmp_path, monkeypatch):
     assert run("open", "H1gEP6NFwr", "--print").stdout == (
         "https://openreview.net/forum?id=H1gEP6NFwr\n"
     )

@@ -90,7 +90,7 @@ def test_without_topics_shared_tags_become_edges(lrun):
     assert both["label"] == "#NTK, #theory"  # the rarer tag first
 
 
-def test_dot_renders_with_graphviz(lrun, tmp_path):
+def test_dot_renders_with_graphviz(lrun):
     require("dot", "graphviz")
     for args in ([], ["--clusters", "--layout", "dot", "--edge-labels"], ["--no-topics"]):
         result = lrun("graph", "--format", "dot", *args)
@@ -149,7 +149,8 @@ class PageParser(HTMLParser):
             self.text.append(data)
 
 
-def test_html_is_one_self_contained_escaped_page(lrun, lkb, tmp_path):
+@pytest.mark.usefixtures("lkb")
+def test_html_is_one_self_contained_escaped_page(lrun, tmp_path):
     target = tmp_path / "out" / "graph.html"
     target.parent.mkdir()
     result = lrun("graph", "--format", "html", "-o", str(target))

@@ -535,7 +535,7 @@ def test_windows_line_endings(tmp_path, kb):
 @pytest.mark.parametrize(
     "make, code, message",
     [
-        (lambda p: None, 3, "Error: missing.md: no such file"),
+        (lambda _p: None, 3, "Error: missing.md: no such file"),
         (
             lambda p: p.mkdir(),
             2,
@@ -580,7 +580,8 @@ def test_dry_run_writes_nothing(run, kb):
     assert ids_in(kb) == set()
 
 
-def test_json_report_shape(run, kb):
+@pytest.mark.usefixtures("kb")
+def test_json_report_shape(run):
     result = run("import", f"seeds/{SEED1}", "--json")
     report = json.loads(result.stdout)
     assert set(report) >= {
@@ -620,7 +621,8 @@ def test_json_report_shape(run, kb):
     assert paper["refs_added"] == ["https://arxiv.org/pdf/1805.08651.pdf"]
 
 
-def test_summary_and_changes_output(run, kb):
+@pytest.mark.usefixtures("kb")
+def test_summary_and_changes_output(run):
     result = run("import", f"seeds/{SEED0}")
     out = lines(result.stdout)
     assert len(out) == 66 and all(line.startswith("created\t") for line in out)

@@ -145,7 +145,7 @@ def test_relation_phrases_that_are_not_links():
 
 def test_first_entry_cannot_point_above():
     parsed = parse("https://openreview.net/pdf?id=AAAAaaaa01\nthe one above is similar\n")
-    resolution = resolve([parsed], lambda pid: None)
+    resolution = resolve([parsed], lambda _pid: None)
     assert resolution.links == []
     assert "refers to the entry above, but AAAAaaaa01 is the first entry" in str(
         resolution.warnings[0]
@@ -157,7 +157,7 @@ def test_same_paper_twice_in_a_file_joins_the_notes():
         "https://openreview.net/pdf?id=AAAAaaaa01\none\n\n"
         "https://openreview.net/pdf?id=AAAAaaaa01\ntwo\n"
     )
-    resolution = resolve([parsed], lambda pid: None)
+    resolution = resolve([parsed], lambda _pid: None)
     [note] = resolution.papers["AAAAaaaa01"].notes
     assert note.text == "one\n\ntwo"
     assert resolution.warnings[0].line == 4

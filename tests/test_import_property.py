@@ -55,11 +55,11 @@ def list_link(u, title, lines):
     return "\n".join([f"- [{title}]({u}): {lines[0]}", *(f"  {line}" for line in lines[1:])])
 
 
-def numbered_bare(u, title, lines):
+def numbered_bare(u, _title, lines):
     return "\n".join([f"1. {u} {lines[0]}", *(f"   {line}" for line in lines[1:])])
 
 
-def plain(u, title, lines):
+def plain(u, _title, lines):
     return "\n".join([u, *lines])
 
 
@@ -67,7 +67,7 @@ def title_paren(u, title, lines):
     return "\n".join([f"{title} ({u}) - {lines[0]}", *lines[1:]])
 
 
-def autolink_item(u, title, lines):
+def autolink_item(u, _title, lines):
     full = u if "://" in u else "https://" + u
     return "\n".join([f"* <{full}> {lines[0]}", *(f"  {line}" for line in lines[1:])])
 

@@ -104,7 +104,7 @@ def test_worker_processes_build_the_same_index_as_one_process(kb, monkeypatch, p
     assert select(kb, "ntk") == ["NtkPaper01", "CntkPaper2"]
 
 
-def test_a_record_failing_in_a_worker_keeps_its_one_line_problem(kb, root, parallel):
+def test_a_record_failing_in_a_worker_keeps_its_one_line_problem(kb, parallel):
     stats = build(kb)
     assert parallel
     assert stats.skipped == 3
@@ -162,6 +162,7 @@ def test_a_worker_that_dies_leaves_no_half_index(kb, monkeypatch, parallel):
     monkeypatch.setattr(index_store, "ROWS", {**index_store.ROWS, "index": dies})
     with pytest.raises(WriteError, match="worker process"):
         build(kb)
+    assert parallel == [1]
     assert _leftovers(kb) == []
     assert not (kb.cache_dir() / "index.sqlite").exists()
     assert _workers_gone()
@@ -186,6 +187,7 @@ def test_a_worker_that_dies_in_a_rebuild_keeps_the_old_index(kb, monkeypatch, pa
     monkeypatch.setattr(index_store, "ROWS", {**index_store.ROWS, "index": dies})
     with pytest.raises(WriteError, match="worker process"):
         build(kb)
+    assert parallel == [1, 1]
     assert _leftovers(kb) == []
     assert dump(kb) == before
     assert select(kb, "ntk") == ["NtkPaper01", "CntkPaper2"]
@@ -204,6 +206,7 @@ def test_ctrl_c_during_a_build_leaves_no_half_index(kb, monkeypatch, parallel):
     monkeypatch.setattr(index_store, "_insert_rows", interrupted)
     with pytest.raises(KeyboardInterrupt):
         build(kb)
+    assert parallel == [1]
     assert _leftovers(kb) == []
     assert not (kb.cache_dir() / "index.sqlite").exists()
     assert _workers_gone()

@@ -112,7 +112,7 @@ def test_read_only_knowledge_base(root, monkeypatch, tmp_path):
     """papers/ and the root read-only: the index goes to the user cache, the KB is untouched."""
     monkeypatch.delenv("PAPERNOTES_CACHE_DIR")
     if os.geteuid() == 0:  # root writes anywhere: make the permission check see the truth
-        monkeypatch.setattr("papernotes.store.kb._writable_dir", lambda folder: False)
+        monkeypatch.setattr("papernotes.store.kb._writable_dir", lambda _folder: False)
     before = {p: p.stat().st_mtime_ns for p in root.rglob("*")}
     modes = {p: p.stat().st_mode for p in [root, *root.rglob("*")]}
     for path in [*root.rglob("*"), root]:
@@ -132,7 +132,7 @@ def test_read_only_knowledge_base(root, monkeypatch, tmp_path):
 def test_a_fresh_index_reads_no_record(kb, monkeypatch):
     refresh(kb)
 
-    def fail(*args, **kwargs):
+    def fail(*_args, **_kwargs):
         raise AssertionError("a record was parsed")
 
     monkeypatch.setattr(KnowledgeBase, "load_path", fail)
@@ -397,7 +397,7 @@ for i in range(int(sys.argv[3])):
 """
 
 
-def test_concurrent_searches_and_rebuilds_leave_a_working_index(root, kb, tmp_path):
+def test_concurrent_searches_and_rebuilds_leave_a_working_index(root, kb):
     env = {**os.environ, "PAPERNOTES_CACHE_DIR": str(kb.cache_dir())}
     procs = [
         subprocess.Popen(

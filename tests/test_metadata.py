@@ -380,7 +380,8 @@ def test_arxiv_404_means_a_wrong_base_url(client, server):
 
 
 # -- sources in order -------------------------------------------------------------------------------
-def test_catalog_then_openreview(tmp_path, server):
+@pytest.mark.usefixtures("server")
+def test_catalog_then_openreview(tmp_path):
     with MetadataFetcher(tmp_path) as fetcher:
         outcome = fetcher.fetch("H1gEP6NFwr")
     assert outcome.sources == ["offline catalog", "OpenReview API v1"]
@@ -412,7 +413,8 @@ def test_dois_have_no_online_source(tmp_path, server):
     assert server.count() == 0
 
 
-def test_arxiv_requests_are_spaced(tmp_path, server):
+@pytest.mark.usefixtures("server")
+def test_arxiv_requests_are_spaced(tmp_path):
     waits = []
     with MetadataFetcher(tmp_path) as fetcher:
         fetcher.client.sleep = waits.append

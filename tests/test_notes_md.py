@@ -85,7 +85,7 @@ def test_notes_command_lists_titles_papers_and_tags(run, kb):
 
 def test_notes_command_when_there_are_none(run, monkeypatch):
     assert run("notes", "--json").stdout.strip() == "[]"
-    monkeypatch.setattr("papernotes.cli.common.is_tty", lambda stderr=False: True)
+    monkeypatch.setattr("papernotes.cli.common.is_tty", lambda stderr=False: True)  # noqa: ARG005 - is_tty(stderr=...)
     assert "No notes in notes/ (write Markdown there; link papers with [[ID]])." in (
         run("notes").stdout
     )

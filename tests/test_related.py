@@ -101,7 +101,7 @@ def test_limit_and_plain_output(lrun):
 
 
 def test_rich_output_on_a_terminal(lrun, monkeypatch):
-    monkeypatch.setattr("papernotes.cli.common.is_tty", lambda stderr=False: True)
+    monkeypatch.setattr("papernotes.cli.common.is_tty", lambda stderr=False: True)  # noqa: ARG005 - is_tty(stderr=...)
     out = lrun("related", "TargetPaper1", "-n", "3").stdout
     assert out.splitlines()[0] == "TargetPaper1  Wide network training dynamics"
     assert "1. LinkedPaper1 Budgets for optimizer search (10.00) link" in out

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from papernotes.index import neighbours
-from papernotes.index.store import INDEX_NAME, SCHEMA_VERSION, Index, version
+from papernotes.index.store import INDEX_NAME, Index, version
 from papernotes.links.related import linker_for
 from papernotes.links.similarity import SimilarityIndex
 from papernotes.store.kb import KnowledgeBase
@@ -175,7 +175,7 @@ def test_an_index_of_the_previous_schema_is_rebuilt(tmp_path, monkeypatch):
         index.refresh()
     path = kb.cache_dir() / INDEX_NAME
     with sqlite3.connect(path) as conn:
-        conn.execute("UPDATE meta SET value = ? WHERE key = 'version'", (str(SCHEMA_VERSION - 1),))
+        conn.execute("UPDATE meta SET value = 'an older schema' WHERE key = 'version'")
         conn.execute("DROP TABLE links")
     conn.close()
     result = Runner(kb.root)("related", pid_of(17), "--json")

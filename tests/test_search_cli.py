@@ -338,7 +338,8 @@ def test_reindex_counts_skipped(root):
     assert "Warning: 1 record(s) could not be loaded" in result.stderr
 
 
-def test_help_shows_the_query_syntax(root):
+@pytest.mark.usefixtures("root")
+def test_help_shows_the_query_syntax():
     result = CliRunner().invoke(cli, ["search", "--help"])
     assert result.exit_code == 0
     for part in ('"exact phrase"', "tag:NTK", "year:2018..2020", "lang:zh", "--limit"):
@@ -350,13 +351,13 @@ def test_progress_bar_appears_only_on_a_terminal_for_long_work(monkeypatch, caps
     from papernotes.cli.common import Env
 
     monkeypatch.setattr(indexing, "SHOW_AFTER", 0.0)
-    monkeypatch.setattr(indexing, "is_tty", lambda stderr=False: True)
+    monkeypatch.setattr(indexing, "is_tty", lambda stderr=False: True)  # noqa: ARG005 - is_tty(stderr=...)
     bar = indexing.LazyProgress(Env(no_color=True), "Indexing records")
     bar(0, 10)
     bar(5, 10)
     assert bar.bar is not None
     bar.close()
-    monkeypatch.setattr(indexing, "is_tty", lambda stderr=False: False)
+    monkeypatch.setattr(indexing, "is_tty", lambda stderr=False: False)  # noqa: ARG005 - is_tty(stderr=...)
     quiet = indexing.LazyProgress(Env(no_color=True), "Indexing records")
     quiet(5, 10)
     assert quiet.bar is None

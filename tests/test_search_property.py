@@ -129,7 +129,7 @@ def test_compile_needs_no_index():
     """The compiler is pure: a vocabulary in, an FTS5 expression out."""
     from papernotes.index.query import Vocabulary
 
-    vocab = Vocabulary({"ntk": "NTK"}, {"NTK": ["NTK", "CNTK"]}, {"NTK": ["NTK"]}, [2020])
+    vocab = Vocabulary({"ntk": "NTK"}, {"NTK": ["NTK", "CNTK"]}, {"NTK": None}, [2020])
     compiled = compile_query(parse("ntk -gan year:2020"), vocab)
     assert '"ntk"' in compiled.match and '"cntk"' in compiled.match
     assert "NOT" in compiled.match and '"·y·2020"' in compiled.match

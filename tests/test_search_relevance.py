@@ -104,7 +104,8 @@ def test_overall_recall_and_precision(figures):
     assert correct / sum(len(r["returned"]) for r in figures) >= 0.8
 
 
-def test_search_ntk_on_the_repository(repo_root, kb):
+@pytest.mark.usefixtures("kb")
+def test_search_ntk_on_the_repository(repo_root):
     """Done when: every paper whose notes or title talk about the NTK, best first."""
     from papernotes.cli import cli
 
@@ -118,7 +119,8 @@ def test_search_ntk_on_the_repository(repo_root, kb):
     assert any("«CNTK»" in h["snippet"] for h in hits)
 
 
-def test_search_shoulian_on_the_repository(repo_root, kb):
+@pytest.mark.usefixtures("kb")
+def test_search_shoulian_on_the_repository(repo_root):
     """Done when: 收敛 finds the notes that discuss convergence."""
     from papernotes.cli import cli
 

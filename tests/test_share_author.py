@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import subprocess
 
+import pytest
 import yaml
 
 from papernotes.share.author import current_author
@@ -59,7 +60,8 @@ def test_add_records_the_author_and_show_search_list_use_it(run, kb, monkeypatch
     assert run("validate").exit_code == 0
 
 
-def test_site_shows_the_author(run, kb, tmp_path, monkeypatch):
+@pytest.mark.usefixtures("kb")
+def test_site_shows_the_author(run, tmp_path, monkeypatch):
     monkeypatch.setenv("PAPERNOTES_AUTHOR", "Alice <b>")
     run("add", "H1gEP6NFwr", "--note", "see this", "--no-fetch")
     assert run("site", str(tmp_path / "site")).exit_code == 0

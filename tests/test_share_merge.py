@@ -120,7 +120,8 @@ def test_a_scalar_changed_on_both_sides_keeps_ours_and_is_recorded(run, files, k
     assert missing.exit_code == 3 and missing.stderr.startswith("Error: H1gEP6NFwr has no conflict")
 
 
-def test_the_side_that_changed_a_scalar_wins_and_unknown_fields_are_generic(files):
+@pytest.mark.usefixtures("files")
+def test_the_side_that_changed_a_scalar_wins_and_unknown_fields_are_generic():
     base = base_record()
     ours = edit(base, title="Tunability of optimizers", venue=None)
     theirs = edit(base, tldr="Adam is easy to tune.")
@@ -135,7 +136,8 @@ def test_the_side_that_changed_a_scalar_wins_and_unknown_fields_are_generic(file
     assert SPECIAL <= set(Paper.model_fields)
 
 
-def test_note_edits(files):
+@pytest.mark.usefixtures("files")
+def test_note_edits():
     base = base_record(NOTE_A + NOTE_B)
     a, b = load(base)["notes"]
     one_side = merge_records(base, edit(base, notes=[{**a, "en": "A, better"}, b]), base)
@@ -238,7 +240,8 @@ def test_reading_status_and_note_marks_merge_like_the_rest():
     assert data["notes"][0]["marks"] == ["to-cite"] and len(data["notes"]) == 1
 
 
-def test_add_add_without_a_base_and_identical_sides(files):
+@pytest.mark.usefixtures("files")
+def test_add_add_without_a_base_and_identical_sides():
     ours = base_record()
     theirs = edit(ours, notes=[load(NOTE_B)[0]], title="Tunability (v2)")
     merged = merge_records(None, ours, theirs)

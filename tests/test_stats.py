@@ -46,7 +46,8 @@ def test_stats_json(lrun):
     }
 
 
-def test_stats_counts_bilingual_notes(run, kb):
+@pytest.mark.usefixtures("kb")
+def test_stats_counts_bilingual_notes(run):
     data = json.loads(run("stats", "--json").stdout)
     assert data["notes"]["bilingual"] == 1
     assert data["notes"]["languages"][0] == {"lang": "zh", "original": 1, "with_text": 1}
@@ -63,7 +64,7 @@ def test_stats_plain_rows(lrun):
 
 
 def test_stats_bar_charts_on_a_terminal(lrun, monkeypatch):
-    monkeypatch.setattr("papernotes.cli.common.is_tty", lambda stderr=False: True)
+    monkeypatch.setattr("papernotes.cli.common.is_tty", lambda stderr=False: True)  # noqa: ARG005 - is_tty(stderr=...)
     out = lrun("stats").stdout
     assert "Papers per tag" in out and "Papers per decision" in out
     line = next(x for x in out.splitlines() if x.startswith("theory"))

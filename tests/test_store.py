@@ -67,7 +67,7 @@ def test_atomic_write_failure_keeps_old_file(tmp_path, monkeypatch):
     target = tmp_path / "a.yaml"
     target.write_text("old\n", encoding="utf-8")
 
-    def boom(*args, **kwargs):
+    def boom(*_args, **_kwargs):
         raise OSError(28, "No space left on device")
 
     monkeypatch.setattr(os, "replace", boom)
@@ -77,7 +77,7 @@ def test_atomic_write_failure_keeps_old_file(tmp_path, monkeypatch):
     assert [p.name for p in tmp_path.iterdir()] == ["a.yaml"]  # no temp file left behind
 
 
-def test_find_root_walks_up(kb, monkeypatch):
+def test_find_root_walks_up(kb):
     deep = kb / "notes" / "sub"
     deep.mkdir()
     assert find_root(cwd=deep) == kb.resolve()

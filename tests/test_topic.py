@@ -76,7 +76,7 @@ def test_topic_plain_output(lrun):
 
 
 def test_topic_rich_output(lrun, monkeypatch):
-    monkeypatch.setattr("papernotes.cli.common.is_tty", lambda stderr=False: True)
+    monkeypatch.setattr("papernotes.cli.common.is_tty", lambda stderr=False: True)  # noqa: ARG005 - is_tty(stderr=...)
     out = lrun("topic", "ntk").stdout
     assert out.splitlines()[0] == "#NTK  Neural tangent kernel / 神经正切核"
     assert "Under: theory" in out
@@ -89,7 +89,7 @@ def test_topic_without_papers_or_notes(lrun, monkeypatch):
     data = page(lrun, "GAN")
     assert [p["id"] for p in data["papers"]] == ["Filler00003"]
     assert data["notes"] == []
-    monkeypatch.setattr("papernotes.cli.common.is_tty", lambda stderr=False: True)
+    monkeypatch.setattr("papernotes.cli.common.is_tty", lambda stderr=False: True)  # noqa: ARG005 - is_tty(stderr=...)
     empty = lrun("topic", "GAN").stdout
     assert "No note in notes/ links #GAN or its papers." in empty
     linked_only = page(lrun, "optimization")["notes"]

@@ -7,18 +7,54 @@ one-line ``Error: ...`` on stderr with the matching exit code.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import IntEnum
 
 
-class ExitCode:
+class ExitCode(IntEnum):
+    """The process's exit status; :data:`EXIT_MEANINGS` says what each one means."""
+
     OK = 0
-    PROBLEMS = 1  # validate / fmt --check found problems
-    USAGE = 2  # bad arguments or bad input given on the command line
-    NOT_FOUND = 3  # no such paper / tag / file
-    NETWORK = 4  # metadata server unreachable or answered badly
-    CANNOT_WRITE = 5  # read-only knowledge base, disk full, lock timeout
-    BAD_DATA = 6  # a record or the taxonomy cannot be loaded
-    INTERNAL = 70  # a bug: an exception papernotes did not expect
+    PROBLEMS = 1
+    USAGE = 2
+    NOT_FOUND = 3
+    NETWORK = 4
+    CANNOT_WRITE = 5
+    BAD_DATA = 6
+    INTERNAL = 70
     INTERRUPTED = 130
+
+
+# Each code's words in ``papernotes --help``, and its meaning in the README's table (a test
+# compares that table with this one).
+EXIT_MEANINGS: dict[ExitCode, tuple[str, str]] = {
+    ExitCode.OK: (
+        "ok",
+        "success (including a search that finds nothing: it prints `[]` with `--json`)",
+    ),
+    ExitCode.PROBLEMS: (
+        "problems found (validate, fmt --check)",
+        "problems found (`validate`, `fmt --check`)",
+    ),
+    ExitCode.USAGE: (
+        "usage error",
+        "usage error (bad option, bad id, empty query, no knowledge base)",
+    ),
+    ExitCode.NOT_FOUND: ("not found", "not found (paper, tag, file to import)"),
+    ExitCode.NETWORK: (
+        "network failure",
+        "network failure (metadata servers, or the git remote in `sync`)",
+    ),
+    ExitCode.CANNOT_WRITE: (
+        "cannot write",
+        "cannot write (read-only folder, disk full, lock held too long)",
+    ),
+    ExitCode.BAD_DATA: ("invalid knowledge-base data", "a record or the taxonomy cannot be loaded"),
+    ExitCode.INTERNAL: (
+        "internal error",
+        "internal error (a bug: please report it with `--debug` output)",
+    ),
+    ExitCode.INTERRUPTED: ("interrupted", "interrupted"),
+}
 
 
 class PapernotesError(Exception):

@@ -6,11 +6,16 @@ variable, the user config file ``$XDG_CONFIG_HOME/papernotes/config.toml``
 variable meant for every program (``$PAGER``, ``$VISUAL``, ``$EDITOR``, ``$BROWSER``), else
 a built-in default. ``papernotes config``
 shows every value and where it came from.
+
+:data:`VARIABLES` declares every ``PAPERNOTES_*`` variable, and :func:`variable` is how
+any module reads one: a name that is not declared there cannot be read (KeyError), and
+the README's table of variables is checked against this one.
 """
 
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +24,79 @@ from papernotes.errors import PapernotesError
 CONFIG_ENV = "PAPERNOTES_CONFIG"
 ROOT_ENV = "PAPERNOTES_ROOT"
 MAX_CONFIG_BYTES = 1_000_000
+
+
+class Variable:
+    """One environment variable: its name, its default (as the README shows it) and what
+    it sets."""
+
+    __slots__ = ("name", "default", "meaning")
+
+    def __init__(self, name: str, default: str, meaning: str):
+        self.name, self.default, self.meaning = name, default, meaning
+
+
+VARIABLES = (
+    Variable(
+        ROOT_ENV,
+        "the nearest parent folder with `papers/` and `tags.yaml`, else `root` in the config file",
+        "the knowledge base (as `--root DIR`)",
+    ),
+    Variable(CONFIG_ENV, "`$XDG_CONFIG_HOME/papernotes/config.toml`", "the config file to read"),
+    Variable(
+        "PAPERNOTES_CACHE_DIR",
+        "`.papernotes/` in the knowledge base (`~/.cache/papernotes/<hash>/` when it is read-only)",
+        "where the search index and the HTTP cache live",
+    ),
+    Variable(
+        "PAPERNOTES_AUTHOR",
+        "`author` in the config file, else git's `user.name`",
+        "your name on the notes you add",
+    ),
+    Variable(
+        "PAPERNOTES_INDEX_TIMEOUT", "60", "seconds a command waits for the search index's lock"
+    ),
+    Variable(
+        "PAPERNOTES_OPENREVIEW_TOKEN",
+        "none",
+        "OpenReview API token, sent as `Authorization: Bearer`",
+    ),
+    Variable(
+        "PAPERNOTES_OPENREVIEW_API_V2",
+        "`https://api2.openreview.net`",
+        "OpenReview API v2 base URL",
+    ),
+    Variable(
+        "PAPERNOTES_OPENREVIEW_API_V1", "`https://api.openreview.net`", "OpenReview API v1 base URL"
+    ),
+    Variable(
+        "PAPERNOTES_ARXIV_API",
+        "`https://export.arxiv.org/api`",
+        "arXiv API base URL (`/query` is appended)",
+    ),
+    Variable(
+        "PAPERNOTES_HTTP_TIMEOUT",
+        "`5,20`",
+        "`CONNECT,READ` seconds of each HTTP request (or one number for both)",
+    ),
+    Variable(
+        "PAPERNOTES_HTTP_RETRY_BUDGET", "30", "seconds after which no new HTTP attempt starts"
+    ),
+    Variable(
+        "PAPERNOTES_HTTP_BACKOFF", "1", "seconds of the first wait before a retry (it doubles)"
+    ),
+    Variable("PAPERNOTES_HTTP_CACHE_TTL", "86400", "seconds a cached HTTP answer stays fresh"),
+)
+_VARIABLE_NAMES = frozenset(v.name for v in VARIABLES)
+
+
+def variable(name: str, environ: Mapping[str, str] | None = None) -> str | None:
+    """The value of the declared variable ``name`` (None when unset or empty), from
+    ``environ`` (default: the process environment)."""
+    if name not in _VARIABLE_NAMES:
+        raise KeyError(f"{name} is not declared in papernotes.settings.VARIABLES")
+    env = os.environ if environ is None else environ
+    return env.get(name) or None
 
 
 class ConfigError(PapernotesError):
@@ -64,17 +142,18 @@ class Setting:
         return {"name": self.name, "value": self.value, "source": self.source, "help": self.help}
 
 
-def config_path(environ: dict[str, str] | None = None) -> Path:
+def config_path(environ: Mapping[str, str] | None = None) -> Path:
     env = os.environ if environ is None else environ
-    if env.get(CONFIG_ENV):
-        return Path(env[CONFIG_ENV]).expanduser()
+    given = variable(CONFIG_ENV, env)
+    if given:
+        return Path(given).expanduser()
     base = env.get("XDG_CONFIG_HOME") or str(Path.home() / ".config")
     return Path(base).expanduser() / "papernotes" / "config.toml"
 
 
 def env_root() -> str | None:
     """``$PAPERNOTES_ROOT``, for finding the knowledge base."""
-    return os.environ.get(ROOT_ENV) or None
+    return variable(ROOT_ENV)
 
 
 class Settings:
@@ -89,6 +168,10 @@ class Settings:
         self.options = {k: v for k, v in (options or {}).items() if v is not None}
         self.file = read_config(self.path)
         self._cache: dict[str, Setting] = {}
+
+    def variable(self, name: str) -> str | None:
+        """A declared ``PAPERNOTES_*`` variable from this object's environment."""
+        return variable(name, self.environ)
 
     def get(self, name: str) -> Setting:
         if name not in self._cache:
@@ -107,7 +190,7 @@ class Settings:
         own = [v for v in spec.env if v.startswith("PAPERNOTES_")]
         general = [v for v in spec.env if v not in own]
         for var in own:
-            if self.environ.get(var):
+            if variable(var, self.environ):
                 return Setting(spec.name, self.environ[var], f"environment {var}", spec.help)
         if spec.name in self.file:
             return Setting(spec.name, self.file[spec.name], f"config file {self.path}", spec.help)
@@ -151,7 +234,7 @@ def read_config(path: Path) -> dict[str, Any]:
             close = difflib.get_close_matches(key, list(BY_NAME), n=1)
             hint = f"did you mean {close[0]!r}?" if close else f"known: {', '.join(BY_NAME)}"
             raise ConfigError(f"{path}: unknown setting {key!r} ({hint})")
-        if not isinstance(value, spec.kind) or (spec.kind is str and not value.strip()):
+        if not isinstance(value, spec.kind) or (isinstance(value, str) and not value.strip()):
             kind = "true or false" if spec.kind is bool else "a non-empty string"
             raise ConfigError(f"{path}: {key} must be {kind}, not {value!r}")
         out[key] = value

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterator
+from typing import Literal
 
 _CJK_RANGES = (
     (0x3400, 0x4DBF),
@@ -71,7 +72,7 @@ def cjk_share(text: str) -> float:
     return cjk / letters if letters else 0.0
 
 
-def detect_lang(text: str) -> str:
+def detect_lang(text: str) -> Literal["zh", "en"]:
     """'zh' or 'en'. One CJK character weighs about as much as a short English word,
     so a note counts as Chinese when CJK characters are at least 20% of its letters."""
     return "zh" if cjk_share(text) >= 0.2 else "en"

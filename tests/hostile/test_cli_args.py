@@ -222,7 +222,8 @@ def hostile(kb):
     return kb
 
 
-def test_hostile_record_is_valid(hostile, run):
+@pytest.mark.usefixtures("hostile")
+def test_hostile_record_is_valid(run):
     result = run("validate")
     assert result.exit_code == 0, result.stdout
 
@@ -232,7 +233,8 @@ def test_hostile_record_is_valid(hostile, run):
     [("show", "evilEVIL01"), ("list",), ("tags",), ("related", "evilEVIL01"), ("topic", "evil")],
     ids=" ".join,
 )
-def test_markup_and_escapes_are_printed_literally_when_piped(hostile, run, args):
+@pytest.mark.usefixtures("hostile")
+def test_markup_and_escapes_are_printed_literally_when_piped(run, args):
     result = run(*args)
     no_traceback(result.stdout, result.stderr)
     assert result.exit_code == 0, result.stderr
@@ -292,7 +294,8 @@ def test_escapes_in_problem_messages(kb, run):
     assert len(data) == len(nonblank(result.stdout))
 
 
-def test_json_output_escapes_control_characters(hostile, run):
+@pytest.mark.usefixtures("hostile")
+def test_json_output_escapes_control_characters(run):
     result = run("show", "evilEVIL01", "--json")
     assert result.exit_code == 0
     assert "\x1b" not in result.stdout and "\x07" not in result.stdout

@@ -254,7 +254,8 @@ FTS_SYNTAX = [
 
 
 @pytest.mark.parametrize("query", FTS_SYNTAX)
-def test_fts_syntax_and_lone_operators(indexed, run, query):
+@pytest.mark.usefixtures("indexed")
+def test_fts_syntax_and_lone_operators(run, query):
     result = run("search", "--json", "--", query)
     no_traceback(result.stdout, result.stderr)
     assert result.exit_code in (0, 2), result.stderr
@@ -275,7 +276,8 @@ def test_fts_syntax_and_lone_operators(indexed, run, query):
         ("lang:fr", "lang: expects zh or en"),
     ],
 )
-def test_bad_filters_are_usage_errors(indexed, run, query, message):
+@pytest.mark.usefixtures("indexed")
+def test_bad_filters_are_usage_errors(run, query, message):
     result = run("search", query)
     no_traceback(result.stdout, result.stderr)
     assert result.exit_code == 2

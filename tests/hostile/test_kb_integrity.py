@@ -46,7 +46,8 @@ def test_import_refuses_a_record_whose_id_names_another_paper(kb, run, tmp_path)
     assert "略神奇" in (kb / "papers" / "H1gEP6NFwr.yaml").read_text(encoding="utf-8")
 
 
-def test_refresh_refuses_a_record_whose_id_names_another_paper(kb, run, server):
+@pytest.mark.usefixtures("server")
+def test_refresh_refuses_a_record_whose_id_names_another_paper(kb, run):
     (kb / "papers" / "SkgsACVKPH.yaml").write_text(TEMPLATE, encoding="utf-8")
     one = run("refresh", "SkgsACVKPH")
     assert one.exit_code == 6, one.stderr
@@ -109,7 +110,8 @@ def test_output_through_a_symlink_into_the_knowledge_base_is_refused(kb, run, tm
     assert snapshot(kb) == before
 
 
-def test_output_into_the_cache_is_refused(kb, run, tmp_path):
+@pytest.mark.usefixtures("kb")
+def test_output_into_the_cache_is_refused(run):
     cache = Path(os.environ["PAPERNOTES_CACHE_DIR"])
     cache.mkdir(parents=True, exist_ok=True)
     result = run("export", "-o", str(cache / "index.sqlite"))
@@ -344,7 +346,8 @@ def test_editor_text_survives_a_failed_save(kb, run, monkeypatch, tmp_path):
     assert snapshot(kb) == before
 
 
-def test_init_ignores_leftover_temp_files(tmp_path, run_empty):
+@pytest.mark.usefixtures("run_empty")
+def test_init_ignores_leftover_temp_files():
     from papernotes.store.init import GITIGNORE
 
     assert ".*.tmp" in GITIGNORE
@@ -359,7 +362,8 @@ def test_fmt_removes_temp_files_of_killed_writes(kb, run):
     assert (kb / "papers" / "H1gEP6NFwr.yaml").read_bytes() == record
 
 
-def test_index_build_removes_temp_files_of_killed_builds(kb, run):
+@pytest.mark.usefixtures("kb")
+def test_index_build_removes_temp_files_of_killed_builds(run):
     cache = Path(os.environ["PAPERNOTES_CACHE_DIR"])
     cache.mkdir(parents=True, exist_ok=True)
     leftover = cache / "index.sqlite.99999.tmp"
@@ -384,7 +388,8 @@ def test_dropping_comments_is_said(kb, run, args):
     ]
 
 
-def test_a_hash_inside_a_note_is_not_a_comment(kb, run):
+@pytest.mark.usefixtures("kb")
+def test_a_hash_inside_a_note_is_not_a_comment(run):
     result = run("add", "H1gEP6NFwr", "--note", "# heading\nC# and #NTK", "--no-fetch")
     assert result.exit_code == 0
     again = run("add", "H1gEP6NFwr", "--note", "another", "--no-fetch")

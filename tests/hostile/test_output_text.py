@@ -3,13 +3,16 @@ in every text field, tabs in piped tables, and a taxonomy whose operations stay 
 
 from __future__ import annotations
 
+import json
 import subprocess
+from pathlib import Path
 
 import pytest
 import yaml
 
 from papernotes.model.taxonomy import Tag, Taxonomy
 
+from ..conftest import RECORD
 from ..external import require
 from .conftest import no_traceback, problem_lines
 
@@ -109,7 +112,8 @@ def test_piped_list_rows_keep_their_columns(kb, run):
     assert {len(line.split("\t")) for line in result.stdout.splitlines()} == {5}
 
 
-def test_control_characters_never_reach_bibtex_or_mermaid(kb, run):
+@pytest.mark.usefixtures("kb", "run")
+def test_control_characters_never_reach_bibtex_or_mermaid():
     """Even for a paper built past the model (a caller's bug), the exporters escape them."""
     from papernotes.export.bibtex import entry
     from papernotes.links.graph import mermaid_text
@@ -193,3 +197,40 @@ def test_cycle_in_a_deep_chain_is_found_once_per_tag():
     problems = taxonomy.check("tags.yaml")
     assert len(problems) == 3000
     assert all("parent cycle" in p.message for p in problems)
+
+
+def _chain_kb(root: Path, n: int) -> None:
+    root.mkdir()
+    (root / "papers").mkdir()
+    tags = {"tags": {}}
+    for i in range(n):
+        tags["tags"][f"t{i}"] = {"en": f"T {i}", "zh": f"标{i}", "description": "d"}
+        if i:
+            tags["tags"][f"t{i}"]["parent"] = f"t{i - 1}"
+    (root / "tags.yaml").write_text(yaml.safe_dump(tags, allow_unicode=True), encoding="utf-8")
+    deepest = RECORD.replace("- optimization\n", f"- t{n - 1}\n", 1)
+    assert f"- t{n - 1}\n" in deepest
+    (root / "papers" / "H1gEP6NFwr.yaml").write_text(deepest, encoding="utf-8")
+
+
+def test_a_deep_parent_chain_is_indexed_in_linear_space(tmp_path, monkeypatch):
+    """The index holds each tag's parent, not its whole subtree: the index of a 2,000-deep
+    chain is about twice that of a 1,000-deep one (it was four times, quadratic), and a
+    filter on the chain's root still finds the paper tagged with its deepest tag."""
+    from click.testing import CliRunner
+
+    from papernotes.cli import cli
+
+    def ids(*args: str) -> list[str]:
+        found = CliRunner().invoke(cli, ["--root", str(root), "search", *args, "--json"])
+        assert found.exit_code == 0, found.output
+        return [hit["id"] for hit in json.loads(found.output)]
+
+    sizes = {}
+    for n in (1000, 2000):
+        root = tmp_path / f"chain{n}"
+        _chain_kb(root, n)
+        monkeypatch.setenv("PAPERNOTES_CACHE_DIR", str(tmp_path / f"cache{n}"))
+        assert ids("tag:t0") == ids(f"tag:t{n // 2}") == ids(f"tag:t{n - 1}") == ["H1gEP6NFwr"]
+        sizes[n] = sum(p.stat().st_size for p in (tmp_path / f"cache{n}").rglob("*") if p.is_file())
+    assert sizes[2000] < 2.6 * sizes[1000], sizes

@@ -69,7 +69,8 @@ def coarse_fs(monkeypatch):
     monkeypatch.setattr(index_store, "_stat_dir", coarse)
 
 
-def test_second_edit_in_the_same_tick_is_seen_on_a_coarse_file_system(kb, run, coarse_fs):
+@pytest.mark.usefixtures("coarse_fs")
+def test_second_edit_in_the_same_tick_is_seen_on_a_coarse_file_system(kb, run):
     path = kb / "papers" / "B1g5sA4twr.yaml"
     path.write_text(RECORD.format(word="aaaa1"), encoding="utf-8")
     assert ids(run("search", "aaaa1", "--json")) == ["B1g5sA4twr"]

@@ -53,7 +53,7 @@ WRITERS = {
 
 
 def _fail_with(exc: BaseException):
-    def boom(*args, **kwargs):
+    def boom(*_args, **_kwargs):
         raise exc
 
     return boom
@@ -285,7 +285,7 @@ def _read_only_runs(
     return "Permission denied", out
 
 
-def test_read_only_knowledge_base(messy, tmp_path):
+def test_read_only_knowledge_base(messy):
     import shutil
     import tempfile
 
@@ -318,7 +318,8 @@ def test_read_only_knowledge_base(messy, tmp_path):
             one_error(stderr, "cannot ", reason)
 
 
-def test_disk_really_full(kb, run, monkeypatch):
+@pytest.mark.usefixtures("kb")
+def test_disk_really_full(run, monkeypatch):
     """A 256 kB tmpfs filled to the last block, in a private mount namespace. Where the
     machine offers no namespace, ENOSPC comes from a patched os.fsync instead."""
     if not have_unshare():
@@ -364,7 +365,7 @@ def test_disk_really_full(kb, run, monkeypatch):
 )
 def test_output_to_a_full_disk(kb, args):
     """stdout is /dev/full: every write fails with ENOSPC."""
-    with open("/dev/full", "w") as full:
+    with open("/dev/full", "w", encoding="utf-8") as full:
         done = subprocess.run(
             [sys.executable, "-m", "papernotes", "--root", str(kb), *args],
             stdout=full,
@@ -394,7 +395,8 @@ def test_closed_stdout(kb):
     assert done.stderr == ""
 
 
-def test_output_into_a_device_or_pipe_is_written_not_replaced(kb, run, tmp_path):
+@pytest.mark.usefixtures("kb")
+def test_output_into_a_device_or_pipe_is_written_not_replaced(run, tmp_path):
     """`export -o /dev/null` once renamed a temp file over the device node (as root). The
     check uses nodes made in tmp_path: a FIFO always, a null device where mknod works."""
     import stat

@@ -24,11 +24,18 @@ COMMANDS_PACKAGE = "papernotes.cli.commands"
 GLOBAL_FLAGS = {"--no-color", "--debug"}
 GLOBAL_VALUED = {"--root"}
 
-EXIT_CODES = """\b
-Exit codes: 0 ok, 1 problems found (validate, fmt --check), 2 usage error,
-3 not found, 4 network failure, 5 cannot write, 6 invalid knowledge-base
-data, 70 internal error, 130 interrupted.
-"""
+
+def _exit_codes() -> str:
+    """The help's closing paragraph, from the one table of exit codes."""
+    import textwrap
+
+    from papernotes.errors import EXIT_MEANINGS
+
+    words = ", ".join(f"{int(code)} {short}" for code, (short, _) in EXIT_MEANINGS.items())
+    return "\b\n" + textwrap.fill(f"Exit codes: {words}.", 75, break_on_hyphens=False) + "\n"
+
+
+EXIT_CODES = _exit_codes()
 
 
 @functools.cache
@@ -45,10 +52,10 @@ def _modules() -> dict[str, str]:
 
 
 class LazyGroup(click.Group):
-    def list_commands(self, ctx: click.Context) -> list[str]:
+    def list_commands(self, ctx: click.Context) -> list[str]:  # noqa: ARG002 - click's signature
         return sorted(_modules())
 
-    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:  # noqa: ARG002
         module_name = _modules().get(name)
         if module_name is None:
             return None
@@ -91,7 +98,8 @@ class LazyGroup(click.Group):
             if isinstance(p, click.Option) and not p.is_flag and not p.count
             for o in p.opts
         }
-        front, rest = [], []
+        front: list[str] = []
+        rest: list[str] = []
         for arg in args[:at]:
             (rest if arg == "--json" else front).append(arg)
         if "--json" in rest and "--json" not in own:
@@ -169,7 +177,7 @@ def cli(ctx: click.Context, root: str | None, no_color: bool, debug: bool) -> No
 def main() -> None:
     for name in ("stdout", "stderr"):
         if getattr(sys, name) is None:  # started with the stream closed: `papernotes list >&-`
-            setattr(sys, name, open(os.devnull, "w"))  # noqa: SIM115
+            setattr(sys, name, open(os.devnull, "w", encoding="utf-8"))  # noqa: SIM115
     try:
         try:
             cli.main(prog_name="papernotes")

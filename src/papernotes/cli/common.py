@@ -148,7 +148,7 @@ def plain(text: str) -> str:
     return show_controls(text)
 
 
-def warn(message: str, env: Env | None = None) -> None:
+def warn(message: str) -> None:
     click.echo(f"Warning: {plain(message)}", err=True)
 
 
@@ -181,7 +181,8 @@ def one_line_usage(exc: click.UsageError) -> click.UsageError:
     if isinstance(exc, OneLineUsageError | click.exceptions.NoArgsIsHelpError):
         return exc
     converted = OneLineUsageError(exc.format_message(), exc.ctx)
-    converted.exit_code = exc.exit_code
+    # click declares exit_code on the class; this one error keeps the code it came with
+    converted.exit_code = exc.exit_code  # type: ignore[misc]
     return converted
 
 
@@ -200,7 +201,7 @@ def run_safely(ctx: click.Context, call: Callable[[], Any]) -> Any:
     try:
         result = call()
         for message in take_notices():
-            warn(message, env)
+            warn(message)
         return result
     except click.UsageError as exc:
         raise one_line_usage(exc) from None
@@ -220,7 +221,7 @@ def run_safely(ctx: click.Context, call: Callable[[], Any]) -> Any:
     except BrokenPipeError:
         # The reader went away (e.g. `| head`); say nothing more.
         try:
-            sys.stdout = open(os.devnull, "w")  # noqa: SIM115
+            sys.stdout = open(os.devnull, "w", encoding="utf-8")  # noqa: SIM115
         except OSError:
             pass
         ctx.exit(ExitCode.OK)
@@ -231,7 +232,7 @@ def run_safely(ctx: click.Context, call: Callable[[], Any]) -> Any:
             # Not caught below the CLI, so most likely stdout itself: `list > /dev/full`.
             where = f" {exc.filename}" if exc.filename else " the output"
             with contextlib.suppress(OSError):
-                sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - no second error at exit
+                sys.stdout = open(os.devnull, "w", encoding="utf-8")  # noqa: SIM115 - no second error at exit
             click.echo(f"Error: cannot write{where}: {exc.strerror}", err=True)
             ctx.exit(ExitCode.CANNOT_WRITE)
         click.echo(

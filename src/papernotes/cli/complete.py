@@ -72,7 +72,7 @@ def _completion(candidates):
     knowledge base, and answers nothing rather than ever breaking the shell."""
 
     def callback(
-        ctx: click.Context, param: click.Parameter, incomplete: str
+        ctx: click.Context, _param: click.Parameter, incomplete: str
     ) -> list[CompletionItem]:
         try:
             root = _root(ctx)

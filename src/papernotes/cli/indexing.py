@@ -11,6 +11,8 @@ from typing import TYPE_CHECKING
 from papernotes.cli.common import Env, console, is_tty, warn
 
 if TYPE_CHECKING:
+    from rich.progress import Progress, TaskID
+
     from papernotes.index import Index, RefreshStats
 
 SHOW_AFTER = 0.4  # seconds of indexing before a bar appears
@@ -23,8 +25,8 @@ class LazyProgress:
         self.env = env
         self.label = label
         self.started = time.monotonic()
-        self.bar = None
-        self.task = None
+        self.bar: Progress | None = None
+        self.task: TaskID | None = None
         self.enabled = is_tty(stderr=True)
 
     def __call__(self, done: int, total: int) -> None:
@@ -35,16 +37,17 @@ class LazyProgress:
                 return
             from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
-            self.bar = Progress(
+            bar = Progress(
                 TextColumn("{task.description}"),
                 BarColumn(),
                 MofNCompleteColumn(),
                 console=console(self.env, stderr=True),
                 transient=True,
             )
-            self.bar.start()
-            self.task = self.bar.add_task(self.label, total=total)
-        self.bar.update(self.task, completed=done, total=total)
+            bar.start()
+            self.bar, self.task = bar, bar.add_task(self.label, total=total)
+        if self.task is not None:
+            self.bar.update(self.task, completed=done, total=total)
 
     def close(self) -> None:
         if self.bar is not None:

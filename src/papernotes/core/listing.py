@@ -28,7 +28,16 @@ def resolve_tag(kb: KnowledgeBase, text: str) -> str:
     return name
 
 
-SUMMARY_KEYS = ("id", "title", "venue", "year", "decision", "tags", "notes", "added")
+SUMMARY_KEYS: tuple[str, ...] = (
+    "id",
+    "title",
+    "venue",
+    "year",
+    "decision",
+    "tags",
+    "notes",
+    "added",
+)
 SUMMARY_KEYS += ("status", "priority")
 
 
@@ -88,8 +97,8 @@ def list_papers(
 
 def tag_rows(kb: KnowledgeBase) -> tuple[list[dict], list[Problem]]:
     taxonomy, problems = kb.taxonomy_checked()
-    rows, record_problems = digests(kb)
-    counts = Counter(tag for p in rows.values() for tag in p["tags"])
+    papers, record_problems = digests(kb)
+    counts = Counter(tag for p in papers.values() for tag in p["tags"])
     rows = [
         {
             "name": name,

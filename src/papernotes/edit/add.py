@@ -24,7 +24,7 @@ from papernotes.errors import (
     UsageError,
 )
 from papernotes.metadata.base import PaperMetadata
-from papernotes.model.record import Note, Paper, Related, new_note_id
+from papernotes.model.record import Lang, Note, Paper, Related, new_note_id
 from papernotes.model.taxonomy import TAG_NAME, Tag, Taxonomy
 from papernotes.store.kb import KnowledgeBase
 from papernotes.store.keys import keys_in_use, with_new_keys
@@ -46,7 +46,7 @@ class AddRequest:
     new_tags: list[str] = field(default_factory=list)
     new_tag_labels: dict[str, tuple[str | None, str | None]] = field(default_factory=dict)
     note: str | None = None
-    lang: str | None = None
+    lang: Lang | None = None
     related: str | None = None
     why: str | None = None
     metadata: PaperMetadata | None = None
@@ -192,10 +192,10 @@ def add(kb: KnowledgeBase, request: AddRequest) -> AddReport:
             fresh.save_taxonomy(new_taxonomy)
             report.tags_created = created_tags
             for name in created_tags:
-                tag = new_taxonomy.tags[name]
-                same = "" if (tag.en, tag.zh) != (name, name) else "; edit them in tags.yaml"
+                made = new_taxonomy.tags[name]
+                same = "" if (made.en, made.zh) != (name, name) else "; edit them in tags.yaml"
                 report.changes.append(
-                    f"created tag {name!r} in tags.yaml (en: {tag.en!r}, zh: {tag.zh!r}{same})"
+                    f"created tag {name!r} in tags.yaml (en: {made.en!r}, zh: {made.zh!r}{same})"
                 )
         if report.changes:
             fresh.save(paper)
@@ -275,7 +275,8 @@ def _merge(paper: Paper, request: AddRequest, report: AddReport, today: dt.date)
                 date=today,
                 by=request.author,
                 id=new_note_id(),
-                **{lang: request.note},
+                zh=request.note if lang == "zh" else None,
+                en=request.note if lang == "en" else None,
             )
             paper.notes = [*paper.notes, note]
             report.note_added, report.note_lang = True, lang

@@ -27,10 +27,10 @@ def csl_name(author: str) -> dict[str, str]:
         given, family, suffix = parts
         out = {"family": family, "given": given}
         return {**out, "suffix": suffix} if suffix else out
-    parts = name.split(" ")
-    if len(parts) < 2 or any(is_cjk(c) for c in name):
+    words = name.split(" ")
+    if len(words) < 2 or any(is_cjk(c) for c in name):
         return {"literal": name}
-    return {"family": parts[-1], "given": " ".join(parts[:-1])}
+    return {"family": words[-1], "given": " ".join(words[:-1])}
 
 
 def item(paper: Paper, key: str) -> dict:

@@ -8,12 +8,13 @@ tag, and as a "see also" link under its other tags. Anchors are the citation key
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from papernotes.export.bibtex import paper_url
 from papernotes.model.record import Paper
 from papernotes.model.taxonomy import Taxonomy
 
-LABELS = {
+LABELS: dict[str, dict[str, Any]] = {  # "lang_name" maps a language to its name
     "en": {
         "title": "Reading list",
         "count": "{n} paper(s)",

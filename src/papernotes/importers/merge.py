@@ -93,7 +93,7 @@ def merge(
     broken: dict[str, str],
     tagger: Tagger,
     today: dt.date,
-    source_exists: Callable[[str], bool] = lambda source: True,
+    source_exists: Callable[[str], bool] = lambda _source: True,
 ) -> MergeResult:
     """``existing``: records that loaded; ``broken``: id -> why its record cannot be used;
     ``source_exists``: whether a note's source file is still there (a moved file)."""

@@ -345,12 +345,13 @@ class _Parser:
         for child in node.children:
             if child.type in ("inline", "text") or child.is_root:
                 continue
-            start, end = child.map if child.map else (None, None)
-            if child.type == "blockquote" and start is not None:
-                for n in range(start, min(end, len(self.quote_depth))):
-                    self.quote_depth[n] += 1
-            if child.type in ("fence", "code_block") and start is not None:
-                self.code_lines.update(range(start, end))
+            if child.map:
+                start, end = child.map
+                if child.type == "blockquote":
+                    for n in range(start, min(end, len(self.quote_depth))):
+                        self.quote_depth[n] += 1
+                if child.type in ("fence", "code_block"):
+                    self.code_lines.update(range(start, end))
             self._mark_containers(child)
 
     def _masked(self) -> str:
@@ -503,7 +504,7 @@ class _Parser:
     # -- the walk ----------------------------------------------------------------------
     def parse(self) -> ParsedFile:
         self.walk(self.tree.children)
-        self.close(len(self.lines))
+        self.close()
         self.flush_orphans()
         return self.result
 
@@ -521,30 +522,30 @@ class _Parser:
             elif kind == "table":
                 self.table(node)
             elif kind == "hr":
-                self.close(node.map[0])
+                self.close()
                 self.flush_orphans()
             elif kind == "html_block" and node.content.lstrip().startswith("<!--"):
                 continue  # a comment is nobody's note
             elif node.map:  # code, html: part of an entry above it, else not ours
-                if self.attaches(node.map[0]):
-                    self.current.end = node.map[1]
+                if entry := self.attaches(node.map[0]):
+                    entry.end = node.map[1]
 
-    def attaches(self, start: int) -> bool:
-        """Text starting at line ``start`` belongs to the open entry: no blank line
-        between them, the entry is a heading, or the text is indented under it."""
+    def attaches(self, start: int) -> _Open | None:
+        """The open entry when text starting at line ``start`` belongs to it: no blank
+        line between them, the entry is a heading, or the text is indented under it."""
         current = self.current
         if current is None:
-            return False
+            return None
         if current.heading or not any(self.blank(n) for n in range(current.end, start)):
-            return True
-        return self.indent_of(self.lines[start]) > current.head.indent
+            return current
+        return current if self.indent_of(self.lines[start]) > current.head.indent else None
 
     def open(self, head: _Head, first: int, end: int, heading: int = 0) -> None:
-        self.close(first)
+        self.close()
         self.flush_orphans()
         self.current = _Open(head, first, end, self.section, heading)
 
-    def close(self, end_line: int) -> None:
+    def close(self) -> None:
         current, self.current = self.current, None
         if current is None:
             return
@@ -581,7 +582,7 @@ class _Parser:
         if node.markup in ("-", "=") and self.has_heads_in(start, end - 1):
             # Plain text over a "---" line: lines of entries, then a rule.
             self.paragraph(start, end - 1)
-            self.close(end - 1)
+            self.close()
             self.flush_orphans()
             return
         level = int(node.tag[1:]) if node.tag[1:].isdigit() else 1
@@ -592,7 +593,7 @@ class _Parser:
         if self.current is not None and 0 < self.current.heading < level:
             self.current.end = end  # "### Summary" under "## [Paper](url)": still its note
             return
-        self.close(start)
+        self.close()
         self.flush_orphans()
         text = one_line(node.children[0].content if node.children else "")
         self.section = _strip_markup(text).strip(" #") or self.section
@@ -604,15 +605,15 @@ class _Parser:
             if head is not None:
                 heads.append((n, head))
         if not heads:
-            if end - start == 1 and BOLD_LINE.match(self.lines[start]):
-                self.close(start)
+            if end - start == 1 and (bold_line := BOLD_LINE.match(self.lines[start])):
+                self.close()
                 self.flush_orphans()
-                self.section = BOLD_LINE.match(self.lines[start]).group("text").strip()
+                self.section = bold_line.group("text").strip()
                 return
-            if self.attaches(start):
-                self.current.end = end
+            if entry := self.attaches(start):
+                entry.end = end
             else:
-                self.close(start)
+                self.close()
                 self.orphan(start, end)
             return
         first_head = heads[0][0]
@@ -622,13 +623,13 @@ class _Parser:
             if bold:
                 pre_end -= 1
             if pre_end > start:
-                if self.attaches(start):
-                    self.current.end = pre_end
+                if entry := self.attaches(start):
+                    entry.end = pre_end
                 else:
-                    self.close(start)
+                    self.close()
                     self.orphan(start, pre_end)
             if bold:
-                self.close(first_head - 1)
+                self.close()
                 self.flush_orphans()
                 self.section = bold.group("text").strip()
         skip_to = -1
@@ -690,7 +691,7 @@ class _Parser:
             return head
         return None
 
-    def _lazy_entry(self, head: _Head, start: int, end: int) -> int | None:
+    def _lazy_entry(self, head: _Head, end: int) -> int | None:
         """First later line of the item that is not indented and holds its own paper link."""
         for n in range(self.line_of(head.end), end):
             line = self.lines[n]
@@ -722,10 +723,10 @@ class _Parser:
         items = node.children
         heads = [self.item_head(item) for item in items]
         if not any(heads) and not any(self.has_heads(item) for item in items):
-            if self.attaches(node.map[0]):
-                self.current.end = _trim_end(self, node.map[1])
+            if entry := self.attaches(node.map[0]):
+                entry.end = _trim_end(self, node.map[1])
             else:
-                self.close(node.map[0])
+                self.close()
                 self.orphan(node.map[0], node.map[1])
             return
         entry_list = any(heads)
@@ -733,13 +734,13 @@ class _Parser:
             start, end = item.map
             if head is not None:
                 end = _trim_end(self, end)
-                lazy = self._lazy_entry(head, start, end)
+                lazy = self._lazy_entry(head, end)
                 self.open(head, start, lazy or end)
                 if lazy:  # an unindented line with its own link: plain-text style
                     self.paragraph(lazy, end)
                 continue
             if self.has_heads(item):
-                self.close(start)
+                self.close()
                 self.flush_orphans()
                 inner = item.children
                 if inner and inner[0].type == "paragraph" and not self.has_heads(inner[0]):
@@ -748,7 +749,7 @@ class _Parser:
                     inner = inner[1:]
                 self.walk(inner)
                 continue
-            self.close(start)
+            self.close()
             self.flush_orphans()
             if entry_list:
                 links = self.links_between(
@@ -773,7 +774,7 @@ class _Parser:
                 self.orphan(start, end)
 
     def table(self, node) -> None:
-        self.close(node.map[0])
+        self.close()
         self.flush_orphans()
         header: list[str] = []
         for part in node.children:
@@ -797,7 +798,7 @@ class _Parser:
     def table_row(self, n: int, cells: list[str], header: list[str], head: _Head) -> None:
         if head.paper_id is None:
             self.current = _Open(head, n, n + 1, self.section)
-            self.close(n + 1)
+            self.close()
             return
         link_cell = next((i for i, cell in enumerate(cells) if head.url in cell), None)
         found = MD_LINK.search(cells[link_cell]) if link_cell is not None else None

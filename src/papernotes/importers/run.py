@@ -217,12 +217,13 @@ def _source_exists(kb: KnowledgeBase) -> Callable[[str], bool]:
 
 def _key_new_records(kb: KnowledgeBase, result: MergeResult) -> None:
     """Each created record gets its citation key now, unique in the knowledge base."""
-    created = [c for c in result.changes if c.action == "created" and c.paper is not None]
-    if not created:
+    created = [c for c in result.changes if c.action == "created"]
+    if not any(c.paper is not None for c in created):
         return
     taken, _ = keys_in_use(kb)
     for change in created:
-        change.paper = with_new_keys([change.paper], taken)[0]
+        if change.paper is not None:
+            change.paper = with_new_keys([change.paper], taken)[0]
 
 
 def _load(kb: KnowledgeBase, ids: set[str]) -> tuple[dict[str, Paper], dict[str, str]]:

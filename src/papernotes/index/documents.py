@@ -203,10 +203,12 @@ def paper_doc(paper, tags_text: Callable[[str], str], glossary=None) -> Doc:
 
 
 class TagEntry:
-    """A tag as queries see it: every name it answers to and the tags a filter includes."""
+    """A tag as queries see it: every name it answers to, and its parent (a filter includes
+    the tags below it; queries expand the parent links, so the index stays linear in the
+    taxonomy's size however deep it is)."""
 
-    def __init__(self, name: str, names: list[str], tree: list[str], text: str):
-        self.name, self.names, self.tree, self.text = name, names, tree, text
+    def __init__(self, name: str, names: list[str], parent: str | None, text: str):
+        self.name, self.names, self.parent, self.text = name, names, parent, text
 
 
 def tag_entries(taxonomy) -> tuple[list[TagEntry], dict[str, str]]:
@@ -219,7 +221,7 @@ def tag_entries(taxonomy) -> tuple[list[TagEntry], dict[str, str]]:
     keys: dict[str, str] = {}
     for name, tag in taxonomy.tags.items():
         names = list(dict.fromkeys([name, tag.en, tag.zh, *tag.aliases]))
-        entries.append(TagEntry(name, names, taxonomy.descendants(name), tag_text(name, tag)))
+        entries.append(TagEntry(name, names, tag.parent, tag_text(name, tag)))
         for text in names:
             key = term_key(text)
             if key:

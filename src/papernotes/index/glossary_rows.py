@@ -5,6 +5,7 @@ re-index when ``tags.yaml`` or ``glossary.yaml`` change the pairs."""
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Sequence
 
 from papernotes.glossary import Glossary
 from papernotes.text import query_terms
@@ -36,11 +37,11 @@ def affected(conn: sqlite3.Connection, terms: set[str]) -> list[str]:
     from papernotes.index.documents import glossary_token
     from papernotes.index.query import _phrase
 
-    phrases = set()
+    found: set[str] = set()
     for groups in map(query_terms, terms):
         if groups:  # in the papers' own words, or in their glossary column
-            phrases |= {_phrase(groups), _phrase(groups, wrap=glossary_token)}
-    phrases = sorted(phrases)
+            found |= {_phrase(groups), _phrase(groups, wrap=glossary_token)}
+    phrases = sorted(found)
     docs: set[int] = set()
     for i in range(0, len(phrases), CHUNK):
         match = " OR ".join(phrases[i : i + CHUNK])
@@ -59,7 +60,7 @@ def affected(conn: sqlite3.Connection, terms: set[str]) -> list[str]:
 
 
 def lookup(
-    conn: sqlite3.Connection, terms: list[str], inside: list[str] = ()
+    conn: sqlite3.Connection, terms: list[str], inside: Sequence[str] = ()
 ) -> dict[str, list[str]]:
     """Other-language forms of each of ``terms`` (normalized glossary terms), and of every
     Chinese term that contains one of ``inside`` (a query's 训练 matches 稀疏训练)."""

@@ -68,7 +68,7 @@ def _related(conn: sqlite3.Connection, record, taxonomy, limit: int | None) -> l
 
     links = _links(conn, record)
     tagged = _tagged(conn, record, taxonomy, size, own_doc)
-    mentions = _mentions(conn, record, taxonomy, size, own_doc)
+    mentions = _mentions(conn, record, taxonomy, size)
     # every paper with other evidence is compared, so its similarity adds as in memory
     others = [m.target if m.source == pid else m.source for m in mentions]
     best_tagged = sorted(tagged, key=lambda o: (-tagged[o][0], o))[:TAGGED_COMPARED]
@@ -352,9 +352,7 @@ def _notes_clause(words: tuple[str, ...]) -> str:
     return 'notes : "' + " ".join(words) + '"'
 
 
-def _mentions(
-    conn: sqlite3.Connection, record, taxonomy, size: int, own_doc: int | None
-) -> list[Mention]:
+def _mentions(conn: sqlite3.Connection, record, taxonomy, size: int) -> list[Mention]:
     """Mentions in the paper's notes, then of the paper in other notes."""
     pid = record.id
     index = IndexedMentions(conn, taxonomy, size, pid)
@@ -375,7 +373,7 @@ def _mentions(
 
 # -- small helpers -------------------------------------------------------------------
 def _titles(conn: sqlite3.Connection, ids: set[str]) -> dict[str, str]:
-    out = {}
+    out: dict[str, str] = {}
     for part in _chunks(sorted(ids)):
         marks = ",".join("?" * len(part))
         out.update(conn.execute(f"SELECT id, title FROM docs WHERE id IN ({marks})", part))

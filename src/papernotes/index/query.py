@@ -186,19 +186,19 @@ class _Parser:
             node = self.parse_or()
             if node is not None:
                 parts.append(node)
-            if self.peek() is not None and self.peek().kind == "rp":
+            if (item := self.peek()) is not None and item.kind == "rp":
                 self.pos += 1  # an unmatched ')' is ignored
         return _and(parts)
 
     def parse_or(self) -> Node | None:
         parts = [self.parse_and()]
-        while self.peek() is not None and self.peek().kind == "or":
+        while (item := self.peek()) is not None and item.kind == "or":
             self.pos += 1
             parts.append(self.parse_and())
-        parts = [p for p in parts if p is not None]
-        if len(parts) > 1:
-            return Or(parts)
-        return parts[0] if parts else None
+        kept = [p for p in parts if p is not None]
+        if len(kept) > 1:
+            return Or(kept)
+        return kept[0] if kept else None
 
     def parse_and(self) -> Node | None:
         parts = []
@@ -216,7 +216,7 @@ class _Parser:
         assert item is not None
         self.pos += 1
         if item.kind == "not":
-            if self.peek() is None or self.peek().kind in ("rp", "or", "and"):
+            if (after := self.peek()) is None or after.kind in ("rp", "or", "and"):
                 return None
             node = self.parse_unary()
             return Not(node) if node is not None else None
@@ -226,7 +226,7 @@ class _Parser:
             self.depth += 1
             node = self.parse_or()
             self.depth -= 1
-            if self.peek() is not None and self.peek().kind == "rp":
+            if (after := self.peek()) is not None and after.kind == "rp":
                 self.pos += 1
             return Not(node) if node is not None and item.negated else node
         if item.kind == "filter":
@@ -267,17 +267,18 @@ class Vocabulary:
         self,
         tag_keys: dict[str, str],
         tag_names: dict[str, list[str]],
-        tag_trees: dict[str, list[str]],
+        tag_parents: dict[str, str | None],
         years: list[int] | Callable[[], list[int]],
         fallback_tag: Callable[[str], str | None] | None = None,
         glossary: Callable[[list[str], list[str]], dict[str, list[str]]] | None = None,
     ):
         self.tag_keys = tag_keys
-        self.glossary = glossary or (lambda terms, inside: {})
+        self.glossary = glossary or (lambda _terms, _inside: {})
         self.tag_names = tag_names
-        self.tag_trees = tag_trees
+        self.tag_parents = tag_parents
+        self._children: dict[str, list[str]] | None = None
         self._years = years
-        self.fallback_tag = fallback_tag or (lambda text: None)
+        self.fallback_tag = fallback_tag or (lambda _text: None)
 
     @property
     def years(self) -> list[int]:
@@ -292,11 +293,12 @@ class Vocabulary:
         from papernotes.index.store import IndexDamaged, decoded
 
         keys = dict(conn.execute("SELECT key, tag FROM tag_keys"))
-        names, trees = {}, {}
-        for tag, names_json, tree_json in conn.execute("SELECT tag, names, tree FROM tag_info"):
+        names, parents = {}, {}
+        rows = conn.execute("SELECT tag, names, parent FROM tag_info ORDER BY pos")
+        for tag, names_json, parent in rows:
             names[tag] = decoded(names_json)
-            trees[tag] = decoded(tree_json)
-            if not (isinstance(names[tag], list) and isinstance(trees[tag], list)):
+            parents[tag] = parent
+            if not isinstance(names[tag], list) or not isinstance(parent, str | None):
                 raise IndexDamaged(f"tag {tag!r} is malformed in the index")
 
         def years() -> list[int]:
@@ -304,8 +306,25 @@ class Vocabulary:
             return sorted(y for (y,) in rows)
 
         return cls(
-            keys, names, trees, years, fallback_tag, lambda t, i: glossary_rows.lookup(conn, t, i)
+            keys, names, parents, years, fallback_tag, lambda t, i: glossary_rows.lookup(conn, t, i)
         )
+
+    def tree(self, tag: str) -> list[str]:
+        """``tag`` and every tag below it, as ``Taxonomy.descendants`` gives them; the
+        parent -> children map is built once, on the first tag filter."""
+        if self._children is None:
+            self._children = {}
+            for name, parent in self.tag_parents.items():
+                if parent is not None:
+                    self._children.setdefault(parent, []).append(name)
+        out, seen, stack = [], set(), [tag]
+        while stack:
+            current = stack.pop()
+            if current not in seen:
+                seen.add(current)
+                out.append(current)
+                stack.extend(self._children.get(current, ()))
+        return out
 
     def resolve(self, text: str) -> str | None:
         """Canonical tag for a name, label or alias typed in a query."""
@@ -439,7 +458,7 @@ class _Compiler:
             tag = self.vocab.resolve(value) or self.vocab.fallback_tag(value)
             if tag is None:
                 raise UnknownTagError(f"unknown tag {_shown(value)} (see 'papernotes tags')")
-            tree = self.vocab.tag_trees.get(tag, [tag])
+            tree = self.vocab.tree(tag)
             return "(" + " OR ".join(f'"{tag_facet(t)}"' for t in tree) + ")"
         if node.field == "lang":
             lang = LANGS.get(value.casefold())
@@ -518,7 +537,7 @@ def _glossary_keys(text: str) -> set[str]:
 def _glossary_keys_of_runs(nodes: list[Node]) -> set[str]:
     """English glossary terms of several words typed one after another (``learning rate``)."""
     keys = set()
-    words = [n.text if _plain(n) else None for n in nodes]
+    words = [n.text if isinstance(n, Term) and _plain(n) else None for n in nodes]
     for i in range(len(words)):
         run = []
         for word in words[i : i + GLOSSARY_MAX_EN]:

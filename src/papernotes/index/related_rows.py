@@ -24,12 +24,12 @@ BODY_COLUMNS = ("keywords", "notes", "abstract")
 def sim_text(columns: dict[str, str]) -> str:
     """The distinct similarity terms of a document, from its full-text columns."""
     # the keys of links.similarity.term_bag, without counting them
-    found = set(map(term, columns["title"].split()))
+    found: set[str | None] = set(map(term, columns["title"].split()))
     for c in BODY_COLUMNS:
         found.update(map(term, columns[c].split()))
     found.discard(None)
     found.discard("")
-    return " ".join(sorted(found))
+    return " ".join(sorted(t for t in found if t))
 
 
 def phrase_rows(doc: int, title: str) -> list[tuple[int, str, str, str, str]]:

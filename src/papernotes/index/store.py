@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import hashlib
 import itertools
 import json
 import marshal
@@ -28,22 +29,35 @@ import os
 import sqlite3
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
 from papernotes.errors import WriteError
 from papernotes.index import glossary_rows, records, related_rows
 from papernotes.index.documents import COLUMNS, Doc, paper_doc, tag_entries, tags_column
+from papernotes.settings import variable
 from papernotes.store.glossary import kb_glossary
 from papernotes.store.glossary import signature as glossary_signature
 
 if TYPE_CHECKING:
     from papernotes.store.kb import KnowledgeBase
 
-SCHEMA_VERSION = 12  # 6: status and mark facets; 7: the glossary column; 8-10: the read
-# model (record JSON, digests, facts); 11: keys and translation problems in the facts;
-# 12: note authors (by: facets, 'by' in digests) and merge conflicts in the facts
+# The code that decides what the index stores, as paths under src/papernotes: the index's
+# version is a hash of SCHEMA and of these files, so changing either rebuilds every index.
+BUILDERS = (
+    "index/store.py",
+    "index/documents.py",
+    "index/records.py",
+    "index/related_rows.py",
+    "index/glossary_rows.py",
+    "text.py",
+    "links/mentions.py",
+    "links/similarity.py",
+    "model/record.py",
+    "store/records.py",
+    "store/translations.py",
+)
 INDEX_NAME = "index.sqlite"
 TIMEOUT_ENV = "PAPERNOTES_INDEX_TIMEOUT"
 DEFAULT_TIMEOUT = 60.0
@@ -71,7 +85,8 @@ CREATE INDEX files_doc ON files(doc);
 CREATE TABLE snapshot(id INTEGER PRIMARY KEY CHECK (id = 1), data BLOB NOT NULL);
 CREATE TABLE tag_keys(key TEXT PRIMARY KEY, tag TEXT NOT NULL) WITHOUT ROWID;
 CREATE TABLE tag_info(
-    tag TEXT PRIMARY KEY, names TEXT NOT NULL, tree TEXT NOT NULL, text TEXT NOT NULL
+    tag TEXT PRIMARY KEY, pos INTEGER NOT NULL, names TEXT NOT NULL, parent TEXT,
+    text TEXT NOT NULL
 ) WITHOUT ROWID;
 CREATE VIRTUAL TABLE fts USING fts5({", ".join(COLUMNS)}, tokenize='ascii', detail=full);
 CREATE TABLE links(doc INTEGER NOT NULL, target TEXT NOT NULL, why TEXT NOT NULL);
@@ -92,14 +107,41 @@ CREATE VIRTUAL TABLE fts_vocab USING fts5vocab(fts, 'row');
 
 
 def version() -> str:
-    """What an index must say it is to be used: the schema, and the shipped glossary (a new
-    release's glossary changes what the index stores as much as a new schema does)."""
+    """What an index must say it is to be used: the schema and the code that fills it
+    (:func:`schema_digest`), and the shipped glossary (a new release's glossary changes
+    what the index stores as much as a new schema does)."""
     global _VERSION
     if _VERSION is None:
         from papernotes.glossary import shipped_digest
 
-        _VERSION = f"{SCHEMA_VERSION}+{shipped_digest()}"
+        _VERSION = f"{schema_digest()}+{shipped_digest()}"
     return _VERSION
+
+
+def schema_digest(schema: str = SCHEMA, sources: Iterable[bytes] | None = None) -> str:
+    """A hash of the table definitions and of the source of the :data:`BUILDERS` (or of
+    ``sources``): no change to what the index stores can leave an old index in use."""
+    digest = hashlib.sha256(schema.encode("utf-8"))
+    for text in builder_sources() if sources is None else sources:
+        digest.update(len(text).to_bytes(8, "big"))
+        digest.update(text)
+    return digest.hexdigest()[:16]
+
+
+def builder_sources() -> list[bytes]:
+    package = Path(__file__).resolve().parent.parent
+    try:
+        return [(package / name).read_bytes() for name in BUILDERS]
+    except FileNotFoundError as exc:
+        if (package / "index" / "store.py").is_file():
+            raise RuntimeError(
+                f"papernotes.index.store.BUILDERS names {exc.filename}, which does not exist"
+            ) from None
+    except OSError:
+        pass
+    from papernotes import __version__  # no source files (a zip or frozen build)
+
+    return [__version__.encode("utf-8")]
 
 
 _VERSION: str | None = None
@@ -181,7 +223,7 @@ class Scan:
 
 def default_timeout() -> float:
     try:
-        return max(0.0, float(os.environ.get(TIMEOUT_ENV, DEFAULT_TIMEOUT)))
+        return max(0.0, float(variable(TIMEOUT_ENV) or DEFAULT_TIMEOUT))
     except ValueError:
         return DEFAULT_TIMEOUT
 
@@ -278,7 +320,7 @@ class Index:
             ) from None
         self.path = self.folder / INDEX_NAME
         self.conn: sqlite3.Connection | None = None
-        self._lock = None
+        self._lock: _Lock | None = None
         self._progress: Progress | None = None
 
     # -- opening ----------------------------------------------------------------
@@ -686,10 +728,10 @@ def file_row(kb: KnowledgeBase, name: str, tag_texts: dict[str, str], glossary) 
 def check_row(kb: KnowledgeBase, name: str, *_) -> tuple:
     """What ``validate --full`` reads of ``papers/<name>``, as the index would store it: the
     name, the id, the digest, the facts and the problems."""
-    rid, _, digest, facts, problems = records.stored(
+    rid, _json, digest, checks, problems = records.stored(
         kb.load_path(kb.papers_dir / name), record=False
     )
-    return name, rid, digest, facts, problems
+    return name, rid, digest, checks, problems
 
 
 ROWS = {"index": file_row, "check": check_row}
@@ -727,10 +769,12 @@ def _parallel_rows(kb, chunks: list[list[str]], tag_texts, glossary, workers: in
     from concurrent.futures import ProcessPoolExecutor
     from concurrent.futures.process import BrokenProcessPool
 
+    context: multiprocessing.context.BaseContext
+    initargs: tuple = ()
     if _can_fork() and sys.platform.startswith("linux"):
         # the children start with everything loaded: the models, the taxonomy, the glossary
         _WORKER.update(kb=kb, tags=tag_texts, glossary=glossary)
-        context, initargs = multiprocessing.get_context("fork"), ()
+        context = multiprocessing.get_context("fork")
     else:
         context, initargs = multiprocessing.get_context("spawn"), (str(kb.root), tag_texts)
     pool = ProcessPoolExecutor(
@@ -791,7 +835,12 @@ _FILES_INSERT = (
 def _insert_rows(conn: sqlite3.Connection, rows: list, keys: dict, owners: dict) -> int:
     """Insert one chunk of :func:`file_row` values into a new index; ``owners`` (id -> file
     name) carries over from chunk to chunk. Returns how many documents were added."""
-    files, docs, fts, links, phrases, sim = [], [], [], [], [], []
+    files: list[tuple] = []
+    docs: list[tuple] = []
+    fts: list[tuple] = []
+    links: list[tuple] = []
+    phrases: list[tuple] = []
+    sim: list[tuple] = []
     for name, problem, extra, values in rows:
         rowid = None
         if values is not None:
@@ -826,10 +875,10 @@ def _insert_rows(conn: sqlite3.Connection, rows: list, keys: dict, owners: dict)
 # -- small helpers -----------------------------------------------------------------------
 def _insert_tags(conn: sqlite3.Connection, entries, keys: dict[str, str]) -> None:
     conn.executemany(
-        "INSERT INTO tag_info(tag, names, tree, text) VALUES (?, ?, ?, ?)",
+        "INSERT INTO tag_info(tag, pos, names, parent, text) VALUES (?, ?, ?, ?, ?)",
         [
-            (e.name, json.dumps(e.names, ensure_ascii=False), json.dumps(e.tree), e.text)
-            for e in entries
+            (e.name, pos, json.dumps(e.names, ensure_ascii=False), e.parent, e.text)
+            for pos, e in enumerate(entries)
         ],
     )
     conn.executemany("INSERT INTO tag_keys(key, tag) VALUES (?, ?)", keys.items())
@@ -847,6 +896,7 @@ def _insert_doc(conn: sqlite3.Connection, doc: Doc, bulk: bool = False) -> int:
         ),
     )
     rowid = cur.lastrowid
+    assert rowid is not None  # an INSERT always sets it
     conn.execute(
         f"INSERT INTO fts(rowid, {', '.join(COLUMNS)}) VALUES (?{', ?' * len(COLUMNS)})",
         (rowid, *doc.row()),
@@ -916,7 +966,7 @@ def _flock(path: Path, shared: bool, timeout: float, holder: str) -> _Lock:
     try:
         import fcntl
     except ImportError:  # no flock (Windows): SQLite's own locking still applies
-        return _Lock(open(os.devnull))  # noqa: SIM115
+        return _Lock(open(os.devnull, encoding="utf-8"))  # noqa: SIM115
     try:
         handle = open(path, "a+b")  # noqa: SIM115
     except OSError as exc:

@@ -111,7 +111,7 @@ def build_graph(
             steps = 0 if depth is None else depth
         chosen = _within(start, paper_edges, steps)
     graph = Graph()
-    groups = Counter()
+    groups: Counter[str] = Counter()
     group_of: dict[str, str] = {}
     for pid in chosen:
         tags = papers[pid].tags if pid in papers else []
@@ -360,12 +360,14 @@ def to_dot(
             out.append("  }")
     for edge in graph.edges:
         style = EDGE_STYLE.get(edge["kind"], "")
-        attrs = f"{style}, tooltip={dot_quote(edge['kind'] + ': ' + str(edge.get('label', '')))}"
+        edge_attrs = (
+            f"{style}, tooltip={dot_quote(edge['kind'] + ': ' + str(edge.get('label', '')))}"
+        )
         if edge_labels and edge.get("label") and edge["kind"] in ("link", "similar"):
-            attrs += f", label={dot_quote(wrap(str(edge['label']), 24))}"
+            edge_attrs += f", label={dot_quote(wrap(str(edge['label']), 24))}"
         if edge["kind"] == "link" and edge.get("both"):
-            attrs += ", dir=both"
-        out.append(f"  {dot_quote(edge['source'])} -> {dot_quote(edge['target'])} [{attrs}];")
+            edge_attrs += ", dir=both"
+        out.append(f"  {dot_quote(edge['source'])} -> {dot_quote(edge['target'])} [{edge_attrs}];")
     out.append("}")
     return "\n".join(out) + "\n"
 

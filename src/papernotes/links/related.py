@@ -15,7 +15,7 @@ outranks a paper that has only tags, similarity and mentions in common.
 from __future__ import annotations
 
 import math
-from collections import Counter
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
 from papernotes.links.mentions import MentionIndex
@@ -221,7 +221,7 @@ def rank(
     papers that have a record; ``titles``: of the papers that have a record.
     """
     candidates: dict[str, list[Reason]] = {}
-    scores: dict[str, float] = Counter()
+    scores: defaultdict[str, float] = defaultdict(float)
     for other, reasons in links.items():
         candidates.setdefault(other, []).extend(reasons)
         scores[other] += LINK
@@ -259,11 +259,11 @@ def rank(
     out.sort(key=lambda n: (-n.score, n.id))
     out = out[:limit] if limit is not None else out
     for neighbour in out:
-        reason = unworded.get(neighbour.id)
-        if reason is not None:
+        similar = unworded.get(neighbour.id)
+        if similar is not None:
             terms = similarity.shared_terms(pid, neighbour.id)
-            reason.text = f"shared terms: {', '.join(terms)}"
-            reason.detail["terms"] = terms
+            similar.text = f"shared terms: {', '.join(terms)}"
+            similar.detail["terms"] = terms
     return out
 
 

@@ -35,6 +35,7 @@ import requests
 
 from papernotes import __version__
 from papernotes.errors import NetworkError, NotFoundError, PapernotesError, UsageError
+from papernotes.settings import variable
 
 USER_AGENT = f"papernotes/{__version__}"
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
@@ -112,21 +113,23 @@ class HttpSettings:
     def from_env(cls, environ: Mapping[str, str] | None = None) -> HttpSettings:
         env = os.environ if environ is None else environ
         settings = cls()
-        raw = env.get(TIMEOUT_ENV, "").strip()
+        raw = (variable(TIMEOUT_ENV, env) or "").strip()
         if raw:
             parts = [_seconds(TIMEOUT_ENV, p) for p in raw.split(",")]
             if len(parts) not in (1, 2):
                 raise UsageError(f"{TIMEOUT_ENV} must be 'CONNECT,READ' seconds, got {raw!r}")
             settings = replace(settings, connect_timeout=parts[0], read_timeout=parts[-1])
-        for name, attr in (
-            (BUDGET_ENV, "retry_budget"),
-            (BACKOFF_ENV, "backoff"),
-            (CACHE_TTL_ENV, "cache_ttl"),
-        ):
-            value = env.get(name, "").strip()
-            if value:
-                settings = replace(settings, **{attr: _seconds(name, value)})
-        return settings
+
+        def seconds(name: str, default: float) -> float:
+            value = (variable(name, env) or "").strip()
+            return _seconds(name, value) if value else default
+
+        return replace(
+            settings,
+            retry_budget=seconds(BUDGET_ENV, settings.retry_budget),
+            backoff=seconds(BACKOFF_ENV, settings.backoff),
+            cache_ttl=seconds(CACHE_TTL_ENV, settings.cache_ttl),
+        )
 
 
 def _seconds(name: str, text: str) -> float:
@@ -204,7 +207,7 @@ class HttpClient:
         self._last_request: dict[str, float] = {}
         # A host that is down, challenging or rate-limiting us fails the rest of this run at
         # once: refreshing 80 records must not wait 80 timeouts or make a rate limit worse.
-        self._given_up: dict[str, NetworkError] = {}
+        self._given_up: dict[tuple[str, bool], NetworkError] = {}
         self.session = requests.Session()
         self.session.headers["User-Agent"] = USER_AGENT
 
@@ -223,7 +226,7 @@ class HttpClient:
         params: Mapping[str, str] | None = None,
         *,
         headers: Mapping[str, str] | None = None,
-        parse: Callable[[str, str, str], T] = parse_json,  # type: ignore[assignment]
+        parse: Callable[[str, str, str], T] = parse_json,
     ) -> Answer:
         """GET ``url``: from the cache when fresh, else from the network (with retries).
 

@@ -81,7 +81,8 @@ def value(content: dict, key: str) -> Any:
 
 def parse_note(note: dict, paper_id: str, source: str) -> PaperMetadata:
     """One note (v1 or v2 shape) as metadata; fields of the wrong type are skipped."""
-    content = note.get("content") if isinstance(note.get("content"), dict) else {}
+    content = note.get("content")
+    content = content if isinstance(content, dict) else {}
     meta = PaperMetadata(source=source)
     meta.title = one_line(value(content, "title"))
     meta.authors = _authors(value(content, "authors"))
@@ -97,7 +98,8 @@ def parse_note(note: dict, paper_id: str, source: str) -> PaperMetadata:
     if meta.year is None:
         meta.year = _year_from_dates(note)
     meta.decision = _decision(note, venue_id, one_line(value(content, "venue")))
-    forum = note.get("forum") if isinstance(note.get("forum"), str) else paper_id
+    forum = note.get("forum")
+    forum = forum if isinstance(forum, str) else paper_id
     forum = forum if NOTE_ID.match(forum) else paper_id
     meta.links = {}
     add_link(meta.links, "forum", f"{WEB}/forum?id={forum}")
@@ -156,7 +158,8 @@ def _year_from_dates(note: dict) -> int | None:
 
 def _decision(note: dict, venue_id: str, venue_text: str | None) -> str | None:
     """The decision reply when there is one, else what the venue id and venue say."""
-    details = note.get("details") if isinstance(note.get("details"), dict) else {}
+    details = note.get("details")
+    details = details if isinstance(details, dict) else {}
     replies = details.get("directReplies") or details.get("replies") or []
     for reply in replies if isinstance(replies, list) else []:
         if not isinstance(reply, dict):
@@ -165,7 +168,8 @@ def _decision(note: dict, venue_id: str, venue_text: str | None) -> str | None:
         if not isinstance(invitations, list):
             continue
         if any(isinstance(i, str) and i.endswith("/-/Decision") for i in invitations):
-            content = reply.get("content") if isinstance(reply.get("content"), dict) else {}
+            content = reply.get("content")
+            content = content if isinstance(content, dict) else {}
             decision = one_line(value(content, "decision"))
             if decision:
                 return decision

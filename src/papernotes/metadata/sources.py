@@ -14,7 +14,6 @@ mirrors) can point papernotes elsewhere:
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -23,6 +22,7 @@ from papernotes.metadata import arxiv, openreview
 from papernotes.metadata.base import PaperMetadata, add_link
 from papernotes.metadata.catalog import details_fields, display_title, lookup
 from papernotes.metadata.http import TOKEN_ENV, HttpClient, HttpSettings
+from papernotes.settings import variable
 
 V2_ENV = "PAPERNOTES_OPENREVIEW_API_V2"
 V1_ENV = "PAPERNOTES_OPENREVIEW_API_V1"
@@ -39,9 +39,9 @@ class Endpoints:
     @classmethod
     def from_env(cls) -> Endpoints:
         return cls(
-            os.environ.get(V2_ENV) or openreview.V2_DEFAULT,
-            os.environ.get(V1_ENV) or openreview.V1_DEFAULT,
-            os.environ.get(ARXIV_ENV) or arxiv.ARXIV_DEFAULT,
+            variable(V2_ENV) or openreview.V2_DEFAULT,
+            variable(V1_ENV) or openreview.V1_DEFAULT,
+            variable(ARXIV_ENV) or arxiv.ARXIV_DEFAULT,
         )
 
 
@@ -105,7 +105,7 @@ class MetadataFetcher:
     ):
         self.network = network
         self.endpoints = endpoints or Endpoints.from_env()
-        self.token = token if token is not None else (os.environ.get(TOKEN_ENV) or "").strip()
+        self.token = token if token is not None else (variable(TOKEN_ENV) or "").strip()
         self.cache_dir = cache_dir
         self.use_cache = use_cache
         self.settings = settings

@@ -132,7 +132,7 @@ class Taxonomy:
                 entry[name] = found
         return {name: e for name, e in entry.items() if e is not None}
 
-    def check(self, path: str, line_of=lambda *loc: None) -> list[Problem]:
+    def check(self, path: str, line_of=lambda *_loc: None) -> list[Problem]:
         """Structural problems: bad names, unknown parents, cycles, shared aliases."""
         problems: list[Problem] = []
         owners: dict[str, str] = {}

@@ -23,13 +23,13 @@ def setting_author(
 ) -> str | None:
     """The ``author`` setting (environment, then config file); a config file that cannot
     be read is skipped here (the commands that need it report it)."""
-    from papernotes.settings import ConfigError, Settings
+    from papernotes.settings import ConfigError, Settings, variable
 
     env = os.environ if environ is None else environ
     try:
         value = (settings or Settings(environ=dict(env))).value("author")
     except ConfigError:
-        value = env.get("PAPERNOTES_AUTHOR")
+        value = variable("PAPERNOTES_AUTHOR", env)
     return value if isinstance(value, str) else None
 
 

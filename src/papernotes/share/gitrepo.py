@@ -194,9 +194,9 @@ def _upstream(config: dict[str, str], branch: str) -> tuple[str, str]:
     return ("origin" if "origin" in remotes else remotes[0]), branch
 
 
-AUTH_WORDS = ("authentication", "permission denied", "could not read username")
+AUTH_WORDS: tuple[str, ...] = ("authentication", "permission denied", "could not read username")
 AUTH_WORDS += ("error: 403", "returned error: 403", " 403 forbidden")
-REACH_WORDS = ("could not resolve", "unable to access", "connection", "timed out")
+REACH_WORDS: tuple[str, ...] = ("could not resolve", "unable to access", "connection", "timed out")
 REACH_WORDS += ("does not appear to be a git repository", "not found", "no such")
 
 
@@ -539,7 +539,8 @@ def _blobs(root: Path, requests: list[str]) -> list[str | None]:
         input="".join(r + "\n" for r in asked).encode("utf-8"),
         capture_output=True,
     )
-    data, pos, found = done.stdout, 0, []
+    data, pos = done.stdout, 0
+    found: list[str | None] = []
     for _ in asked:
         end = data.index(b"\n", pos)
         header = data[pos:end].split()

@@ -26,6 +26,7 @@ import hashlib
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from operator import itemgetter
 from typing import Any
 
 from pydantic import ValidationError
@@ -210,6 +211,7 @@ def merge_record_data(
         return value
 
     out: dict[str, Any] = {}
+    value: Any  # each field's merged value: a list, a dict, a date or text
     for name in Paper.model_fields:
         b, o, t = base.get(name), ours.get(name), theirs.get(name)
         if name == "conflicts":
@@ -231,7 +233,7 @@ def merge_record_data(
                 merged[ident] = k
                 return {f: merged[f] for f in (ident, sub) if not _empty(merged.get(f))}
 
-            value = keyed3(b or [], o or [], t or [], lambda e, ident=ident: e[ident], entry)
+            value = keyed3(b or [], o or [], t or [], itemgetter(ident), entry)
         elif name in MAPS:
             b, o, t = b or {}, o or {}, t or {}
             value = {}
@@ -249,7 +251,7 @@ def merge_record_data(
         ours.get("conflicts") or [],
         theirs.get("conflicts") or [],
         lambda c: c["field"],
-        lambda k, be, oe, te: oe,
+        lambda _k, _be, oe, _te: oe,
     )
     fresh = {c["field"] for c in found}
     conflicts = [c for c in recorded if c["field"] not in fresh] + found
@@ -400,7 +402,7 @@ def merge_taxonomies(base: str | None, ours: str, theirs: str, shown: str = "tag
         o.get("conflicts") or [],
         t.get("conflicts") or [],
         lambda c: str(c.get("field")),
-        lambda k, be, oe, te: oe,
+        lambda _k, _be, oe, _te: oe,
     )
     fresh = {c["field"] for c in found}
     conflicts = [c for c in recorded if c.get("field") not in fresh] + found

@@ -44,7 +44,7 @@ def load_pairs(kb: KnowledgeBase) -> tuple[list[Pair], list[Problem]]:
     from papernotes.store.yamlio import YamlProblem, line_of, read_yaml  # searches need none
 
     try:
-        data, node, _ = read_yaml(path, shown)
+        data, node, _ = read_yaml(path)
     except YamlProblem as exc:
         return [], [Problem(shown, exc.message, exc.line)]
     if data is None:

@@ -78,6 +78,7 @@ def _given_root(given: str) -> Path:
         except (OSError, ValueError) as exc:  # name too long, NUL byte, loops
             reason = getattr(exc, "strerror", None) or str(exc)
             raise NoKnowledgeBaseError(f"knowledge base {shown} cannot be used: {reason}") from None
+    raise NoKnowledgeBaseError("the knowledge-base folder given is empty")
 
 
 @dataclass
@@ -162,7 +163,9 @@ class KnowledgeBase:
 
     def cache_location(self) -> Path:
         """Where the cache lives, without creating it."""
-        override = os.environ.get(CACHE_ENV)
+        from papernotes.settings import variable
+
+        override = variable(CACHE_ENV)
         if override:
             return Path(override)
         folder = self.root / CACHE_NAME
@@ -442,7 +445,7 @@ class KnowledgeBase:
 
         try:
             lock_path = self.cache_dir() / "write.lock"
-            handle = open(lock_path, "a+")  # noqa: SIM115
+            handle = open(lock_path, "a+", encoding="utf-8")  # noqa: SIM115
         except OSError as exc:
             raise WriteError(f"cannot lock the knowledge base: {exc.strerror or exc}") from None
         deadline = time.monotonic() + timeout

@@ -42,8 +42,9 @@ def with_new_keys(papers: Iterable[Paper], taken: set[str]) -> list[Paper]:
     """``papers`` with a key each (kept if they have one); ``taken`` grows with each new key."""
     out = []
     for paper in papers:
+        key = paper.key or new_key(paper, taken)
         if not paper.key:
-            paper = paper.model_copy(update={"key": new_key(paper, taken)})
-        taken.add(paper.key)
+            paper = paper.model_copy(update={"key": key})
+        taken.add(key)
         out.append(paper)
     return out

@@ -5,7 +5,7 @@ from __future__ import annotations
 import difflib
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ValidationError
 
@@ -14,6 +14,9 @@ from papernotes.model.ids import filename_for, id_from_filename
 from papernotes.model.record import Note, Paper
 from papernotes.model.taxonomy import Tag, Taxonomy, TaxonomyFile
 from papernotes.store.yamlio import YamlProblem, dump, line_of, read_yaml
+
+if TYPE_CHECKING:
+    from pydantic_core import ErrorDetails
 
 NOTE_KEYS = ("lang", "zh", "en", "source", "date", "by", "id", "marks", "import_hash")
 
@@ -40,7 +43,7 @@ def field_path(loc: tuple) -> str:
     return out
 
 
-def _message(err: dict, model: type[BaseModel]) -> tuple[str, str | None]:
+def _message(err: ErrorDetails, model: type[BaseModel]) -> tuple[str, str | None]:
     kind, msg = err["type"], err["msg"]
     if kind == "extra_forbidden":
         name = str(err["loc"][-1])
@@ -152,7 +155,7 @@ def validation_problems(
 def load_record(path: Path, shown: str) -> Loaded:
     result = Loaded(path, shown)
     try:
-        data, node, raw = read_yaml(path, shown)
+        data, node, raw = read_yaml(path)
     except YamlProblem as exc:
         result.problems.append(Problem(shown, exc.message, exc.line))
         return result
@@ -216,7 +219,8 @@ def _empty_lists(data: dict, node: Any) -> None:
     last tag is deleted by hand) is empty; an explicit ``null`` stays an error."""
     for name in LIST_FIELDS:
         if data.get(name, ...) is None and _blank(node, name):
-            data[name] = [] if Paper.model_fields[name].annotation.__origin__ is list else {}
+            origin = getattr(Paper.model_fields[name].annotation, "__origin__", None)
+            data[name] = [] if origin is list else {}
     notes = data.get("notes")
     if isinstance(notes, list):
         for n, note in enumerate(notes):
@@ -262,7 +266,7 @@ def _clean(value: Any) -> Any:
     return value
 
 
-_EMPTY = (None, [], {}, "")
+_EMPTY: tuple = (None, [], {}, "")
 
 
 def record_data(paper: Paper) -> dict:
@@ -285,7 +289,7 @@ def load_taxonomy(path: Path, shown: str) -> tuple[Taxonomy, list[Problem], byte
             b"",
         )
     try:
-        data, node, raw = read_yaml(path, shown)
+        data, node, raw = read_yaml(path)
     except YamlProblem as exc:
         return Taxonomy(), [Problem(shown, exc.message, exc.line)], b""
     if data is None:

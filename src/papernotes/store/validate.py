@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import unicodedata
 from collections import defaultdict
+from typing import TYPE_CHECKING
 
 from papernotes.errors import Problem, WriteError
 from papernotes.store.kb import Collection, KnowledgeBase
+
+if TYPE_CHECKING:
+    from papernotes.index.records import Entries
 
 
 def validate(
@@ -30,7 +34,7 @@ def validate(
     from papernotes.store.glossary import load_pairs
 
     problems.extend(load_pairs(kb)[1])
-    papers = None
+    papers: Collection | Entries | None = None
     if collection is None:
         from papernotes.index.records import checked
 
@@ -41,8 +45,9 @@ def validate(
     if papers is None:
         from papernotes.index.records import facts
 
-        papers = collection or kb.load_all()
-        files = [(loaded.shown, facts(loaded)) for loaded in papers.loaded if loaded.paper]
+        everything = collection or kb.load_all()
+        files = [(loaded.shown, facts(loaded)) for loaded in everything.loaded if loaded.paper]
+        papers = everything
     problems.extend(papers.problems)
     problems.extend(kb.unread_paths())
     known = papers.papers

@@ -194,7 +194,8 @@ def _event_depth(loader: Any) -> None:
             if isinstance(event, yaml.CollectionStartEvent):
                 depth += 1
                 if depth > MAX_DEPTH:
-                    raise YamlProblem(_too_deep(), event.start_mark.line + 1)
+                    mark = event.start_mark
+                    raise YamlProblem(_too_deep(), mark.line + 1 if mark else None)
             elif isinstance(event, yaml.CollectionEndEvent):
                 depth -= 1
     finally:
@@ -262,7 +263,7 @@ def parse(text: str) -> tuple[Any, yaml.Node | None]:
         loader.dispose()
 
 
-def read_yaml(path: Path, shown: str) -> tuple[Any, yaml.Node | None, bytes]:
+def read_yaml(path: Path) -> tuple[Any, yaml.Node | None, bytes]:
     """Read and parse a file; raises YamlProblem (with a line where known)."""
     try:
         info = path.stat()
@@ -357,17 +358,17 @@ def line_of(node: yaml.Node | None, *loc: Any) -> int | None:
 class PythonDumper(yaml.SafeDumper):
     """Block style, literal blocks for multi-line text, no line folding, no aliases."""
 
-    def ignore_aliases(self, data: Any) -> bool:
+    def ignore_aliases(self, data: Any) -> bool:  # noqa: ARG002 - PyYAML's signature
         return True
 
 
-class CanonicalDumper(getattr(yaml, "CSafeDumper", PythonDumper)):
+class CanonicalDumper(getattr(yaml, "CSafeDumper", PythonDumper)):  # type: ignore[misc]
     """The same, with libyaml's emitter when PyYAML has it: ten times faster, and the same
     bytes except for characters beyond U+FFFF, which libyaml escapes (\\U...) and PyYAML's
     own emitter writes as they are, and a '...' line libyaml adds after a last text ending
     in a line break; :func:`dump` leaves such texts to the latter, so no file changes (tests/test_store.py compares the two emitters)."""
 
-    def ignore_aliases(self, data: Any) -> bool:
+    def ignore_aliases(self, data: Any) -> bool:  # noqa: ARG002 - PyYAML's signature
         return True
 
 
@@ -385,7 +386,7 @@ PythonDumper.add_representer(str, _str)
 
 
 def dump(data: Any) -> str:
-    options = {
+    options: dict[str, Any] = {
         "allow_unicode": True,
         "sort_keys": False,
         "default_flow_style": False,

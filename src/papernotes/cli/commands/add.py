@@ -1,3 +1,5 @@
+from typing import Literal
+
 import click
 
 from papernotes.cli import prompt
@@ -69,7 +71,7 @@ def command(
     apply_suggestions: bool,
     note: str | None,
     note_file: str | None,
-    lang: str | None,
+    lang: Literal["zh", "en"] | None,
     related: str | None,
     why: str | None,
     no_fetch: bool,
@@ -134,11 +136,11 @@ def command(
         if text is None and not tag_names and related_id is None and title is None:
             raise
         interrupted, ask, edit = True, False, False
-        outcome = _offline(kb, paper_id, "interrupted while fetching the metadata")
+        outcome = _offline(paper_id, "interrupted while fetching the metadata")
     except PapernotesError:
         raise  # the cache folder cannot be made: nothing can be saved either
     except Exception as exc:  # noqa: BLE001 - the network never costs a note
-        outcome = _offline(kb, paper_id, f"the metadata step failed ({type(exc).__name__})")
+        outcome = _offline(paper_id, f"the metadata step failed ({type(exc).__name__})")
     meta = outcome.metadata if outcome else None
     error = outcome.error if outcome else None
     known_title = title or (meta.title if meta else None) or (existing.title if existing else None)
@@ -209,7 +211,7 @@ def command(
         raise KeyboardInterrupt
 
 
-def _offline(kb, paper_id: str, why: str):
+def _offline(paper_id: str, why: str):
     """What is known without the network, with ``why`` as the fetch error."""
     from papernotes.errors import NetworkError
     from papernotes.metadata.sources import MetadataFetcher

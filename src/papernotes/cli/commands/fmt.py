@@ -1,6 +1,7 @@
 import click
 
 from papernotes.cli.common import emit_json, json_option, pass_env, plain
+from papernotes.errors import ExitCode
 
 
 @click.command()
@@ -37,11 +38,11 @@ def command(env, check: bool, as_json: bool) -> None:
         for r in changed:
             click.echo(f"{verb} {plain(r.path)}")
         for r in errors:
-            click.echo(f"cannot format {plain(r.error)}", err=True)
+            click.echo(f"cannot format {plain(r.error or '')}", err=True)
     click.echo(
         f"{len(changed)} file(s) {'to reformat' if check else 'reformatted'}, "
         f"{len(results) - len(changed) - len(errors)} already canonical, {len(errors)} with errors",
         err=True,
     )
     if errors or (check and changed):
-        raise SystemExit(1)
+        raise SystemExit(ExitCode.PROBLEMS)

@@ -1,7 +1,5 @@
 import click
 
-from papernotes.cli.common import pass_env
-
 
 @click.command()
 @click.argument("directory", default=".", type=click.Path(file_okay=False))
@@ -16,8 +14,7 @@ from papernotes.cli.common import pass_env
 @click.option(
     "--git", "with_git", is_flag=True, help="Also set it up for sharing (as 'papernotes git init')."
 )
-@pass_env
-def command(env, directory: str, taxonomy: str, with_git: bool) -> None:
+def command(directory: str, taxonomy: str, with_git: bool) -> None:
     """Create a knowledge base: papers/, notes/, tags.yaml, .gitignore.
 
     tags.yaml starts with the shipped bilingual taxonomy, so `import` and

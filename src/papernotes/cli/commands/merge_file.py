@@ -1,7 +1,5 @@
 import click
 
-from papernotes.cli.common import pass_env
-
 
 @click.command(name="merge-file")
 @click.argument("base", type=click.Path(dir_okay=False))
@@ -13,8 +11,7 @@ from papernotes.cli.common import pass_env
     metavar="P",
     help="The file's path in the repository (git's %P); picks record or taxonomy merge.",
 )
-@pass_env
-def command(env, base: str, ours: str, theirs: str, shown: str | None) -> None:
+def command(base: str, ours: str, theirs: str, shown: str | None) -> None:
     """Three-way merge of a record or tags.yaml, field by field; git's merge driver.
 
     Writes the result into OURS. Notes, tags, keywords, related links and refs merge as

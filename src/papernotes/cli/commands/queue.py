@@ -1,3 +1,5 @@
+from typing import Any
+
 import click
 
 from papernotes.cli.common import emit_json, json_option, pass_env
@@ -37,13 +39,13 @@ def command(env, statuses: tuple[str, ...], limit: int, as_json: bool) -> None:
     papers = queue(list(coll.papers.values()), statuses or QUEUE_STATUSES)
     if limit:
         papers = papers[:limit]
-    rows = [
+    rows: list[dict[str, Any]] = [
         {
             "id": p.id,
             "title": p.title,
             "status": p.status,
             "priority": p.priority,
-            "since": p.status_since().isoformat() if p.status_since() else None,
+            "since": since.isoformat() if (since := p.status_since()) else None,
             "tags": list(p.tags),
         }
         for p in papers

@@ -65,7 +65,7 @@ def _progress(env, total: int):
     from papernotes.cli.common import console, is_tty
 
     if total < 2 or not is_tty(stderr=True):
-        return contextlib.nullcontext(lambda paper_id: None)
+        return contextlib.nullcontext(lambda _paper_id: None)
 
     @contextlib.contextmanager
     def bar():

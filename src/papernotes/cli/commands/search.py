@@ -148,16 +148,16 @@ def command(
     from papernotes.cli.common import is_tty
     from papernotes.cli.indexing import refreshed
     from papernotes.index import Index, corrected, count, hits, parse_query, suggest
-    from papernotes.index.query import And, Filter, Or
+    from papernotes.index.query import And, Filter, Node, Or
 
     if not query and not tags and not statuses:
         raise click.UsageError(
             "Missing argument 'QUERY...': words to search for, or --tag/--status"
         )
     text = " ".join(query)
-    filters = [Filter("tag", t) for t in tags]
+    filters: list[Node] = [Filter("tag", t) for t in tags]
     if statuses:
-        either = [Filter("status", s) for s in statuses]
+        either: list[Node] = [Filter("status", s) for s in statuses]
         filters.append(either[0] if len(either) == 1 else Or(either))
     tree = parse_query(text) if text.strip() or not filters else None
     if filters:
@@ -167,7 +167,7 @@ def command(
     with Index(kb) as index:
         refreshed(index, env)
         fixes = suggest(index, tree)
-        if fuzzy and fixes:
+        if fuzzy and fixes and tree is not None:
             tree = corrected(tree, fixes)
         found = hits(index, tree, None if limit == 0 else limit)
         full = found and limit and len(found) == limit

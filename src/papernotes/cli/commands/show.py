@@ -38,7 +38,7 @@ def command(env, paper: str, pager: bool | None, as_json: bool) -> None:
             related_titles[link.id] = kb.get(link.id).title
         except Exception:  # noqa: BLE001 - a broken neighbour must not hide this paper
             related_titles[link.id] = None
-    backlinks, neighbours = _connections(env, kb, record.id)
+    backlinks, neighbours = _connections(kb, record.id)
     if as_json:
         data = record_data(record)
         data["path"] = kb.shown(kb.path_for(record.id))
@@ -72,7 +72,7 @@ def command(env, paper: str, pager: bool | None, as_json: bool) -> None:
 TOP_RELATED = 5
 
 
-def _connections(env, kb, paper_id: str) -> tuple[list, list]:
+def _connections(kb, paper_id: str) -> tuple[list, list]:
     """Backlinks from notes/ and the top related papers (from the search index, so this
     stays quick on large knowledge bases); a problem elsewhere in the knowledge base is a
     warning here, never a reason to hide the paper."""
@@ -84,11 +84,11 @@ def _connections(env, kb, paper_id: str) -> tuple[list, list]:
     try:
         notes = backlinks(load_notes(kb), paper_id)
     except PapernotesError as exc:
-        warn(f"related papers not shown: {exc}", env)
+        warn(f"related papers not shown: {exc}")
         return [], []
     try:
         neighbours = related_papers(kb, paper_id, TOP_RELATED)
     except PapernotesError as exc:  # e.g. the search index cannot be written
-        warn(f"top related papers not shown: {exc}", env)
+        warn(f"top related papers not shown: {exc}")
         return notes, []
     return notes, neighbours

@@ -38,7 +38,7 @@ def command(env, out_dir: str, title: str) -> None:
     kb.check_output(Path(out_dir), out_dir)  # never into papers/, notes/ or the cache
     progress = LazyProgress(env, "Writing pages")
     try:
-        report = build_site(kb, out_dir, title=title, progress=progress)
+        report = build_site(kb, Path(out_dir), title=title, progress=progress)
     finally:
         progress.close()
     if report.problems:

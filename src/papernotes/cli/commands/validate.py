@@ -1,6 +1,7 @@
 import click
 
 from papernotes.cli.common import emit_json, json_option, pass_env, plain
+from papernotes.errors import ExitCode
 
 
 @click.command()
@@ -44,7 +45,7 @@ def command(env, strict: bool, full: bool, as_json: bool) -> None:
     count = kb.record_count()
     if problems:
         click.echo(f"{len(problems)} problem(s) in {count} record(s)", err=True)
-        raise SystemExit(1)
+        raise SystemExit(ExitCode.PROBLEMS)
     click.echo(f"{count} record(s) and the taxonomy are valid", err=True)
 
 
