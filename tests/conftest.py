@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import inspect
+import re
 import textwrap
 from pathlib import Path
 
@@ -146,3 +148,57 @@ def run(kb) -> Runner:
 @pytest.fixture
 def run_empty(empty_kb) -> Runner:
     return Runner(empty_kb)
+
+
+# -- the quick loop: pytest -m "not slow" ---------------------------------------------------
+# Slow: every test in tests/hostile/, and every test that starts a process or a browser
+# (python, git, a shell, a pager, Chromium), in its own code or in a helper it names.
+_STARTS_PROCESS = re.compile(
+    r"subprocess|Popen|sys\.executable|CHROMIUM|sync_playwright|pexpect|\bpty\b|os\.fork"
+)
+
+
+def _source(obj) -> str:
+    try:
+        return inspect.getsource(obj)
+    except (OSError, TypeError):
+        return ""
+
+
+def _slow_helpers(module) -> set[str]:
+    """Names of the test module's own or imported test helpers that start processes."""
+    cached = getattr(module, "_slow_helpers", None)
+    if cached is not None:
+        return cached
+    helpers = {}
+    for name, obj in vars(module).items():
+        obj = getattr(obj, "_get_wrapped_function", lambda o=obj: o)()  # a fixture's function
+        if (
+            (inspect.isfunction(obj) or inspect.isclass(obj))
+            and getattr(obj, "__module__", "").startswith("tests")
+            and not name.startswith("test_")
+        ):
+            helpers[name] = _source(obj)
+    slow = {name for name, code in helpers.items() if _STARTS_PROCESS.search(code)}
+    for _ in range(2):  # helpers calling helpers
+        slow |= {
+            n for n, code in helpers.items() if any(re.search(rf"\b{s}\b", code) for s in slow)
+        }
+    module._slow_helpers = slow
+    return slow
+
+
+def _is_slow(item) -> bool:
+    if "hostile" in item.path.parts:
+        return True
+    code = _source(item.function)
+    if _STARTS_PROCESS.search(code):
+        return True
+    names = set(re.findall(r"\w+", code)) | set(getattr(item, "fixturenames", ()))
+    return bool(names & _slow_helpers(item.module))
+
+
+def pytest_collection_modifyitems(config, items):  # noqa: ARG001 (pytest's hook signature)
+    for item in items:
+        if _is_slow(item):
+            item.add_marker(pytest.mark.slow)

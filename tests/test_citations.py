@@ -16,6 +16,7 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from papernotes.checks.fmt import canonical_paper
 from papernotes.edit.apply import apply_metadata
 from papernotes.export.bibtex import bibtex_name, entry
 from papernotes.export.csljson import csl_name
@@ -30,7 +31,6 @@ from papernotes.metadata.catalog import (
 from papernotes.model.citekey import citation_keys, legacy_keys, new_key
 from papernotes.model.record import Paper
 from papernotes.model.taxonomy import Taxonomy
-from papernotes.store.fmt import canonical_paper
 from papernotes.store.kb import KnowledgeBase
 
 from .conftest import Runner, write

@@ -10,7 +10,10 @@ from html.parser import HTMLParser
 
 import pytest
 
-from papernotes.links.graph import dot_quote, mermaid_text, script_json, short_title
+from papernotes.export.graph import short_title
+from papernotes.export.graph_dot import dot_quote
+from papernotes.export.graph_mermaid import mermaid_text
+from papernotes.text import script_json
 from tests.browser import CHROMIUM, CHROMIUM_ARGS
 from tests.conftest import Runner, write
 from tests.external import require

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from papernotes.links.notes_md import backlinks, note_lang, parse_markdown
+from papernotes.store.notes import backlinks, note_lang, parse_markdown
 from tests.conftest import write
 
 
@@ -100,7 +100,7 @@ def test_notes_command_unknown_filters(run):
 
 
 def test_backlinks_one_entry_per_line():
-    from papernotes.links.notes_md import NoteFile, NoteLink
+    from papernotes.store.notes import NoteFile, NoteLink
 
     note = NoteFile(None, "notes/a.md", "A", "en")
     note.links = [

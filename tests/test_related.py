@@ -8,11 +8,11 @@ import sys
 
 import pytest
 
-from papernotes.links.mentions import MentionIndex, title_aliases
-from papernotes.links.related import Linker
-from papernotes.links.similarity import SimilarityIndex, terms
 from papernotes.model.record import Paper
 from papernotes.model.taxonomy import Taxonomy
+from papernotes.relate.mentions import MentionIndex, title_aliases
+from papernotes.relate.related import Linker
+from papernotes.relate.similarity import SimilarityIndex, terms
 from tests.conftest import Runner, write
 from tests.links_fixtures import make_links_kb, record
 
@@ -206,7 +206,7 @@ def test_alias_needs_its_capitals_and_tag_names_are_no_aliases():
 
 
 def test_link_weights_keep_a_link_above_everything_else():
-    from papernotes.links import related
+    from papernotes.relate import related
 
     assert related.LINK > related.TAG + related.SIMILAR + related.MENTION
 
@@ -223,8 +223,8 @@ def test_linker_ignores_links_to_missing_records_gracefully():
 
 def test_links_core_imports_neither_click_nor_rich():
     code = (
-        "import papernotes.links.related, papernotes.links.graph, papernotes.links.topics, "
-        "papernotes.links.stats, papernotes.links.notes_md\n"
+        "import papernotes.relate.related, papernotes.export.graph, papernotes.views.topics, "
+        "papernotes.views.stats, papernotes.store.notes\n"
         "import sys; print(' '.join(sys.modules))"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)

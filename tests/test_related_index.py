@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 
 from papernotes.index import neighbours
+from papernotes.index.related import linker_for
 from papernotes.index.store import INDEX_NAME, Index, version
-from papernotes.links.related import linker_for
-from papernotes.links.similarity import SimilarityIndex
+from papernotes.relate.similarity import SimilarityIndex
 from papernotes.store.kb import KnowledgeBase
 from tests.conftest import Runner, write
 from tests.links_fixtures import TAGS, record

@@ -360,7 +360,7 @@ def test_index_search_and_paper_page_in_chromium(browser, served):
     for url in [base + "tags.html", base + "tags/NTK.html"]:
         page.goto(url)
         links |= internal_links(page, base)
-    # The graph page frames the interactive map of papernotes.links.graph.
+    # The graph page frames the interactive map of papernotes.export.graph.
     page.goto(base + "graph.html")
     links |= internal_links(page, base)
     frame = page.frame_locator("iframe.graph-frame")

@@ -27,8 +27,8 @@ def test_help_does_not_import_heavy_modules():
 
 def test_core_does_not_import_click_or_rich():
     mods = _modules_after(
-        "import papernotes.model, papernotes.store.kb, papernotes.store.validate, papernotes.store.fmt, "
-        "papernotes.core.listing, papernotes.metadata.catalog, papernotes.share.merge, "
+        "import papernotes.model, papernotes.store.kb, papernotes.checks.validate, papernotes.checks.fmt, "
+        "papernotes.views.listing, papernotes.metadata.catalog, papernotes.share.merge, "
         "papernotes.share.gitrepo, papernotes.share.resolve, papernotes.share.author"
     )
     assert "click" not in mods and "rich" not in mods

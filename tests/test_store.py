@@ -11,9 +11,9 @@ from hypothesis import strategies as st
 from papernotes.errors import WriteError
 from papernotes.model.record import Note, Paper
 from papernotes.store import yamlio
+from papernotes.store.fsio import atomic_write
 from papernotes.store.kb import KnowledgeBase, find_root
 from papernotes.store.records import dump_record, load_record, record_data
-from papernotes.store.yamlio import atomic_write
 
 from .conftest import RECORD
 

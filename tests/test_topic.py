@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from papernotes.links.topics import decision_rank
+from papernotes.views.decisions import decision_rank
 from tests.conftest import Runner
 from tests.links_fixtures import make_links_kb
 

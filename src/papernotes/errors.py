@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import IntEnum
 
+from papernotes.rows import row
+
 
 class ExitCode(IntEnum):
     """The process's exit status; :data:`EXIT_MEANINGS` says what each one means."""
@@ -101,13 +103,7 @@ class Problem:
         return f"{place}: {text}"
 
     def to_dict(self) -> dict:
-        return {
-            "path": self.path,
-            "line": self.line,
-            "field": self.field,
-            "message": self.message,
-            "hint": self.hint,
-        }
+        return row(self, "path", "line", "field", "message", "hint")
 
 
 class DataError(PapernotesError):

@@ -8,6 +8,7 @@ two-character query like 收敛 matches inside 收敛性; a Latin term glued to 
 
 from __future__ import annotations
 
+import json
 import re
 import unicodedata
 from collections.abc import Iterator
@@ -21,6 +22,7 @@ _CJK_RANGES = (
     (0x3040, 0x30FF),  # kana, so Japanese does not fall apart
     (0xAC00, 0xD7AF),  # hangul syllables
 )
+CJK_RANGES = _CJK_RANGES  # public: the site's search script matches the same ranges
 _TOKEN = re.compile(r"[^\W_]+", re.UNICODE)
 _CJK_CLASS = "[" + "".join(f"{chr(lo)}-{chr(hi)}" for lo, hi in _CJK_RANGES) + "]"
 _CJK_RUN = re.compile(f"({_CJK_CLASS}+)")
@@ -30,7 +32,23 @@ _CJK_CHAR = re.compile(_CJK_CLASS)
 # C0 controls but newline and tab, DEL, the C1 controls (U+009B is a one-byte CSI), and
 # the bidi embeddings, overrides and isolates, which make a title read differently.
 CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+# What a stored text may not hold: C0 controls but tab, line feed and carriage return, and DEL.
+TEXT_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _JSON_RAW = re.compile(r"[\x7f-\x9f\u202a-\u202e\u2066-\u2069]")  # json.dumps keeps these
+
+
+def script_json(data, sort_keys: bool = False) -> str:
+    """JSON that cannot end a <script> element or open a comment inside it (safe in a .js
+    file too)."""
+    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"), sort_keys=sort_keys)
+    for char, code in (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026")):
+        text = text.replace(char, code)
+    return text.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
+
+
+def one_line(text: str) -> str:
+    """Every run of white space (line breaks too) as one space, the ends trimmed."""
+    return " ".join(text.split())
 
 
 def _code(match: re.Match) -> str:

@@ -13,7 +13,7 @@ OPT = "  optimization:\n    en: Optimization\n    zh: 优化\n    description: T
 @pytest.mark.parametrize(
     "args",
     [
-        ("list", "--tag", ""),  # core/listing.py: `if tag` -> every paper, exit 0
+        ("list", "--tag", ""),  # views/listing.py: `if tag` -> every paper, exit 0
         ("graph", "--tag", ""),  # graph: every paper, exit 0
         ("graph", "--paper", ""),  # graph: the whole graph, exit 0
         ("notes", "--tag", ""),  # notes: every note, exit 0
@@ -31,7 +31,7 @@ def test_empty_filter_is_a_usage_error(run, args):
 
 
 def test_tag_filter_on_an_unloadable_taxonomy_names_the_file(kb, run):
-    """core/listing.resolve_tag says "unknown tag 'optimization' (see 'papernotes tags')",
+    """store/tags.resolve_tag says "unknown tag 'optimization' (see 'papernotes tags')",
     exit 3, when the real problem is tags.yaml (a tag defined twice): it should point there
     (exit 6, 'tags.yaml:6: duplicate key ...')."""
     (kb / "tags.yaml").write_text("tags:\n" + OPT + OPT, encoding="utf-8")

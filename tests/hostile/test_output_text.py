@@ -116,7 +116,7 @@ def test_piped_list_rows_keep_their_columns(kb, run):
 def test_control_characters_never_reach_bibtex_or_mermaid():
     """Even for a paper built past the model (a caller's bug), the exporters escape them."""
     from papernotes.export.bibtex import entry
-    from papernotes.links.graph import mermaid_text
+    from papernotes.export.graph_mermaid import mermaid_text
     from papernotes.model.record import Paper
 
     paper = Paper.model_construct(id="H1gEP6NFwr", title="T", authors=["A " + OSC52])

@@ -152,7 +152,7 @@ def warn(message: str) -> None:
     click.echo(f"Warning: {plain(message)}", err=True)
 
 
-def one_line(message: str) -> str:
+def message_line(message: str) -> str:
     """The message on one line; a huge echoed argument (a 100k-character --tag) is cut."""
     words = plain(str(message)).split()
     return " ".join(w if len(w) <= 300 else f"{w[:150]}...[{len(w)} chars]" for w in words) or (
@@ -170,7 +170,7 @@ class OneLineUsageError(click.UsageError):
     def show(self, file: Any = None) -> None:
         where = self.ctx.command_path if self.ctx else "papernotes"
         click.echo(
-            f"Error: {one_line(self.format_message())} (see '{where} --help')",
+            f"Error: {message_line(self.format_message())} (see '{where} --help')",
             file=file,
             err=file is None,
         )
@@ -213,7 +213,7 @@ def run_safely(ctx: click.Context, call: Callable[[], Any]) -> Any:
     except PapernotesError as exc:
         if debug:
             traceback.print_exc()
-        click.echo(f"Error: {one_line(str(exc))}", err=True)
+        click.echo(f"Error: {message_line(str(exc))}", err=True)
         ctx.exit(exc.exit_code)
     except KeyboardInterrupt:
         click.echo("\nInterrupted", err=True)
@@ -236,7 +236,7 @@ def run_safely(ctx: click.Context, call: Callable[[], Any]) -> Any:
             click.echo(f"Error: cannot write{where}: {exc.strerror}", err=True)
             ctx.exit(ExitCode.CANNOT_WRITE)
         click.echo(
-            f"Error: internal error: {type(exc).__name__}: {one_line(str(exc))[:300]} (run with --debug for the traceback)",
+            f"Error: internal error: {type(exc).__name__}: {message_line(str(exc))[:300]} (run with --debug for the traceback)",
             err=True,
         )
         ctx.exit(ExitCode.INTERNAL)

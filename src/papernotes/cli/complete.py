@@ -16,7 +16,7 @@ from urllib.parse import unquote
 import click
 from click.shell_completion import CompletionItem
 
-from papernotes.reading import MARKS, STATUSES
+from papernotes.filters import QUERY_FILTERS
 
 MAX_TITLES = 40  # read titles (shown by zsh and fish) only for short candidate lists
 _TITLE = re.compile(r"^title:\s*(.+?)\s*$", re.MULTILINE)
@@ -129,20 +129,9 @@ def complete_tags(root: Path, incomplete: str) -> list[CompletionItem]:
 
 
 # -- search filters ----------------------------------------------------------------------
-DECISIONS = ("accept", "reject", "poster", "spotlight", "talk", "withdrawn")
-# The filters of the search language (papernotes.index.query.FIELDS; a test keeps them
-# equal) and where their values come from: None when they are open-ended.
-FILTERS: dict[str, object] = {
-    "tag": "tags",
-    "venue": None,
-    "year": None,
-    "decision": DECISIONS,
-    "lang": ("zh", "en"),
-    "status": STATUSES,
-    "mark": MARKS,
-    "by": None,
-}
-FILTER_ALIASES = {"tags": "tag", "language": "lang", "marks": "mark", "marked": "mark"}
+# The filters of the search language and where their values come from (None: open-ended).
+FILTERS = {f.name: f.values for f in QUERY_FILTERS.values()}
+FILTER_ALIASES = {alias: f.name for f in QUERY_FILTERS.values() for alias in f.aliases}
 
 
 def complete_query(ctx: click.Context, param: click.Parameter, incomplete: str):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from papernotes.cli.common import Env, console, safe_text
+from papernotes.views.decisions import decision_kind
 
 LANG_NAMES = {"zh": "中文", "en": "English"}
 
@@ -19,13 +20,11 @@ def print_indented(out, indent: int, markup: str) -> None:
 
 
 def decision_style(decision: str | None) -> str:
-    if not decision:
-        return "dim"
-    if decision.startswith("Accept"):
-        return "green"
-    if decision.startswith("Reject") or decision.startswith("Withdrawn"):
-        return "red"
-    return "yellow"
+    """The colour of a decision (see papernotes.views.decisions)."""
+    kind = decision_kind(decision)
+    return {"none": "dim", "accept": "green", "reject": "red", "withdrawn": "red"}.get(
+        kind, "yellow"
+    )
 
 
 def render_paper(

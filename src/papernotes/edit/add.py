@@ -9,12 +9,10 @@ same paper all land.
 from __future__ import annotations
 
 import datetime as dt
-import re
 from dataclasses import asdict, dataclass, field
 
 from pydantic import ValidationError
 
-from papernotes.core.listing import resolve_tag
 from papernotes.edit.apply import apply_metadata
 from papernotes.errors import (
     DataError,
@@ -29,10 +27,10 @@ from papernotes.model.taxonomy import TAG_NAME, Tag, Taxonomy
 from papernotes.store.kb import KnowledgeBase
 from papernotes.store.keys import keys_in_use, with_new_keys
 from papernotes.store.records import validation_problems
-from papernotes.text import detect_lang
+from papernotes.store.tags import resolve_tag
+from papernotes.text import TEXT_CONTROL, detect_lang
 
 NEW_TAG_DESCRIPTION = "added by papernotes add"
-NOTE_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 MAX_NOTE = 200_000
 
 
@@ -127,7 +125,7 @@ def clean_note(text: str) -> str:
     text = "\n".join(line.rstrip() for line in text.split("\n")).strip("\n")
     if not text.strip():
         raise UsageError("the note is empty")
-    if NOTE_CONTROL.search(text):
+    if TEXT_CONTROL.search(text):
         raise UsageError("the note contains control characters (binary data?)")
     if len(text) > MAX_NOTE:
         raise UsageError(f"the note is too long ({len(text)} characters; at most {MAX_NOTE})")
@@ -138,7 +136,7 @@ def clean_title(text: str) -> str:
     title = " ".join(text.split())
     if not title:
         raise UsageError("the title is empty")
-    if NOTE_CONTROL.search(title):
+    if TEXT_CONTROL.search(title):
         raise UsageError("the title contains control characters")
     return title
 

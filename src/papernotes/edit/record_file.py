@@ -12,9 +12,9 @@ from pathlib import Path
 
 from papernotes.errors import Problem, UsageError
 from papernotes.model.record import Paper
+from papernotes.store.fsio import atomic_write
 from papernotes.store.kb import Collection, KnowledgeBase
 from papernotes.store.records import dump_record, load_record
-from papernotes.store.yamlio import atomic_write
 
 EDIT_FOLDER = "edit"
 
@@ -43,7 +43,7 @@ def check_draft(
 ) -> tuple[Paper | None, list[Problem]]:
     """The edited paper and the problems ``validate`` would report for it (paths shown as
     the record's, so ``papers/X.yaml:7: ...`` points at the line to fix)."""
-    from papernotes.store.validate import validate
+    from papernotes.checks.validate import validate
 
     shown = kb.shown(kb.path_for(paper_id))
     loaded = load_record(draft, shown)

@@ -33,7 +33,7 @@ def existing_ids(kb: KnowledgeBase, ids: list[str]) -> list[str]:
 
 def note_lines(kb: KnowledgeBase, ids: list[str]) -> list[str]:
     """``notes/x.md:LINE: text`` for each line of a long-form note that links one of ``ids``."""
-    from papernotes.links.notes_md import backlinks, load_notes
+    from papernotes.store.notes import backlinks, load_notes
 
     notes = load_notes(kb)
     lines = []

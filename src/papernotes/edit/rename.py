@@ -14,8 +14,9 @@ from pathlib import Path
 
 from papernotes.errors import UsageError, WriteError
 from papernotes.model.ids import parse_paper_ref
+from papernotes.rows import row
+from papernotes.store.fsio import atomic_write
 from papernotes.store.kb import KnowledgeBase
-from papernotes.store.yamlio import atomic_write
 
 
 @dataclass
@@ -28,14 +29,7 @@ class Renamed:
     warnings: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict:
-        return {
-            "old": self.old,
-            "new": self.new,
-            "path": self.path,
-            "records": self.records,
-            "notes": self.notes,
-            "warnings": self.warnings,
-        }
+        return row(self, "old", "new", "path", "records", "notes", "warnings")
 
 
 def rename(kb: KnowledgeBase, old: str, new: str, today: dt.date | None = None) -> Renamed:
@@ -97,7 +91,7 @@ def _same(a: Path, b: Path) -> bool:
 def _rewritten_notes(kb: KnowledgeBase, old: str, new: str) -> dict[Path, tuple[str, int]]:
     """Each note under notes/ whose ``[[...]]`` links name ``old``: its new text and how
     many links changed. A label (``[[OLD|label]]``) is kept; code blocks are left alone."""
-    from papernotes.links.notes_md import INLINE_CODE, PAPER_LINK, note_paths, prose_lines
+    from papernotes.store.notes import INLINE_CODE, PAPER_LINK, note_paths, prose_lines
 
     out: dict[Path, tuple[str, int]] = {}
     for path in note_paths(kb.notes_dir):

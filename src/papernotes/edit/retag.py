@@ -5,9 +5,9 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import asdict, dataclass, field
 
-from papernotes.core.listing import resolve_tag
 from papernotes.errors import NotFoundError, UsageError
 from papernotes.store.kb import KnowledgeBase
+from papernotes.store.tags import resolve_tag
 
 
 @dataclass

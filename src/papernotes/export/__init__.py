@@ -1,57 +1,76 @@
 """Exports of the knowledge base for other tools: BibTeX, CSL-JSON, Markdown, JSON, YAML.
 
-``render(kb, fmt, selection, lang)`` gives the text of one export; the formats
-themselves live in one module each and never touch the disk.
+``render(kb, fmt, selection, lang)`` gives the text of one export; the formats themselves
+live in one module each and never touch the disk. ``EXPORTERS`` names them: a new format
+is a module with a function ``(job: ExportJob) -> str`` and one entry there. Listing the
+names imports no format, so the CLI takes its choices from it at start-up.
 """
 
 from __future__ import annotations
 
-import json
+from dataclasses import dataclass
+from functools import cached_property
+from typing import TYPE_CHECKING
 
-from papernotes.export.select import Selection, select
-from papernotes.store.kb import KnowledgeBase
+from papernotes.registry import load
 
-FORMATS = ("bibtex", "csljson", "markdown", "json", "yaml")
+if TYPE_CHECKING:
+    from papernotes.export.select import Selection
+    from papernotes.model.record import Paper
+    from papernotes.store.kb import KnowledgeBase
 
-__all__ = ["FORMATS", "Selection", "render", "select"]
+
+@dataclass(frozen=True)
+class Exporter:
+    name: str
+    help: str  # what --help says of it
+    target: str  # "module:function" taking an ExportJob
+    json: bool = False  # the text is JSON: control characters become \u escapes
+
+
+EXPORTERS = {
+    e.name: e
+    for e in (
+        Exporter("bibtex", "bibtex (.bib)", "papernotes.export.bibtex:export"),
+        Exporter(
+            "csljson", "csljson (Pandoc/Zotero)", "papernotes.export.csljson:export", json=True
+        ),
+        Exporter("markdown", "markdown (a reading list)", "papernotes.export.markdown:export"),
+        Exporter("json", "json", "papernotes.export.data:export_json", json=True),
+        Exporter("yaml", "yaml", "papernotes.export.data:export_yaml"),
+    )
+}
+
+
+@dataclass
+class ExportJob:
+    """What a format is given: the selected papers, the knowledge base and the language."""
+
+    kb: KnowledgeBase
+    selection: Selection
+    lang: str = "en"
+
+    @property
+    def papers(self) -> list[Paper]:
+        return self.selection.papers
+
+    @cached_property
+    def keys(self) -> dict[str, str]:
+        """Citation keys, the same whichever papers are selected."""
+        from papernotes.model.citekey import citation_keys
+
+        keys = citation_keys(self.selection.everything.values())
+        for paper in self.papers:  # a paper that failed to load with the others
+            keys.setdefault(paper.id, citation_keys([paper])[paper.id])
+        return keys
 
 
 def render(kb: KnowledgeBase, fmt: str, selection: Selection, lang: str = "en") -> str:
     """The export's text; no control or bidi character of user text is sent raw."""
     from papernotes.text import json_controls, show_controls
 
-    text = _render(kb, fmt, selection, lang)
-    return json_controls(text) if fmt in ("json", "csljson") else show_controls(text)
-
-
-def _render(kb: KnowledgeBase, fmt: str, selection: Selection, lang: str) -> str:
-    from papernotes.export.bibtex import citation_keys
-
-    papers = selection.papers
-    if fmt in ("bibtex", "csljson", "markdown"):
-        keys = citation_keys(selection.everything.values())
-        for paper in papers:  # a paper that failed to load with the others
-            keys.setdefault(paper.id, citation_keys([paper])[paper.id])
-    if fmt == "bibtex":
-        from papernotes.export.bibtex import to_bibtex
-
-        return to_bibtex(papers, keys)
-    if fmt == "csljson":
-        from papernotes.export.csljson import to_csl
-
-        return json.dumps(to_csl(papers, keys), ensure_ascii=False, indent=2) + "\n"
-    if fmt == "markdown":
-        from papernotes.export.markdown import reading_list
-
-        return reading_list(
-            papers, kb.taxonomy(), keys, selection.everything, lang, within=selection.tags
-        )
-    if fmt == "json":
-        from papernotes.export.data import to_json
-
-        return to_json(papers)
-    if fmt == "yaml":
-        from papernotes.export.data import to_yaml
-
-        return to_yaml(papers)
-    raise ValueError(f"unknown export format {fmt!r}")
+    if fmt not in EXPORTERS:
+        raise ValueError(f"unknown export format {fmt!r}")
+    exporter = EXPORTERS[fmt]
+    text = load(exporter.target)(ExportJob(kb, selection, lang))
+    return json_controls(text) if exporter.json else show_controls(text)

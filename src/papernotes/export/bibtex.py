@@ -202,3 +202,8 @@ def entry(paper: Paper, key: str) -> str:
 def to_bibtex(papers: list[Paper], keys: dict[str, str]) -> str:
     """Entries in the order given, separated by blank lines; '' for no papers."""
     return "\n".join(entry(p, keys[p.id]) for p in papers)
+
+
+def export(job) -> str:
+    """``papernotes export -f bibtex`` (see papernotes.export.EXPORTERS)."""
+    return to_bibtex(job.papers, job.keys)

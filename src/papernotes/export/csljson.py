@@ -6,6 +6,8 @@ with either file.
 
 from __future__ import annotations
 
+import json
+
 from papernotes.export.bibtex import (
     arxiv_id,
     booktitle,
@@ -74,3 +76,8 @@ def item(paper: Paper, key: str) -> dict:
 
 def to_csl(papers: list[Paper], keys: dict[str, str]) -> list[dict]:
     return [item(p, keys[p.id]) for p in papers]
+
+
+def export(job) -> str:
+    """``papernotes export -f csljson`` (see papernotes.export.EXPORTERS)."""
+    return json.dumps(to_csl(job.papers, job.keys), ensure_ascii=False, indent=2) + "\n"

@@ -17,3 +17,13 @@ def to_json(papers: list[Paper]) -> str:
 def to_yaml(papers: list[Paper]) -> str:
     """A YAML list of records in canonical form ('[]' when empty)."""
     return dump([record_data(p) for p in papers]) if papers else "[]\n"
+
+
+def export_json(job) -> str:
+    """``papernotes export -f json`` (see papernotes.export.EXPORTERS)."""
+    return to_json(job.papers)
+
+
+def export_yaml(job) -> str:
+    """``papernotes export -f yaml`` (see papernotes.export.EXPORTERS)."""
+    return to_yaml(job.papers)

@@ -163,3 +163,16 @@ def reading_list(
             lines += [f"- [{md_escape(p.title)}](#{keys[p.id]})" for p in secondary[tag]]
             lines.append("")
     return "\n".join(lines).rstrip("\n") + "\n"
+
+
+def export(job) -> str:
+    """``papernotes export -f markdown`` (see papernotes.export.EXPORTERS)."""
+    selection = job.selection
+    return reading_list(
+        job.papers,
+        job.kb.taxonomy(),
+        job.keys,
+        selection.everything,
+        job.lang,
+        within=selection.tags,
+    )

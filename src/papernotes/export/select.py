@@ -13,11 +13,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from papernotes.core.listing import resolve_tag
 from papernotes.errors import Problem, UsageError
 from papernotes.model.ids import parse_paper_ref
 from papernotes.model.record import Paper
 from papernotes.store.kb import KnowledgeBase
+from papernotes.store.tags import resolve_tag
 
 EXPLICIT_PREFIXES = ("arxiv:", "doi:", "url:", "http://", "https://", "openreview.net", "arxiv.org")
 

@@ -33,6 +33,7 @@ from papernotes.importers.resolve import PaperDraft, Resolution
 from papernotes.importers.tagging import Tagger
 from papernotes.metadata.catalog import details_fields
 from papernotes.model.record import Note, Paper, Ref, Related
+from papernotes.rows import row
 
 
 @dataclass
@@ -54,21 +55,22 @@ class PaperChange:
     from_catalog: bool = False
 
     def to_dict(self) -> dict:
-        return {
-            "id": self.id,
-            "action": self.action,
-            "title": self.title,
-            "notes_added": self.notes_added,
-            "notes_kept": self.notes_kept,
-            "notes_updated": self.notes_updated,
-            "notes_moved": self.notes_moved,
-            "decisions": self.decisions,
-            "fields_filled": self.fields_filled,
-            "tags_added": self.tags_added,
-            "related_added": self.related_added,
-            "refs_added": self.refs_added,
-            "sections": self.sections,
-        }
+        return row(
+            self,
+            "id",
+            "action",
+            "title",
+            "notes_added",
+            "notes_kept",
+            "notes_updated",
+            "notes_moved",
+            "decisions",
+            "fields_filled",
+            "tags_added",
+            "related_added",
+            "refs_added",
+            "sections",
+        )
 
 
 @dataclass

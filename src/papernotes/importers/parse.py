@@ -33,6 +33,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 
 from papernotes.errors import Problem, UsageError
 from papernotes.model.ids import parse_paper_ref
+from papernotes.text import one_line
 
 _URL_STOP = r"\s<>\[\]()\"'`\u3000-\u303f\u3400-\u9fff\uff00-\uffef"
 MD_LINK = re.compile(
@@ -291,10 +292,6 @@ def paper_id_of(url: str) -> tuple[str | None, str | None, str | None]:
 def clean_url(url: str) -> str:
     url = url.rstrip(URL_TAIL)
     return url if "://" in url else "https://" + url
-
-
-def one_line(text: str) -> str:
-    return " ".join(text.split())
 
 
 def _markdown():

@@ -14,12 +14,11 @@ from papernotes.importers.parse import (
     Mention,
     ParsedFile,
     looks_like_title,
-    one_line,
     paper_kind,
 )
 from papernotes.metadata.catalog import CatalogEntry, display_title, readable_title
 from papernotes.model.taxonomy import Taxonomy
-from papernotes.text import detect_lang
+from papernotes.text import detect_lang, one_line
 
 # Kept upper-case (or in this spelling) when a title is re-cased; tags.yaml adds its own.
 KNOWN_ACRONYMS = (

@@ -15,14 +15,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from papernotes.errors import Problem
+from papernotes.importers import importer_for
 from papernotes.importers.markers import apply_markers
 from papernotes.importers.merge import MergeResult, PaperChange, merge
-from papernotes.importers.parse import ParsedFile, paper_kind, parse_notes
+from papernotes.importers.parse import ParsedFile, paper_kind
 from papernotes.importers.resolve import resolve
 from papernotes.importers.source import read_notes_file
 from papernotes.importers.tagging import Tagger
 from papernotes.metadata.catalog import lookup
 from papernotes.model.record import Paper
+from papernotes.rows import row
 from papernotes.store.kb import KnowledgeBase
 from papernotes.store.keys import keys_in_use, with_new_keys
 
@@ -43,14 +45,7 @@ class FileSummary:
     kinds: dict[str, int] = field(default_factory=dict)
 
     def to_dict(self) -> dict:
-        return {
-            "path": self.path,
-            "source": self.source,
-            "encoding": self.encoding,
-            "entries": self.entries,
-            "notes": self.notes,
-            "kinds": self.kinds,
-        }
+        return row(self, "path", "source", "encoding", "entries", "notes", "kinds")
 
 
 @dataclass
@@ -144,7 +139,7 @@ def parse_files(
             continue
         seen.add(real)
         text, encoding = read_notes_file(path, shown)
-        result = parse_notes(text, source_name(kb, path), shown)
+        result = importer_for(path, text).parse(text, source_name(kb, path), shown)
         result.encoding = encoding
         parsed.append(result)
         if progress:

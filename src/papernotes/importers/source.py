@@ -11,7 +11,7 @@ import unicodedata
 from pathlib import Path
 
 from papernotes.errors import NotFoundError, UsageError
-from papernotes.store.files import TooLarge, read_bounded
+from papernotes.store.fsio import TooLarge, read_bounded
 
 MAX_NOTES_BYTES = 50 * 1024 * 1024
 

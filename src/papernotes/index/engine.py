@@ -167,7 +167,7 @@ def _compile(index: Index, conn: sqlite3.Connection, tree: Node | None) -> Compi
 
 def _taxonomy_tag(kb: KnowledgeBase, text: str) -> str | None:
     """A tag the index's token lookup missed: ask the taxonomy itself (with suggestions)."""
-    from papernotes.core.listing import resolve_tag
+    from papernotes.store.tags import resolve_tag
 
     try:
         return resolve_tag(kb, text)

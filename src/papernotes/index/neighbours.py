@@ -26,9 +26,9 @@ from typing import TYPE_CHECKING
 from papernotes.index.documents import tag_facet
 from papernotes.index.related_rows import BODY_COLUMNS
 from papernotes.index.store import Index, IndexDamaged, decoded
-from papernotes.links.mentions import COMMON_SHARE as COMMON_NAME_SHARE
-from papernotes.links.mentions import ID_TOKEN, Mention, MentionIndex, _words
-from papernotes.links.related import (
+from papernotes.relate.mentions import COMMON_SHARE as COMMON_NAME_SHARE
+from papernotes.relate.mentions import ID_TOKEN, Mention, MentionIndex, words_of
+from papernotes.relate.related import (
     Neighbour,
     Reason,
     link_reasons,
@@ -36,7 +36,7 @@ from papernotes.links.related import (
     rank,
     tag_overlap,
 )
-from papernotes.links.similarity import SimilarityIndex, paper_text, term_bag
+from papernotes.relate.similarity import SimilarityIndex, paper_text, term_bag
 from papernotes.text import is_cjk, tokenize
 
 if TYPE_CHECKING:
@@ -315,7 +315,7 @@ class IndexedMentions(MentionIndex):
 
     def _candidates(self, target: str, words: tuple[str, ...] | None = None) -> list[str]:
         """Papers whose notes may name ``target`` (by ``words``, or by id / any name)."""
-        phrases = [words] if words else [*self._own.get(target, []), _words(target)]
+        phrases = [words] if words else [*self._own.get(target, []), words_of(target)]
         clauses = [_notes_clause(p) for p in phrases if p]
         if not clauses:
             return []
@@ -328,7 +328,7 @@ class IndexedMentions(MentionIndex):
             self._common[key] = False
             limit = max(3, int(COMMON_NAME_SHARE * self.size))
             if self.size >= 20:
-                sources = self._candidates(target, _words(alias))
+                sources = self._candidates(target, words_of(alias))
                 if len(sources) > limit:
                     hits = 0
                     for start in range(0, len(sources), CHUNK):
@@ -358,7 +358,7 @@ def _mentions(conn: sqlite3.Connection, record, taxonomy, size: int) -> list[Men
     index = IndexedMentions(conn, taxonomy, size, pid)
     texts = [t for note in record.notes for t in (note.zh, note.en) if t]
     index.papers[pid] = texts
-    words = {w for text in texts for w in _words(text)}
+    words = {w for text in texts for w in words_of(text)}
     ids = {m.group() for text in texts for m in ID_TOKEN.finditer(text)}
     index.learn(words, ids)
     index.learn_paper(pid)

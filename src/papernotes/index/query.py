@@ -22,6 +22,7 @@ import re
 from collections.abc import Callable
 
 from papernotes.errors import NotFoundError, UsageError
+from papernotes.filters import FIELDS
 from papernotes.glossary import MAX_EN as GLOSSARY_MAX_EN
 from papernotes.glossary import MAX_ZH as GLOSSARY_MAX_ZH
 from papernotes.index.documents import (
@@ -37,9 +38,6 @@ from papernotes.index.documents import (
 from papernotes.reading import MARK_WORDS, STATUS_WORDS
 from papernotes.text import is_cjk, query_terms, word_spans
 
-FIELDS = {"tag": "tag", "tags": "tag", "venue": "venue", "year": "year"}
-FIELDS |= {"decision": "decision", "lang": "lang", "language": "lang", "by": "by"}
-FIELDS |= {"status": "status", "mark": "mark", "marks": "mark", "marked": "mark"}
 OPERATORS = {"OR": "or", "|": "or", "||": "or", "AND": "and", "&&": "and", "NOT": "not"}
 UNTAGGED = [c for c in TEXT_COLUMNS if c != "tags"]
 MAX_DEPTH = 20  # parentheses deeper than this are read as plain grouping-free text
@@ -453,38 +451,44 @@ class _Compiler:
         return f'({_untagged(text)} OR {other} OR "{tag_facet(tag)}")'
 
     def filter(self, node: Filter) -> str:
-        value = node.value
-        if node.field == "tag":
-            tag = self.vocab.resolve(value) or self.vocab.fallback_tag(value)
-            if tag is None:
-                raise UnknownTagError(f"unknown tag {_shown(value)} (see 'papernotes tags')")
-            tree = self.vocab.tree(tag)
-            return "(" + " OR ".join(f'"{tag_facet(t)}"' for t in tree) + ")"
-        if node.field == "lang":
-            lang = LANGS.get(value.casefold())
-            if lang is None:
-                raise UsageError(f"lang: expects zh or en, not {_shown(value)}")
-            return f'"{facet("l", lang)}"'
-        if node.field in ("status", "mark"):
-            words = STATUS_WORDS if node.field == "status" else MARK_WORDS
-            found = words.get(value.casefold())
-            if found is None:
-                choices = ", ".join(dict.fromkeys(words.values()))
-                raise UsageError(f"{node.field}: expects one of {choices}, not {_shown(value)}")
-            return f'"{facet(node.field[0], word_facet(found))}"'
-        if node.field == "year":
-            years = self.years(value)
-            if not years:
-                return f'"{NOTHING}"'
-            return "(" + " OR ".join(f'"{facet("y", str(y))}"' for y in years) + ")"
-        # venue, decision, by: the value's words, in order, among the paper's
-        groups = query_terms(value)
-        if node.field == "decision":
-            groups = [[DECISIONS.get(t, t) for t in group] for group in groups]
-        if not groups:
-            return f'"{ALL}"'
-        kind = {"venue": "v", "decision": "d", "by": "b"}[node.field]
-        return _phrase(groups, wrap=lambda tok: facet(kind, tok))
+        """A filter of papernotes.filters.QUERY_FILTERS, by its ``filter_<name>`` method."""
+        return getattr(self, f"filter_{node.field}")(node.value)
+
+    def filter_tag(self, value: str) -> str:
+        tag = self.vocab.resolve(value) or self.vocab.fallback_tag(value)
+        if tag is None:
+            raise UnknownTagError(f"unknown tag {_shown(value)} (see 'papernotes tags')")
+        tree = self.vocab.tree(tag)
+        return "(" + " OR ".join(f'"{tag_facet(t)}"' for t in tree) + ")"
+
+    def filter_lang(self, value: str) -> str:
+        lang = LANGS.get(value.casefold())
+        if lang is None:
+            raise UsageError(f"lang: expects zh or en, not {_shown(value)}")
+        return f'"{facet("l", lang)}"'
+
+    def filter_status(self, value: str) -> str:
+        return _word_filter("status", STATUS_WORDS, value)
+
+    def filter_mark(self, value: str) -> str:
+        return _word_filter("mark", MARK_WORDS, value)
+
+    def filter_year(self, value: str) -> str:
+        years = self.years(value)
+        if not years:
+            return f'"{NOTHING}"'
+        return "(" + " OR ".join(f'"{facet("y", str(y))}"' for y in years) + ")"
+
+    # venue, decision, by: the value's words, in order, among the paper's
+    def filter_venue(self, value: str) -> str:
+        return _words_filter("v", query_terms(value))
+
+    def filter_decision(self, value: str) -> str:
+        groups = [[DECISIONS.get(t, t) for t in group] for group in query_terms(value)]
+        return _words_filter("d", groups)
+
+    def filter_by(self, value: str) -> str:
+        return _words_filter("b", query_terms(value))
 
     def years(self, value: str) -> list[int]:
         match = YEAR.match(value.strip())
@@ -508,6 +512,21 @@ class _Compiler:
             return [y for y in self.vocab.years if test(y)]
         lo, hi = int(low or 0), int(high or 9999)
         return [y for y in self.vocab.years if lo <= y <= hi]
+
+
+def _word_filter(field: str, words: dict[str, str], value: str) -> str:
+    """status: and mark:, whose values are fixed words (and their spellings)."""
+    found = words.get(value.casefold())
+    if found is None:
+        choices = ", ".join(dict.fromkeys(words.values()))
+        raise UsageError(f"{field}: expects one of {choices}, not {_shown(value)}")
+    return f'"{facet(field[0], word_facet(found))}"'
+
+
+def _words_filter(kind: str, groups: list[list[str]]) -> str:
+    if not groups:
+        return f'"{ALL}"'
+    return _phrase(groups, wrap=lambda tok: facet(kind, tok))
 
 
 def compile_query(tree: Node, vocab: Vocabulary) -> Compiled:

@@ -14,8 +14,13 @@ from __future__ import annotations
 
 import sqlite3
 
-from papernotes.links.mentions import MIN_TITLE_TOKENS, _looks_distinctive, _words, title_aliases
-from papernotes.links.similarity import term
+from papernotes.relate.mentions import (
+    MIN_TITLE_TOKENS,
+    looks_distinctive,
+    title_aliases,
+    words_of,
+)
+from papernotes.relate.similarity import term
 
 # the full-text columns holding what links.similarity.paper_text reads (title apart)
 BODY_COLUMNS = ("keywords", "notes", "abstract")
@@ -23,7 +28,7 @@ BODY_COLUMNS = ("keywords", "notes", "abstract")
 
 def sim_text(columns: dict[str, str]) -> str:
     """The distinct similarity terms of a document, from its full-text columns."""
-    # the keys of links.similarity.term_bag, without counting them
+    # the keys of relate.similarity.term_bag, without counting them
     found: set[str | None] = set(map(term, columns["title"].split()))
     for c in BODY_COLUMNS:
         found.update(map(term, columns[c].split()))
@@ -35,12 +40,12 @@ def sim_text(columns: dict[str, str]) -> str:
 def phrase_rows(doc: int, title: str) -> list[tuple[int, str, str, str, str]]:
     """Title and alias candidates of one paper, as ``phrases`` rows."""
     rows = []
-    words = _words(title)
+    words = words_of(title)
     if len(words) >= MIN_TITLE_TOKENS:
         rows.append((doc, words[0], " ".join(words), "title", title))
     for alias in title_aliases(title):
-        found = _words(alias)
-        if not found or found == words or not _looks_distinctive(alias):
+        found = words_of(alias)
+        if not found or found == words or not looks_distinctive(alias):
             continue
         rows.append((doc, found[0], " ".join(found), "alias", alias))
     return rows

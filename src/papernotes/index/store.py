@@ -20,7 +20,6 @@ one process rebuild at a time; the others wait and then use its result.
 from __future__ import annotations
 
 import contextlib
-import errno
 import hashlib
 import itertools
 import json
@@ -37,6 +36,7 @@ from papernotes.errors import WriteError
 from papernotes.index import glossary_rows, records, related_rows
 from papernotes.index.documents import COLUMNS, Doc, paper_doc, tag_entries, tags_column
 from papernotes.settings import variable
+from papernotes.store.fsio import FileLock, flock
 from papernotes.store.glossary import kb_glossary
 from papernotes.store.glossary import signature as glossary_signature
 
@@ -52,8 +52,8 @@ BUILDERS = (
     "index/related_rows.py",
     "index/glossary_rows.py",
     "text.py",
-    "links/mentions.py",
-    "links/similarity.py",
+    "relate/mentions.py",
+    "relate/similarity.py",
     "model/record.py",
     "store/records.py",
     "store/translations.py",
@@ -320,7 +320,7 @@ class Index:
             ) from None
         self.path = self.folder / INDEX_NAME
         self.conn: sqlite3.Connection | None = None
-        self._lock: _Lock | None = None
+        self._lock: FileLock | None = None
         self._progress: Progress | None = None
 
     # -- opening ----------------------------------------------------------------
@@ -946,47 +946,17 @@ def _raise_if_locked(exc: sqlite3.Error, timeout: float) -> None:
         raise WriteError(f"cannot write the search index: {message}") from None
 
 
-class _Lock:
-    def __init__(self, handle):
-        self.handle = handle
-
-    def close(self) -> None:
-        self.handle.close()
-
-    def __enter__(self) -> _Lock:
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self.close()
-
-
-def _flock(path: Path, shared: bool, timeout: float, holder: str) -> _Lock:
+def _flock(path: Path, shared: bool, timeout: float, holder: str) -> FileLock:
     """A shared or exclusive ``flock`` on ``path``, waiting up to ``timeout`` seconds;
     ``holder`` says what the other process is doing, for the error message."""
-    try:
-        import fcntl
-    except ImportError:  # no flock (Windows): SQLite's own locking still applies
-        return _Lock(open(os.devnull, encoding="utf-8"))  # noqa: SIM115
-    try:
-        handle = open(path, "a+b")  # noqa: SIM115
-    except OSError as exc:
-        raise WriteError(f"cannot open {path}: {exc.strerror or exc}") from None
-    mode = (fcntl.LOCK_SH if shared else fcntl.LOCK_EX) | fcntl.LOCK_NB
-    deadline = time.monotonic() + timeout
-    delay = 0.002
-    while True:
-        try:
-            fcntl.flock(handle, mode)
-            return _Lock(handle)
-        except OSError as exc:
-            if exc.errno not in (errno.EAGAIN, errno.EACCES, errno.EWOULDBLOCK):
-                handle.close()
-                raise WriteError(f"cannot lock {path}: {exc.strerror or exc}") from None
-        if time.monotonic() >= deadline:
-            handle.close()
-            raise WriteError(
-                f"the search index is being {holder} by another process (waited {timeout:g} s); "
-                "try again"
-            )
-        time.sleep(delay)
-        delay = min(delay * 2, 0.05)
+    busy = (
+        f"the search index is being {holder} by another process (waited {timeout:g} s); try again"
+    )
+    return flock(
+        path,
+        shared=shared,
+        timeout=timeout,
+        what=str(path),
+        busy=busy,
+        open_error=f"cannot open {path}",
+    )

@@ -12,7 +12,7 @@ import re
 import xml.etree.ElementTree as ET
 
 from papernotes.errors import NotFoundError, UsageError
-from papernotes.metadata.base import PaperMetadata, add_link, one_line, string_list, year_of
+from papernotes.metadata.base import PaperMetadata, add_link, clean_line, string_list, year_of
 from papernotes.metadata.http import HttpClient, HttpNotFoundError, UnexpectedAnswerError
 
 ARXIV_DEFAULT = "https://export.arxiv.org/api"
@@ -94,9 +94,9 @@ def entry_metadata(feed: ET.Element, bare_id: str) -> PaperMetadata:
 
 def _metadata(entry: ET.Element, bare_id: str) -> PaperMetadata:
     meta = PaperMetadata(source="arXiv")
-    meta.title = one_line(_text(entry, f"{ATOM}title"))
+    meta.title = clean_line(_text(entry, f"{ATOM}title"))
     meta.authors = string_list([_text(a, f"{ATOM}name") for a in entry.findall(f"{ATOM}author")])
-    meta.abstract = one_line(_text(entry, f"{ATOM}summary"))
+    meta.abstract = clean_line(_text(entry, f"{ATOM}summary"))
     published = _text(entry, f"{ATOM}published")
     if re.match(r"^\d{4}-", published):
         meta.year = year_of(int(published[:4]))

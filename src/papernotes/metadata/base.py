@@ -10,7 +10,8 @@ import re
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+from papernotes.text import TEXT_CONTROL, one_line
+
 LINK_KEY = re.compile(r"^[a-z][a-z0-9_-]{0,31}$")
 URL = re.compile(r"^https?://\S+$")
 
@@ -66,11 +67,11 @@ class PaperMetadata:
         return {k: v for k, v in asdict(self).items() if v not in (None, [], {}, "")}
 
 
-def one_line(value: Any) -> str | None:
+def clean_line(value: Any) -> str | None:
     """A single-line string (whitespace collapsed), or None for anything else or empty."""
     if not isinstance(value, str):
         return None
-    text = " ".join(CONTROL.sub(" ", value).split())
+    text = one_line(TEXT_CONTROL.sub(" ", value))
     return text or None
 
 
@@ -78,7 +79,7 @@ def text_block(value: Any) -> str | None:
     """Multi-line text kept, with control characters removed and surrounding space trimmed."""
     if not isinstance(value, str):
         return None
-    text = CONTROL.sub("", value.replace("\r\n", "\n").replace("\r", "\n"))
+    text = TEXT_CONTROL.sub("", value.replace("\r\n", "\n").replace("\r", "\n"))
     text = "\n".join(line.rstrip() for line in text.split("\n")).strip()
     return text or None
 
@@ -89,7 +90,7 @@ def string_list(value: Any) -> list[str]:
         return []
     out: list[str] = []
     for item in value:
-        text = one_line(item)
+        text = clean_line(item)
         if text and text not in out:
             out.append(text)
     return out

@@ -433,7 +433,7 @@ class HttpClient:
         path = self._cache_path(key)
         if path is None:
             return
-        from papernotes.store.yamlio import atomic_write
+        from papernotes.store.fsio import atomic_write
 
         entry = {
             "version": CACHE_VERSION,

@@ -17,7 +17,7 @@ from papernotes.errors import NotFoundError
 from papernotes.metadata.base import (
     PaperMetadata,
     add_link,
-    one_line,
+    clean_line,
     string_list,
     text_block,
     year_of,
@@ -84,7 +84,7 @@ def parse_note(note: dict, paper_id: str, source: str) -> PaperMetadata:
     content = note.get("content")
     content = content if isinstance(content, dict) else {}
     meta = PaperMetadata(source=source)
-    meta.title = one_line(value(content, "title"))
+    meta.title = clean_line(value(content, "title"))
     meta.authors = _authors(value(content, "authors"))
     meta.abstract = text_block(value(content, "abstract"))
     meta.tldr = text_block(value(content, "TLDR")) or text_block(value(content, "TL;DR"))
@@ -94,10 +94,10 @@ def parse_note(note: dict, paper_id: str, source: str) -> PaperMetadata:
     meta.keywords = string_list(keywords)
     meta.bibtex = text_block(value(content, "_bibtex"))
     venue_id = _venue_id(note, content)
-    meta.venue, meta.year = _venue(venue_id, one_line(value(content, "venue")))
+    meta.venue, meta.year = _venue(venue_id, clean_line(value(content, "venue")))
     if meta.year is None:
         meta.year = _year_from_dates(note)
-    meta.decision = _decision(note, venue_id, one_line(value(content, "venue")))
+    meta.decision = _decision(note, venue_id, clean_line(value(content, "venue")))
     forum = note.get("forum")
     forum = forum if isinstance(forum, str) else paper_id
     forum = forum if NOTE_ID.match(forum) else paper_id
@@ -170,7 +170,7 @@ def _decision(note: dict, venue_id: str, venue_text: str | None) -> str | None:
         if any(isinstance(i, str) and i.endswith("/-/Decision") for i in invitations):
             content = reply.get("content")
             content = content if isinstance(content, dict) else {}
-            decision = one_line(value(content, "decision"))
+            decision = clean_line(value(content, "decision"))
             if decision:
                 return decision
     tail = venue_id.rsplit("/", 1)[-1]

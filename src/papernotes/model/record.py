@@ -23,6 +23,7 @@ from pydantic import (
 
 from papernotes.model.ids import PaperId
 from papernotes.reading import STATUSES
+from papernotes.text import TEXT_CONTROL
 
 Lang = Literal["zh", "en"]
 Status = Literal["to-read", "reading", "read", "to-reread", "skimmed"]
@@ -30,7 +31,6 @@ Mark = Literal["scooped", "to-cite"]
 Text = Annotated[str, StringConstraints(min_length=1)]
 LINK_KEY = re.compile(r"^[a-z][a-z0-9_-]{0,31}$")
 LINK_ORDER = ("forum", "pdf", "code", "arxiv", "project", "slides", "video", "poster")
-CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 # A citation key BibTeX, biber and Pandoc all accept: a letter first, punctuation only inside.
 CITE_KEY = r"^[A-Za-z][A-Za-z0-9_]*(?:[-:.+/][A-Za-z0-9_]+)*$"
 NoteId = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{8}(-[0-9a-f]{4})*$")]
@@ -46,12 +46,12 @@ class Strict(BaseModel):
 
 
 def _no_control(value: str) -> str:
-    if CONTROL.search(value):
+    if TEXT_CONTROL.search(value):
         raise ValueError("contains a control character")
     return value
 
 
-def _one_line(value: str) -> str:
+def _single_line(value: str) -> str:
     """Titles are one line: a tab or a line break would split the row of a piped table
     (escape sequences are shown, not sent, by every output)."""
     if "\n" in value:
@@ -62,7 +62,7 @@ def _one_line(value: str) -> str:
 
 
 def _title_line(value: str) -> str:
-    return _one_line(_no_control(value))
+    return _single_line(_no_control(value))
 
 
 TitleLine = Annotated[str, StringConstraints(min_length=1), AfterValidator(_title_line)]

@@ -168,20 +168,14 @@ def merge_notes(
             if both:
                 out.append(_theirs_copy(t[k]))
                 reports.append(f"note {_note_name(o[k])} was edited on both sides: kept both")
-        elif k in o:
-            if k not in b:
-                out.append(o[k])
-            elif o[k] != b[k]:
-                out.append(o[k])
-                reports.append(
-                    f"note {_note_name(o[k])} was edited on one side, removed on the other: kept"
-                )
-        elif k not in b:
-            out.append(t[k])
-        elif t[k] != b[k]:
-            out.append(t[k])
+            continue
+        note = o[k] if k in o else t[k]  # on one side only: added there, or removed on the other
+        if k not in b:
+            out.append(note)
+        elif note != b[k]:
+            out.append(note)
             reports.append(
-                f"note {_note_name(t[k])} was edited on one side, removed on the other: kept"
+                f"note {_note_name(note)} was edited on one side, removed on the other: kept"
             )
     return out
 
@@ -260,42 +254,47 @@ def merge_record_data(
     return out, found
 
 
+def _three(read, base: str | None, ours: str, theirs: str, shown: str) -> tuple[dict, dict, dict]:
+    """Base, ours and theirs read with ``read``; a broken base counts as empty."""
+    o = read(ours, "our version", shown)
+    t = read(theirs, "their version", shown)
+    try:
+        b = read(base, "the common version", shown)
+    except MergeError:
+        b = {}
+    return b, o, t
+
+
+def _yaml(text: str, side: str, shown: str):
+    try:
+        return parse(text)[0]
+    except YamlProblem as exc:
+        raise MergeError(f"{shown}: {side} is not valid YAML ({exc.message})") from None
+
+
 def _record(text: str | None, side: str, shown: str) -> dict:
     if not text or not text.strip():
         return {}
+    return record_data(_valid(_yaml(text, side, shown), f"{shown}: {side} is not a valid record"))
+
+
+def _valid(data, failure: str) -> Paper:
+    """The record ``data`` validated; MergeError ``failure (field: why)`` otherwise."""
     try:
-        data, _ = parse(text)
-        paper = Paper.model_validate(data)
-    except YamlProblem as exc:
-        raise MergeError(f"{shown}: {side} is not valid YAML ({exc.message})") from None
+        return Paper.model_validate(data)
     except ValidationError as exc:
         first = exc.errors()[0]
         where = ".".join(str(p) for p in first["loc"])
-        raise MergeError(
-            f"{shown}: {side} is not a valid record ({where}: {first['msg']})"
-        ) from None
-    return record_data(paper)
+        raise MergeError(f"{failure} ({where}: {first['msg']})") from None
 
 
 def merge_records(base: str | None, ours: str, theirs: str, shown: str = "record") -> Merged:
     """Merge three versions of one record file (text); ``MergeError`` if ours or theirs is
     unreadable (a broken base counts as empty)."""
-    o = _record(ours, "our version", shown)
-    t = _record(theirs, "their version", shown)
-    try:
-        b = _record(base, "the common version", shown)
-    except MergeError:
-        b = {}
+    b, o, t = _three(_record, base, ours, theirs, shown)
     reports: list[str] = []
     data, found = merge_record_data(b, o, t, reports)
-    try:
-        paper = Paper.model_validate(data)
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        where = ".".join(str(p) for p in first["loc"])
-        raise MergeError(
-            f"{shown}: the merged record is not valid ({where}: {first['msg']})"
-        ) from None
+    paper = _valid(data, f"{shown}: the merged record is not valid")
     conflicts = [
         f"{c['field']}: changed on both sides; kept {_shown_value(get_path(data, c['field']))},"
         f" theirs {_shown_value(c['theirs'])} is recorded under conflicts:"
@@ -351,10 +350,7 @@ def split_path(path: str) -> tuple[str, str | None, str | None]:
 def _taxonomy(text: str | None, side: str, shown: str) -> dict:
     if not text or not text.strip():
         return {}
-    try:
-        data, _ = parse(text)
-    except YamlProblem as exc:
-        raise MergeError(f"{shown}: {side} is not valid YAML ({exc.message})") from None
+    data = _yaml(text, side, shown)
     if data is None:
         return {}
     if not isinstance(data, dict) or not isinstance(data.get("tags") or {}, dict):
@@ -365,12 +361,7 @@ def _taxonomy(text: str | None, side: str, shown: str) -> dict:
 def merge_taxonomies(base: str | None, ours: str, theirs: str, shown: str = "tags.yaml") -> Merged:
     """tags.yaml: tags merge by name; within a tag, aliases as a set, the rest as scalars.
     A label both sides changed keeps ours and records theirs under a top-level conflicts:."""
-    o = _taxonomy(ours, "our version", shown)
-    t = _taxonomy(theirs, "their version", shown)
-    try:
-        b = _taxonomy(base, "the common version", shown)
-    except MergeError:
-        b = {}
+    b, o, t = _three(_taxonomy, base, ours, theirs, shown)
     found: list[dict] = []
 
     def tag3(name: str, bt: dict, ot: dict, tt: dict) -> dict:

@@ -21,14 +21,15 @@ from pathlib import Path
 
 from papernotes.errors import Problem, UsageError, WriteError
 from papernotes.export.bibtex import arxiv_id, forum_url
-from papernotes.links.graph import build_graph, to_html
-from papernotes.links.notes_md import NoteFile, load_notes
-from papernotes.links.notes_md import backlinks as note_backlinks
-from papernotes.links.related import Linker
+from papernotes.export.graph import build_graph
+from papernotes.export.graph_html import to_html
 from papernotes.model.record import Note, Paper
 from papernotes.model.taxonomy import TAG_NAME, Taxonomy
+from papernotes.relate.related import Linker
 from papernotes.site.html import esc, ext_link, href, linkify
 from papernotes.store.kb import KnowledgeBase
+from papernotes.store.notes import NoteFile, load_notes
+from papernotes.store.notes import backlinks as note_backlinks
 from papernotes.text import detect_lang
 
 MARKER = ".papernotes-site"
@@ -324,7 +325,7 @@ class SiteBuilder:
         return _page(f"{paper.title} · {self.title}", "".join(parts), 1)
 
     def similar(self, pid: str, limit: int = 5) -> list:
-        """The best-ranked neighbours (papernotes.links.related) not linked explicitly,
+        """The best-ranked neighbours (papernotes.relate.related) not linked explicitly,
         which the Related and Linked-from sections already show."""
         # explicit links (to papers with a record or not) are the only ones skipped
         enough = limit + len(self.linker.links_of(pid))
@@ -410,7 +411,7 @@ class SiteBuilder:
         return _page(f"Tags · {self.title}", "".join(parts), 0)
 
     def graph_page(self) -> str:
-        """The site's frame around the interactive map drawn by papernotes.links.graph."""
+        """The site's frame around the interactive map drawn by papernotes.export.graph."""
         body = (
             f"{self.nav(0, switch=False)}"
             '<iframe class="graph-frame" src="graph-map.html" title="Graph of papers and topics">'

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import html
-import json
 import re
 from urllib.parse import quote
+
+from papernotes.text import script_json as text_script_json
 
 _URL = re.compile(r"https?://[^\s<>\"'\u3000-\u303f\uff00-\uffef]+")
 _TRAILING = ".,;:!?)]}'\""
@@ -47,12 +48,6 @@ def linkify(text: str) -> str:
 
 
 def script_json(data: object) -> str:
-    """JSON that is safe inside a <script> element or a .js file."""
-    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
-    return (
-        text.replace("<", "\\u003c")
-        .replace(">", "\\u003e")
-        .replace("&", "\\u0026")
-        .replace("\u2028", "\\u2028")
-        .replace("\u2029", "\\u2029")
-    )
+    """JSON that is safe inside a <script> element or a .js file; keys sorted, so a page
+    is the same from build to build."""
+    return text_script_json(data, sort_keys=True)

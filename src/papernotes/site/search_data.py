@@ -20,7 +20,7 @@ from papernotes.index.documents import (
 )
 from papernotes.index.query import FIELDS, MAX_TAG_WORDS, OPERATORS, UNTAGGED
 from papernotes.site.html import script_json
-from papernotes.text import _CJK_RANGES, query_terms
+from papernotes.text import CJK_RANGES, query_terms
 
 
 def search_index(papers: dict, taxonomy, glossary) -> dict:
@@ -43,7 +43,7 @@ def search_index(papers: dict, taxonomy, glossary) -> dict:
         for entry in entries
     }
     return {
-        "cjk": [list(r) for r in _CJK_RANGES],
+        "cjk": [list(r) for r in CJK_RANGES],
         "columns": list(TEXT_COLUMNS),
         "weights": [WEIGHTS[c] for c in TEXT_COLUMNS],
         "untagged": list(UNTAGGED),

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from papernotes.errors import UsageError, WriteError
-from papernotes.store.yamlio import atomic_write
+from papernotes.store.fsio import atomic_write
 
 GITIGNORE = (
     "# papernotes caches (rebuilt automatically)\n.papernotes/\n"

@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import contextlib
 import difflib
-import errno
 import hashlib
 import os
-import time
 import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -227,7 +225,7 @@ class KnowledgeBase:
     def write_output(self, path: Path, content: str | bytes, shown: str | None = None) -> None:
         """The one writer of user-chosen output files (export -o, graph -o): the folder
         must exist and the file must not be one the knowledge base is made of."""
-        from papernotes.store.yamlio import atomic_write
+        from papernotes.store.fsio import atomic_write
 
         shown = shown or str(path)
         if not path.parent.is_dir():
@@ -237,7 +235,8 @@ class KnowledgeBase:
 
     def write_managed(self, path: Path, content: str | bytes, shown: str) -> None:
         """Write a record or tags.yaml: never bigger than papernotes reads back."""
-        from papernotes.store.yamlio import MAX_FILE_BYTES, atomic_write
+        from papernotes.store.fsio import atomic_write
+        from papernotes.store.yamlio import MAX_FILE_BYTES
 
         data = content.encode("utf-8") if isinstance(content, str) else content
         if len(data) > MAX_FILE_BYTES:
@@ -441,32 +440,15 @@ class KnowledgeBase:
     @contextlib.contextmanager
     def lock(self, timeout: float = 30.0) -> Iterator[None]:
         """An exclusive lock for read-modify-write of records (one writer at a time)."""
-        import fcntl
+        from papernotes.store.fsio import flock
 
         try:
             lock_path = self.cache_dir() / "write.lock"
-            handle = open(lock_path, "a+", encoding="utf-8")  # noqa: SIM115
         except OSError as exc:
             raise WriteError(f"cannot lock the knowledge base: {exc.strerror or exc}") from None
-        deadline = time.monotonic() + timeout
-        try:
-            while True:
-                try:
-                    fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                    break
-                except OSError as exc:
-                    if exc.errno not in (errno.EAGAIN, errno.EACCES):
-                        raise WriteError(
-                            f"cannot lock the knowledge base: {exc.strerror}"
-                        ) from None
-                    if time.monotonic() > deadline:
-                        raise WriteError(
-                            f"another papernotes process has held the write lock for {timeout:.0f} s; try again"
-                        ) from None
-                    time.sleep(0.02)
+        busy = f"another papernotes process has held the write lock for {timeout:.0f} s; try again"
+        with flock(lock_path, timeout=timeout, what="the knowledge base", busy=busy):
             yield
-        finally:
-            handle.close()
 
 
 @contextlib.contextmanager

@@ -296,7 +296,7 @@ def _read_note(note: str | None, note_file: str | None) -> str | None:
     if note == "-" or note_file == "-":
         import sys
 
-        from papernotes.store.files import TooLarge, read_bounded
+        from papernotes.store.fsio import TooLarge, read_bounded
 
         stream = getattr(sys.stdin, "buffer", None)
         try:
@@ -316,7 +316,7 @@ def _read_note(note: str | None, note_file: str | None) -> str | None:
         return None
     from pathlib import Path
 
-    from papernotes.store.files import TooLarge, read_bounded
+    from papernotes.store.fsio import TooLarge, read_bounded
 
     path = Path(note_file)
     try:

@@ -2,8 +2,7 @@ import click
 
 from papernotes.cli.common import json_option, pass_env
 from papernotes.cli.complete import complete_paper_ids, complete_tags
-
-FORMATS = ("bibtex", "csljson", "markdown", "json", "yaml")
+from papernotes.export import EXPORTERS
 
 
 @click.command(context_settings={"ignore_unknown_options": True})
@@ -12,10 +11,10 @@ FORMATS = ("bibtex", "csljson", "markdown", "json", "yaml")
     "--format",
     "-f",
     "fmt",
-    type=click.Choice(FORMATS),
+    type=click.Choice(list(EXPORTERS)),
     default="bibtex",
     show_default=True,
-    help="bibtex (.bib), csljson (Pandoc/Zotero), markdown (a reading list), json, yaml.",
+    help=", ".join(e.help for e in EXPORTERS.values()) + ".",
 )
 @click.option(
     "--tag",
@@ -71,7 +70,8 @@ def command(
 
     from papernotes.cli.common import warn
     from papernotes.errors import UsageError
-    from papernotes.export import render, select
+    from papernotes.export import render
+    from papernotes.export.select import select
 
     for word in selection:
         if word.startswith("--") and len(word) > 2:  # '-gan' is a search word, '--x' a typo

@@ -24,7 +24,7 @@ def command(env, check: bool, as_json: bool) -> None:
     Example:
       papernotes fmt --check || papernotes fmt
     """
-    from papernotes.store.fmt import format_kb
+    from papernotes.checks.fmt import format_kb
 
     results = format_kb(env.kb(), check=check)
     changed = [r for r in results if r.changed]

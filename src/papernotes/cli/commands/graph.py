@@ -1,6 +1,7 @@
 import click
 
 from papernotes.cli.common import pass_env
+from papernotes.export.graph_formats import GRAPH_FORMATS, LAYOUTS, STRONG_SIMILARITY
 
 
 @click.command()
@@ -8,10 +9,10 @@ from papernotes.cli.common import pass_env
     "--format",
     "-f",
     "fmt",
-    type=click.Choice(["dot", "mermaid", "json", "html"]),
+    type=click.Choice(list(GRAPH_FORMATS)),
     default="dot",
     show_default=True,
-    help="dot (Graphviz), mermaid, json (nodes and edges), html (one offline page).",
+    help=", ".join(f.help for f in GRAPH_FORMATS.values()) + ".",
 )
 @click.option(
     "--output",
@@ -35,14 +36,14 @@ from papernotes.cli.common import pass_env
 @click.option(
     "--min-similarity",
     type=click.FloatRange(0.0, 1.0),
-    default=0.25,
+    default=STRONG_SIMILARITY,
     show_default=True,
     help="Cosine from which two papers get a 'similar' edge (kept for each paper's 3 "
     "most similar).",
 )
 @click.option(
     "--layout",
-    type=click.Choice(["sfdp", "neato", "fdp", "dot", "twopi", "circo"]),
+    type=click.Choice(LAYOUTS),
     default="sfdp",
     show_default=True,
     help="DOT only: the Graphviz layout engine written into the file.",
@@ -81,15 +82,15 @@ def command(
     from pathlib import Path
 
     from papernotes.errors import UsageError
-    from papernotes.links.graph import build_graph, render
-    from papernotes.links.related import linker_for
+    from papernotes.export.graph import build_graph, render
+    from papernotes.index.related import linker_for
 
     if tag is not None and paper is not None:
         raise UsageError("give --tag or --paper, not both")
     kb = env.kb()
     name = pid = None
     if tag is not None:
-        from papernotes.core.listing import resolve_tag
+        from papernotes.store.tags import resolve_tag
 
         name = resolve_tag(kb, tag)
     if paper is not None:

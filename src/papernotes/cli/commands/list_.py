@@ -38,7 +38,7 @@ def command(
       papernotes list --sort added --json | jq -r '.[].id'
     """
     from papernotes.cli.common import console, is_tty, plain, safe_text, warn
-    from papernotes.core.listing import list_papers
+    from papernotes.views.listing import list_papers
 
     kb = env.kb()
     rows, problems = list_papers(kb, tag=tag, sort=sort, statuses=statuses, by=by)

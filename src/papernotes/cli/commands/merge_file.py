@@ -29,7 +29,7 @@ def command(base: str, ours: str, theirs: str, shown: str | None) -> None:
 
     from papernotes.errors import ExitCode
     from papernotes.share.merge import decode_bytes, merge_records, merge_taxonomies
-    from papernotes.store.yamlio import atomic_write
+    from papernotes.store.fsio import atomic_write
 
     name = shown or ours
     base_path = Path(base)

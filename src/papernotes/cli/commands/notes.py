@@ -20,7 +20,7 @@ def command(env, paper: str | None, tag: str | None, as_json: bool) -> None:
       papernotes notes
       papernotes notes --tag ntk --json | jq -r '.[].path'
     """
-    from papernotes.links.notes_md import load_notes
+    from papernotes.store.notes import load_notes
 
     kb = env.kb()
     notes = load_notes(kb)
@@ -31,7 +31,7 @@ def command(env, paper: str | None, tag: str | None, as_json: bool) -> None:
         kb.get(pid)  # unknown paper: exit 3 with close ids
         notes = [n for n in notes if pid in n.papers]
     if tag is not None:
-        from papernotes.core.listing import resolve_tag
+        from papernotes.store.tags import resolve_tag
 
         name = resolve_tag(kb, tag)
         notes = [n for n in notes if name in n.tags]

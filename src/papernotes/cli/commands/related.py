@@ -28,7 +28,7 @@ def command(env, paper: str, limit: int, as_json: bool) -> None:
       papernotes related H1gEP6NFwr
       papernotes related H1gEP6NFwr --limit 3 --json | jq -r '.[].id'
     """
-    from papernotes.links.related import related_papers
+    from papernotes.index.related import related_papers
     from papernotes.model.ids import parse_paper_ref
 
     kb = env.kb()

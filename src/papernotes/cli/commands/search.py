@@ -193,22 +193,22 @@ def command(
 
 def _did_you_mean(fixes: dict[str, list[tuple[str, int]]], fuzzy: bool) -> str:
     """One line on stderr: the corrections of each unknown word, closest first."""
-    from papernotes.cli.common import one_line
+    from papernotes.cli.common import message_line
 
     parts = []
     for typed, ranked in fixes.items():
         best = min(d for _, d in ranked)
         words = [w for w, d in ranked if d == best]
-        parts.append(f"{_quoted(typed)} -> {' or '.join(one_line(w) for w in words)}")
+        parts.append(f"{_quoted(typed)} -> {' or '.join(message_line(w) for w in words)}")
     if fuzzy:
         return f"Searching with corrections: {'; '.join(parts)}."
     return f"Did you mean: {'; '.join(parts)}? (--fuzzy searches with them)"
 
 
 def _quoted(text: str) -> str:
-    from papernotes.cli.common import one_line
+    from papernotes.cli.common import message_line
 
-    text = one_line(text)
+    text = message_line(text)
     return repr(text if len(text) <= 60 else text[:57] + "...")
 
 

@@ -78,8 +78,8 @@ def _connections(kb, paper_id: str) -> tuple[list, list]:
     warning here, never a reason to hide the paper."""
     from papernotes.cli.common import warn
     from papernotes.errors import PapernotesError
-    from papernotes.links.notes_md import backlinks, load_notes
-    from papernotes.links.related import related_papers
+    from papernotes.index.related import related_papers
+    from papernotes.store.notes import backlinks, load_notes
 
     try:
         notes = backlinks(load_notes(kb), paper_id)

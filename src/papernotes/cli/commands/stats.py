@@ -22,7 +22,7 @@ def command(env, all_tags: bool, as_json: bool) -> None:
       papernotes stats
       papernotes stats --json | jq '.decisions'
     """
-    from papernotes.links.stats import kb_stats
+    from papernotes.views.stats import kb_stats
 
     data = kb_stats(env.kb())
     if as_json:

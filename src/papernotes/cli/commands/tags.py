@@ -14,7 +14,7 @@ def command(env, as_json: bool) -> None:
       papernotes tags --json | jq '.[] | select(.papers > 3) | .name'
     """
     from papernotes.cli.common import console, is_tty, plain, safe_text, warn
-    from papernotes.core.listing import tag_rows
+    from papernotes.views.listing import tag_rows
 
     kb = env.kb()
     rows, problems = tag_rows(kb)

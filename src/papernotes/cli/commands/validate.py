@@ -32,7 +32,7 @@ def command(env, strict: bool, full: bool, as_json: bool) -> None:
     Example:
       papernotes validate --strict
     """
-    from papernotes.store.validate import validate
+    from papernotes.checks.validate import validate
 
     kb = env.kb()
     problems = validate(kb, strict=strict, full=full)

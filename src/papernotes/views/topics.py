@@ -6,27 +6,10 @@ from collections import Counter
 from datetime import date
 from statistics import mean
 
-from papernotes.links.notes_md import load_notes
+from papernotes.store.notes import load_notes
+from papernotes.views.decisions import decision_rank
 
 SORTS = ("decision", "rating", "added", "id")
-
-
-def decision_rank(decision: str | None) -> int:
-    """Orals (talks) first, then spotlights, posters, other accepts, unknown, rejects,
-    withdrawals."""
-    text = (decision or "").casefold()
-    if not text:
-        return 4
-    if text.startswith("accept"):
-        for rank, words in enumerate((("oral", "talk"), ("spotlight",), ("poster",))):
-            if any(word in text for word in words):
-                return rank
-        return 3
-    if text.startswith("withdr"):
-        return 6
-    if text.startswith("reject") or "desk" in text:
-        return 5
-    return 4
 
 
 def mean_rating(paper: dict) -> float | None:
@@ -58,8 +41,8 @@ def _label(taxonomy, name: str) -> dict:
 
 def topic_page(kb, name: str, sort: str = "decision", collection=None, notes=None) -> dict:
     """The page of canonical tag ``name`` (resolve what the user typed with resolve_tag first)."""
-    from papernotes.core.listing import digests
     from papernotes.index.records import digest
+    from papernotes.views.listing import digests
 
     taxonomy = kb.taxonomy()
     tag = taxonomy.tags[name]

@@ -143,7 +143,7 @@ def validate(
                         )
                     )
             problems.extend(Problem(**found) for found in paper.get("strict", ()))
-    from papernotes.links.notes_md import check_notes  # links/ imports the store, not back
+    from papernotes.store.notes import check_notes
 
     problems.extend(check_notes(kb, papers, strict))
     return problems

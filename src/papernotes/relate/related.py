@@ -18,8 +18,8 @@ import math
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
-from papernotes.links.mentions import MentionIndex
-from papernotes.links.similarity import SimilarityIndex
+from papernotes.relate.mentions import MentionIndex
+from papernotes.relate.similarity import SimilarityIndex
 
 LINK = 10.0
 TAG = 3.0
@@ -265,19 +265,3 @@ def rank(
             similar.text = f"shared terms: {', '.join(terms)}"
             similar.detail["terms"] = terms
     return out
-
-
-def linker_for(kb, collection=None) -> Linker:
-    """A Linker over every record of ``kb`` that loads (broken records are left out)."""
-    from papernotes.index.records import papers as indexed_papers
-
-    coll = collection or indexed_papers(kb)
-    return Linker(coll.papers, kb.taxonomy())
-
-
-def related_papers(kb, paper_id: str, limit: int | None = 10) -> list[Neighbour]:
-    """Ranked neighbours of a paper, from the search index (no other record is read);
-    NotFoundError (with close ids) if it has no record."""
-    from papernotes.index.neighbours import related_from_index
-
-    return related_from_index(kb, paper_id, limit)

@@ -4,29 +4,10 @@ from __future__ import annotations
 
 from collections import Counter
 
-from papernotes.errors import DataError, NotFoundError, Problem, UsageError, WriteError
+from papernotes.errors import Problem, UsageError, WriteError
 from papernotes.store.kb import KnowledgeBase
+from papernotes.store.tags import resolve_tag
 from papernotes.text import tokenize
-
-
-def resolve_tag(kb: KnowledgeBase, text: str) -> str:
-    """The canonical tag for a name, label or alias; one-line errors otherwise."""
-    if not text.strip():
-        raise UsageError("empty tag name (see 'papernotes tags')")
-    taxonomy, problems = kb.taxonomy_checked()
-    if problems and not taxonomy.tags:
-        raise DataError(problems)
-    name = taxonomy.resolve(text)
-    if name is None:
-        close = taxonomy.suggest(text)
-        hint = (
-            f" (did you mean {', '.join(repr(c) for c in close)}?)"
-            if close
-            else " (see 'papernotes tags')"
-        )
-        raise NotFoundError(f"unknown tag {text!r}{hint}")
-    return name
-
 
 SUMMARY_KEYS: tuple[str, ...] = (
     "id",

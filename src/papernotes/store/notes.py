@@ -15,6 +15,7 @@ from pathlib import Path
 from papernotes.errors import NotFoundError, Problem, UsageError
 from papernotes.model.ids import parse_paper_ref
 from papernotes.model.taxonomy import Taxonomy
+from papernotes.rows import row
 from papernotes.text import detect_lang
 
 MAX_NOTE_BYTES = 5 * 1024 * 1024
@@ -55,14 +56,8 @@ class NoteFile:
         return _unique(link.target for link in self.links if link.kind == "tag" and link.target)
 
     def summary(self) -> dict:
-        return {
-            "path": self.shown,
-            "title": self.title,
-            "lang": self.lang,
-            "papers": self.papers,
-            "tags": self.tags,
-            "links": len(self.links),
-        }
+        rest = row(self, "title", "lang", "papers", "tags")
+        return {"path": self.shown, **rest, "links": len(self.links)}
 
 
 def _unique(items) -> list[str]:

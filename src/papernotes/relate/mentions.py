@@ -31,7 +31,8 @@ class Mention:
     text: str  # what was found
 
 
-def _words(text: str) -> tuple[str, ...]:
+def words_of(text: str) -> tuple[str, ...]:
+    """The tokens of ``text`` that phrases are matched on (no CJK bigrams)."""
     return tuple(tokenize(text, bigrams=False))
 
 
@@ -46,7 +47,8 @@ def title_aliases(title: str) -> list[str]:
     return out
 
 
-def _looks_distinctive(alias: str) -> bool:
+def looks_distinctive(alias: str) -> bool:
+    """Whether a title's short name is specific enough to name a paper."""
     words = alias.split()
     if len(alias) < 3:
         return False
@@ -76,12 +78,12 @@ class MentionIndex:
         owners: dict[tuple[str, ...], set[str]] = defaultdict(set)
         candidates: dict[str, list[tuple[str, tuple[str, ...]]]] = defaultdict(list)
         for pid, paper in papers.items():
-            title = _words(paper.title)
+            title = words_of(paper.title)
             if len(title) >= MIN_TITLE_TOKENS:
                 self._add(title, pid, "title", paper.title)
             for alias in title_aliases(paper.title):
-                words = _words(alias)
-                if not words or words == title or not _looks_distinctive(alias):
+                words = words_of(alias)
+                if not words or words == title or not looks_distinctive(alias):
                     continue
                 if taxonomy is not None and taxonomy.resolve(alias):
                     continue  # 'GAN' names a topic, not a paper
@@ -116,7 +118,7 @@ class MentionIndex:
                 token = match.group()
                 if token in self.ids and token != pid and only in (None, token):
                     found.setdefault((token, "id"), Mention(pid, token, "id", token))
-            words = _words(text)
+            words = words_of(text)
             for i, word in enumerate(words):
                 for phrase, target, how, shown in self._phrases.get(word, ()):
                     if target == pid or only not in (None, target):
@@ -146,7 +148,7 @@ class MentionIndex:
             self._common[key] = False
             limit = max(3, int(COMMON_SHARE * len(self.papers)))
             if len(self.papers) >= 20:  # fewer papers cannot tell a name from a phrase
-                sources = self._candidates(target, _words(alias))
+                sources = self._candidates(target, words_of(alias))
                 if len(sources) > limit:
                     hits = sum(
                         1

@@ -4,16 +4,16 @@ from __future__ import annotations
 
 from collections import Counter
 
-from papernotes.links.notes_md import load_notes
-from papernotes.links.topics import decision_rank
 from papernotes.reading import MARKS, STATUSES
+from papernotes.store.notes import load_notes
+from papernotes.views.decisions import decision_rank
 
 
 def kb_stats(kb, collection=None, notes=None) -> dict:
     """Plain numbers for ``papernotes stats`` (JSON-ready, sorted largest first), from the
     papers' digests in the index (or of ``collection``, when given)."""
-    from papernotes.core.listing import digests
     from papernotes.index.records import digest
+    from papernotes.views.listing import digests
 
     taxonomy = kb.taxonomy()
     if collection is not None:

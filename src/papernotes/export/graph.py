@@ -10,18 +10,13 @@ its own syntax; the HTML page is one file with its script and style inline.
 
 from __future__ import annotations
 
-import html
 import json
-import re
 from collections import Counter, defaultdict, deque
 from dataclasses import dataclass, field
 
-from papernotes.links.related import Linker
-from papernotes.text import CONTROL_CHARS, json_controls, show_controls
+from papernotes.export.graph_formats import GRAPH_FORMATS, STRONG_SIMILARITY
+from papernotes.relate.related import Linker
 
-FORMATS = ("dot", "mermaid", "json", "html")
-LAYOUTS = ("sfdp", "neato", "fdp", "dot", "twopi", "circo")
-STRONG_SIMILARITY = 0.25
 PALETTE = (  # Tableau 10, then more distinct shades; groups past 20 reuse colours
     "#4e79a7",
     "#f28e2b",
@@ -68,6 +63,19 @@ class Graph:
                 "edges": dict(sorted(counts.items())),
             },
         }
+
+
+def light(color: str) -> bool:
+    """True when black text reads better than white on ``#rrggbb``."""
+    r, g, b = (int(color[i : i + 2], 16) for i in (1, 3, 5))
+    return 0.299 * r + 0.587 * g + 0.114 * b > 160
+
+
+def tint(color: str, amount: float = 0.55) -> str:
+    """A lighter shade of ``#rrggbb`` so black labels stay readable on paper nodes."""
+    r, g, b = (int(color[i : i + 2], 16) for i in (1, 3, 5))
+    mix = (round(c + (255 - c) * amount) for c in (r, g, b))
+    return "#" + "".join(f"{c:02x}" for c in mix)
 
 
 def short_title(title: str, limit: int = 40) -> str:
@@ -289,204 +297,12 @@ def _within(start: set[str], edges: list[dict], steps: int) -> set[str]:
     return seen
 
 
-# -- DOT ------------------------------------------------------------------------------
-EDGE_STYLE = {
-    "link": 'color="#333333", penwidth=1.8',
-    "similar": 'color="#4e79a7", style=dashed, dir=none',
-    "mention": 'color="#f28e2b", style=dotted, penwidth=1.4',
-    "tag": 'color="#bbbbbb", dir=none, penwidth=0.6',
-    "parent": 'color="#888888", penwidth=1.2, arrowsize=0.6',
-    "shared-tag": 'color="#bbbbbb", dir=none',
-}
-
-
-def dot_quote(text: str) -> str:
-    """A DOT double-quoted string: quotes and backslashes escaped, line breaks as \\n."""
-    text = "".join(
-        c if c == "\n" or not CONTROL_CHARS.match(c) and c != "\t" else " " for c in str(text)
-    )
-    return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
-
-
-def wrap(text: str, width: int = 18) -> str:
-    lines: list[str] = []
-    for word in text.split():
-        if lines and len(lines[-1]) + 1 + len(word) <= width:
-            lines[-1] += " " + word
-        else:
-            lines.append(word)
-    return "\n".join(lines)
-
-
-def to_dot(
-    graph: Graph, layout: str = "sfdp", clusters: bool = False, edge_labels: bool = False
-) -> str:
-    """Graphviz source; ``layout`` is written into the graph so plain ``dot -Tpng`` honours it."""
-    out = [
-        "digraph papernotes {",
-        f'  graph [layout={layout}, overlap=prism, overlap_scaling=2, sep="+6", splines=true,'
-        ' outputorder=edgesfirst, bgcolor="white", fontname="DejaVu Sans", pad=0.3,'
-        " K=1.2, repulsiveforce=1.5];",
-        '  node [fontname="DejaVu Sans", fontsize=10, style="filled", penwidth=0.6];',
-        '  edge [fontname="DejaVu Sans", fontsize=8, arrowsize=0.5];',
-    ]
-    if graph.nodes:
-        out.append(f"  label={dot_quote(legend(graph))}; labelloc=b; fontsize=14;")
-    by_group: dict[str, list[dict]] = defaultdict(list)
-    for node in graph.nodes:
-        by_group[node["group"] if clusters else ""].append(node)
-    for i, (group, nodes) in enumerate(by_group.items()):
-        indent = "  "
-        if clusters and group:
-            out.append(f"  subgraph {dot_quote('cluster_' + str(i))} {{")
-            out.append(f'    label={dot_quote(group)}; style=rounded; color="#cccccc";')
-            indent = "    "
-        for node in nodes:
-            attrs = {
-                "label": wrap(node["label"]) if node["kind"] == "paper" else node["label"],
-                "tooltip": f"{node['title']} ({node['id']})",
-                "fillcolor": _tint(node["color"]) if node["kind"] == "paper" else node["color"],
-            }
-            if node["kind"] == "topic":
-                ink = "black" if _light(node["color"]) else "white"
-                extra = f'shape=box, style="rounded,filled,bold", fontsize=13, fontcolor="{ink}"'
-            else:
-                extra = "shape=ellipse, margin=0.04"
-            if node.get("url"):
-                attrs["URL"] = node["url"]
-            body = ", ".join(f"{k}={dot_quote(v)}" for k, v in attrs.items())
-            out.append(f"{indent}{dot_quote(node['id'])} [{body}, {extra}];")
-        if clusters and group:
-            out.append("  }")
-    for edge in graph.edges:
-        style = EDGE_STYLE.get(edge["kind"], "")
-        edge_attrs = (
-            f"{style}, tooltip={dot_quote(edge['kind'] + ': ' + str(edge.get('label', '')))}"
-        )
-        if edge_labels and edge.get("label") and edge["kind"] in ("link", "similar"):
-            edge_attrs += f", label={dot_quote(wrap(str(edge['label']), 24))}"
-        if edge["kind"] == "link" and edge.get("both"):
-            edge_attrs += ", dir=both"
-        out.append(f"  {dot_quote(edge['source'])} -> {dot_quote(edge['target'])} [{edge_attrs}];")
-    out.append("}")
-    return "\n".join(out) + "\n"
-
-
-def legend(graph: Graph) -> str:
-    """One caption saying what the shapes, colours and lines mean."""
-    counts = graph.to_dict()["counts"]
-    kinds = counts["edges"]
-    parts = [
-        f"{counts['papers']} papers (ellipses, coloured by the top-level tag of their first tag)",
-        f"{counts['topics']} topics (boxes)",
-    ]
-    lines = [
-        ("link", "dark arrows: explicit links"),
-        ("mention", "dotted orange: a note names the other paper"),
-        ("similar", "dashed blue: similar notes"),
-        ("shared-tag", "grey: shared tags"),
-        ("tag", "grey: paper to its tags"),
-    ]
-    described = [text for kind, text in lines if kinds.get(kind)]
-    return ", ".join(parts) + ("; " + "; ".join(described) if described else "")
-
-
-def _light(color: str) -> bool:
-    """True when black text reads better than white on ``#rrggbb``."""
-    r, g, b = (int(color[i : i + 2], 16) for i in (1, 3, 5))
-    return 0.299 * r + 0.587 * g + 0.114 * b > 160
-
-
-def _tint(color: str, amount: float = 0.55) -> str:
-    """A lighter shade of ``#rrggbb`` so black labels stay readable on paper nodes."""
-    r, g, b = (int(color[i : i + 2], 16) for i in (1, 3, 5))
-    mix = (round(c + (255 - c) * amount) for c in (r, g, b))
-    return "#" + "".join(f"{c:02x}" for c in mix)
-
-
-# -- Mermaid ----------------------------------------------------------------------------
-MERMAID_ARROW = {
-    "link": "-->",
-    "similar": "-.-",
-    "mention": "-.->",
-    "tag": "---",
-    "parent": "==>",
-    "shared-tag": "---",
-}
-
-
-MERMAID_CODES = {"#": "#35;", '"': "#34;", "&": "#38;", "<": "#60;", ">": "#62;", "|": "#124;"}
-
-
-def mermaid_text(text: str, limit: int | None = None) -> str:
-    """Label text safe inside Mermaid quotes: markup characters as Mermaid entity codes."""
-    text = show_controls(" ".join(str(text).split()))
-    if limit and len(text) > limit:
-        text = text[: limit - 1] + "…"
-    return "".join(MERMAID_CODES.get(c, c) for c in text)
-
-
-def to_mermaid(graph: Graph) -> str:
-    names = {node["id"]: f"n{i}" for i, node in enumerate(graph.nodes)}
-    out = ["flowchart LR"]
-    for i, group in enumerate(graph.groups):
-        out.append(
-            f"  classDef g{i} fill:{_tint(group['color'])},stroke:{group['color']},color:#000"
-        )
-    group_class = {g["name"]: f"g{i}" for i, g in enumerate(graph.groups)}
-    for node in graph.nodes:
-        label = mermaid_text(node["label"])
-        shape = f'(["{label}"])' if node["kind"] == "topic" else f'["{label}"]'
-        out.append(f"  {names[node['id']]}{shape}:::{group_class.get(node['group'], 'g0')}")
-    for edge in graph.edges:
-        arrow = MERMAID_ARROW.get(edge["kind"], "---")
-        label = mermaid_text(edge.get("label") or "", limit=60)
-        middle = f'|"{label}"|' if label and edge["kind"] in ("link", "similar") else ""
-        out.append(f"  {names[edge['source']]} {arrow}{middle} {names[edge['target']]}")
-    for node in graph.nodes:
-        url = node.get("url")
-        if url and re.fullmatch(r"https?://[^\s\"<>]+", url):
-            out.append(f'  click {names[node["id"]]} href "{url}" _blank')
-    return "\n".join(out) + "\n"
-
-
-# -- JSON and HTML -----------------------------------------------------------------------
 def to_json(graph: Graph) -> str:
     return json.dumps(graph.to_dict(), ensure_ascii=False, indent=2) + "\n"
 
 
-def script_json(data) -> str:
-    """JSON that cannot end a <script> element or open a comment inside it."""
-    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
-    for char, code in (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026")):
-        text = text.replace(char, code)
-    return text.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
-
-
-def to_html(graph: Graph, title: str = "papernotes graph") -> str:
-    from papernotes.links.graph_page import PAGE
-
-    counts = graph.to_dict()["counts"]
-    summary = f"{counts['papers']} papers, {counts['topics']} topics, {len(graph.edges)} edges"
-    values = {
-        "TITLE": html.escape(title),
-        "SUMMARY": html.escape(summary),
-        "DATA": script_json(graph.to_dict()),
-    }
-    # One pass, so text inserted for one placeholder is never read as another.
-    return re.sub(r"__(TITLE|SUMMARY|DATA)__", lambda m: values[m.group(1)], PAGE)
-
-
 def render(graph: Graph, fmt: str, **options) -> str:
-    if fmt == "dot":
-        return to_dot(
-            graph,
-            **{k: v for k, v in options.items() if k in ("layout", "clusters", "edge_labels")},
-        )
-    if fmt == "mermaid":
-        return to_mermaid(graph)
-    if fmt == "json":
-        return json_controls(to_json(graph))
-    if fmt == "html":
-        return to_html(graph, options.get("title") or "papernotes graph")
-    raise ValueError(f"unknown format {fmt!r}")
+    """The graph in one of ``GRAPH_FORMATS``, given the options that format takes."""
+    if fmt not in GRAPH_FORMATS:
+        raise ValueError(f"unknown format {fmt!r}")
+    return GRAPH_FORMATS[fmt].render(graph, **options)

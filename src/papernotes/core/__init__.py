@@ -1,1 +1,0 @@
-"""Read-side queries over the knowledge base (no click, no rich)."""

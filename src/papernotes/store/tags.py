@@ -1,0 +1,29 @@
+"""Naming a tag: what a user typed (a name, label or alias) to the canonical tag."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from papernotes.errors import DataError, NotFoundError, UsageError
+
+if TYPE_CHECKING:
+    from papernotes.store.kb import KnowledgeBase
+
+
+def resolve_tag(kb: KnowledgeBase, text: str) -> str:
+    """The canonical tag for a name, label or alias; one-line errors otherwise."""
+    if not text.strip():
+        raise UsageError("empty tag name (see 'papernotes tags')")
+    taxonomy, problems = kb.taxonomy_checked()
+    if problems and not taxonomy.tags:
+        raise DataError(problems)
+    name = taxonomy.resolve(text)
+    if name is None:
+        close = taxonomy.suggest(text)
+        hint = (
+            f" (did you mean {', '.join(repr(c) for c in close)}?)"
+            if close
+            else " (see 'papernotes tags')"
+        )
+        raise NotFoundError(f"unknown tag {text!r}{hint}")
+    return name
