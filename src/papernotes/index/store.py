@@ -783,17 +783,20 @@ def _parallel_rows(kb, chunks: list[list[str]], tag_texts, glossary, workers: in
     done = False
     try:
         todo = iter(chunks)
-        pending = deque(
-            pool.submit(_worker_rows, c, kind) for c in itertools.islice(todo, 2 * workers)
-        )
+        try:
+            pending = deque(
+                pool.submit(_worker_rows, c, kind) for c in itertools.islice(todo, 2 * workers)
+            )
+        except BrokenProcessPool:
+            raise WorkerFailed("a worker process of the index build stopped") from None
         while pending:
-            try:
+            try:  # the pool breaks for every call once a worker has died
                 rows = marshal.loads(pending.popleft().result())
+                chunk = next(todo, None)
+                if chunk is not None:
+                    pending.append(pool.submit(_worker_rows, chunk, kind))
             except BrokenProcessPool:
                 raise WorkerFailed("a worker process of the index build stopped") from None
-            chunk = next(todo, None)
-            if chunk is not None:
-                pending.append(pool.submit(_worker_rows, chunk, kind))
             yield rows
         done = True
     finally:
