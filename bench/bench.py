@@ -95,6 +95,29 @@ for name in os.listdir(folder):
             yaml.load(handle, Loader=yaml.CSafeLoader)
 """
 
+# The freshness check every command makes, alone and in one process (no start-up), beside
+# one os.stat of every record file from Python: milliseconds, medians of many runs.
+FRESHNESS = """
+import os, statistics, sys, time
+from pathlib import Path
+from papernotes.index.store import Index
+from papernotes.store.kb import KnowledgeBase
+kb = KnowledgeBase(Path(sys.argv[1]))
+folder = str(kb.papers_dir)
+ours, bare = [], []
+with Index(kb) as index:
+    index.refresh()
+    for _ in range(int(sys.argv[2])):
+        started = time.perf_counter()
+        index.refresh()
+        ours.append(time.perf_counter() - started)
+        started = time.perf_counter()
+        for entry in os.scandir(folder):
+            os.stat(entry.path)
+        bare.append(time.perf_counter() - started)
+print(statistics.median(ours), statistics.median(bare))
+"""
+
 # The targets of the read model (seconds; or a factor of the reference when the label says x).
 TARGETS_20K = {
     "show": (0.10, None),
@@ -181,6 +204,23 @@ def bench_size(count: int, runs: int, base: dict[str, str], work: Path, site: bo
         peak = max(p for _, p, _ in ours)
         code = max(c for _, _, c in ours)
         add(f"search: {label} ({query})", (seconds, peak, code, runs), "rg -il", r)
+
+    out = subprocess.run(
+        [sys.executable, "-c", FRESHNESS, str(root), str(max(runs, 11))],
+        capture_output=True,
+        text=True,
+        env=ENV,
+    )
+    try:
+        ours_s, bare_s = map(float, out.stdout.split())
+        add(
+            "freshness check (in process)",
+            (ours_s, None, out.returncode, max(runs, 11)),
+            "os.stat of every file",
+            bare_s,
+        )
+    except ValueError:
+        print(f"# freshness check failed: {out.stderr.strip()[-300:]}", file=sys.stderr)
 
     first = sorted(papers_dir.iterdir())[len(base) // 2].name.removesuffix(".yaml")
     add(

@@ -2,8 +2,9 @@
 
 Every catalog paper gets a valid record (validated by the real model and written by the real
 dumper) with authors, an abstract, keywords, tags picked from the repository's taxonomy by its
-title, and one reading note in both languages. Larger knowledge bases replicate these records
-under new, valid ids (``<id>_<n>``), so every file is distinct and loads.
+title, one reading note in both languages, and the citation key ``papernotes fmt`` would
+give it. Larger knowledge bases replicate these records under new, valid ids (``<id>_<n>``)
+and keys, so every file is distinct, loads, and is as ``fmt`` writes it.
 """
 
 from __future__ import annotations
@@ -16,11 +17,13 @@ import zlib
 from pathlib import Path
 
 from papernotes.metadata.catalog import display_title, load_catalog
+from papernotes.model.citekey import legacy_keys
 from papernotes.model.record import Paper
 from papernotes.model.taxonomy import fold
 from papernotes.store.records import dump_record, load_taxonomy
 
 REPO = Path(__file__).resolve().parents[1]
+KEY_LINE = re.compile(r"^key: (\S+)$", re.MULTILINE)
 
 FIRST = "Wei Jing Ming Anna Lukas Sara Tomas Ravi Yuki Omar Elena Pablo Chen Hao Lin".split()
 LAST = "Zhang Wang Li Liu Chen Smith Muller Garcia Kumar Sato Rossi Novak Ahmed Kim Park".split()
@@ -161,11 +164,29 @@ def base_records() -> dict[str, str]:
     keys = _tag_keys(taxonomy)
     catalog = load_catalog()
     ids = sorted(catalog)
-    out = {}
-    for paper_id in ids:
-        paper = Paper.model_validate(_record(catalog[paper_id], taxonomy, keys, ids))
-        out[paper_id] = dump_record(paper)
+    papers = [Paper.model_validate(_record(catalog[i], taxonomy, keys, ids)) for i in ids]
+    # the citation keys 'papernotes fmt' gives records that have none
+    cite = legacy_keys(papers)
+    return {p.id: dump_record(p.model_copy(update={"key": cite[p.id]})) for p in papers}
+
+
+def _letters(n: int) -> str:
+    """0 -> 'a', 25 -> 'z', 26 -> 'aa' (the suffixes of colliding citation keys)."""
+    out = ""
+    n += 1
+    while n:
+        n, rem = divmod(n - 1, 26)
+        out = chr(ord("a") + rem) + out
     return out
+
+
+def _copy_key(key: str, used: set[str]) -> str:
+    """A key for a copy of the record keyed ``key``: suffixed until no record has it."""
+    n = 0
+    while (key + _letters(n)).casefold() in used:
+        n += 1
+    used.add((key + _letters(n)).casefold())
+    return key + _letters(n)
 
 
 def build_kb(root: Path, count: int, base: dict[str, str] | None = None) -> Path:
@@ -178,6 +199,8 @@ def build_kb(root: Path, count: int, base: dict[str, str] | None = None) -> Path
     (root / "notes").mkdir()
     shutil.copyfile(REPO / "tags.yaml", root / "tags.yaml")
     ids = sorted(base)
+    key_of = {i: KEY_LINE.search(base[i]).group(1) for i in ids}
+    used = {k.casefold() for k in key_of.values()}
     written = 0
     copy = 0
     while written < count:
@@ -189,6 +212,8 @@ def build_kb(root: Path, count: int, base: dict[str, str] | None = None) -> Path
             if copy:
                 text = text.replace(f"id: {paper_id}\n", f"id: {new_id}\n", 1)
                 text = text.replace(f"?id={paper_id}\n", f"?id={new_id}\n")
+                key = key_of[paper_id]
+                text = text.replace(f"\nkey: {key}\n", f"\nkey: {_copy_key(key, used)}\n", 1)
             (papers / f"{new_id}.yaml").write_text(text, encoding="utf-8")
             written += 1
         copy += 1

@@ -431,8 +431,16 @@ def test_parallel_build_gives_the_same_index(kb, monkeypatch):
     assert {q: select(kb, q) for q in expected} == expected
 
 
-def test_forked_scan_matches_the_plain_scan(kb, monkeypatch):
-    plain = index_store.scan(kb)
-    monkeypatch.setattr(index_store, "PARALLEL_SCAN_FROM", 2)
-    forked = index_store.scan(kb)
-    assert forked.signature == plain.signature and forked.files == plain.files
+def test_scan_keys_every_record_by_its_stat(kb):
+    (kb.papers_dir / ".hidden.yaml").write_text("id: x\n", encoding="utf-8")
+    (kb.papers_dir / "notes.yml").write_text("id: x\n", encoding="utf-8")
+    (kb.papers_dir / "Dangling.yaml").symlink_to(kb.papers_dir / "nowhere.yaml")
+    found = index_store.scan(kb)
+    expected = {}
+    for path in kb.papers_dir.iterdir():
+        if path.name.endswith(".yaml") and not path.name.startswith("."):
+            st = path.lstat() if path.name == "Dangling.yaml" else path.stat()
+            expected[path.name] = (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)
+    assert found.files == expected
+    assert found.names == [n for n in os.listdir(kb.papers_dir) if n in expected]
+    assert found.signature.startswith(f"{len(expected)}:")

@@ -24,7 +24,9 @@ _CJK_RANGES = (
 )
 CJK_RANGES = _CJK_RANGES  # public: the site's search script matches the same ranges
 _TOKEN = re.compile(r"[^\W_]+", re.UNICODE)
-_CJK_RUN = re.compile("([" + "".join(f"{chr(lo)}-{chr(hi)}" for lo, hi in _CJK_RANGES) + "]+)")
+_CJK_CLASS = "[" + "".join(f"{chr(lo)}-{chr(hi)}" for lo, hi in _CJK_RANGES) + "]"
+_CJK_RUN = re.compile(f"({_CJK_CLASS}+)")
+_CJK_CHAR = re.compile(_CJK_CLASS)
 
 
 # C0 controls but newline and tab, DEL, the C1 controls (U+009B is a one-byte CSI), and
@@ -70,6 +72,12 @@ def is_cjk(char: str) -> bool:
     return any(lo <= code <= hi for lo, hi in _CJK_RANGES)
 
 
+def cjk_count(text: str) -> int:
+    """How many characters of ``text`` are CJK (one regular expression, not a test per
+    character)."""
+    return len(_CJK_CHAR.findall(text))
+
+
 def cjk_share(text: str) -> float:
     """Share of CJK characters among letters (CJK + alphabetic)."""
     cjk = letters = 0
@@ -110,9 +118,11 @@ def _split_runs(word: str) -> Iterator[tuple[str, bool]]:
 
 def tokenize(text: str, bigrams: bool = True) -> list[str]:
     """Index tokens for ``text``, in order: Latin words; CJK single characters and bigrams."""
+    if text.isascii():  # NFKC leaves ASCII as it is, and casefold() is lower() there
+        return _TOKEN.findall(text.lower())
+    words = _TOKEN.findall(normalize(text))
     out: list[str] = []
-    for match in _TOKEN.finditer(normalize(text)):
-        word = match.group()
+    for word in words:
         if word.isascii():  # the common case, without a look at each character
             out.append(word)
             continue

@@ -314,7 +314,7 @@ HOLD = textwrap.dedent(
         sys.stderr.flush()
         time.sleep(60)
 
-    kb.KnowledgeBase.load_all = hold
+    kb.KnowledgeBase.load_path = hold
     sys.argv = ["papernotes", *sys.argv[1:]]
     from papernotes.cli import main
     main()
@@ -323,7 +323,7 @@ HOLD = textwrap.dedent(
 
 
 def test_ctrl_c_exits_130_with_one_line(kb):
-    """SIGINT while the command is working (it waits inside load_all, which --full calls, so
+    """SIGINT while the command is working (it waits inside load_path, which --full calls, so
     the signal is never racing start-up): exit 130, 'Interrupted', no traceback, nothing written."""
     before = snapshot(kb)
     proc = subprocess.Popen(

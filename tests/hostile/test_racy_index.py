@@ -53,19 +53,20 @@ def test_same_size_replacement_by_rename_is_seen(kb, run):
 def coarse_fs(monkeypatch):
     """Stat results as a FAT file system gives them: whole even seconds, ctime = mtime, and
     an inode number that does not change when a file is rewritten."""
-    real = index_store._stat_names
+    real = index_store._stat_dir
 
-    def coarse(dir_fd, names):
+    def coarse(dir_fd):
+        names, keys = real(dir_fd)
         out = []
-        for key in real(dir_fd, names):
+        for key in keys:
             if key is None:
                 out.append(None)
                 continue
             tick = key[1] // 2_000_000_000 * 2_000_000_000
             out.append((key[0], tick, tick, 1))
-        return out
+        return names, out
 
-    monkeypatch.setattr(index_store, "_stat_names", coarse)
+    monkeypatch.setattr(index_store, "_stat_dir", coarse)
 
 
 @pytest.mark.usefixtures("coarse_fs")

@@ -22,8 +22,9 @@ def validate(
     """Every problem in the knowledge base, in file order. ``strict`` adds completeness checks.
 
     Each record's own problems come from the index, which validated the file when it last
-    changed; only the rules between files are checked again. ``full`` (or a ``collection``)
-    re-reads and re-validates every file instead.
+    changed; only the rules between files are checked again. ``full`` re-reads and
+    re-validates every file instead (in worker processes on a large knowledge base), and so
+    does a ``collection``, from the records it holds.
     """
     taxonomy, problems = kb.taxonomy_checked()
     # A tags.yaml that does not load at all is reported once above; checking every
@@ -34,11 +35,11 @@ def validate(
 
     problems.extend(load_pairs(kb)[1])
     papers: Collection | Entries | None = None
-    if collection is None and not full:
+    if collection is None:
         from papernotes.index.records import checked
 
         try:
-            papers, files = checked(kb)
+            papers, files = checked(kb, full=full)
         except WriteError:  # no usable index: read every file
             papers = None
     if papers is None:

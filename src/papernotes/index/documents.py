@@ -56,7 +56,11 @@ OWN_WORDS = ("title", "tags", "keywords", "notes", "related")  # a form found he
 
 
 def joined(*texts: str | None) -> str:
-    return " ".join(tok for text in texts if text for tok in tokenize(text))
+    tokens: list[str] = []
+    for text in texts:
+        if text:
+            tokens += tokenize(text)
+    return " ".join(tokens)
 
 
 def facet(kind: str, token: str) -> str:

@@ -103,18 +103,24 @@ def _short(value: Any) -> str:
     return text if len(text) <= 60 else text[:57] + "..."
 
 
-def stored(loaded: Loaded) -> tuple[str | None, str | None, str | None, str | None, str]:
-    """The read-model columns of one loaded file: id, record JSON, digest JSON, the facts
-    ``validate`` checks, problems."""
+def stored(
+    loaded: Loaded, record: bool = True
+) -> tuple[str | None, str | None, str | None, str | None, str]:
+    """The read-model columns of one loaded file: id, record JSON (None without ``record``),
+    digest JSON, the facts ``validate`` checks, problems."""
     problems = json.dumps([p.to_dict() for p in loaded.problems], ensure_ascii=False)
     paper = loaded.paper
     if paper is None:
         return None, None, None, None, problems
     from papernotes.store.records import record_data
 
-    record = json.dumps(record_data(paper), ensure_ascii=False, separators=(",", ":"), default=str)
+    data = None
+    if record:
+        data = json.dumps(
+            record_data(paper), ensure_ascii=False, separators=(",", ":"), default=str
+        )
     checks = json.dumps(facts(loaded), ensure_ascii=False, separators=(",", ":"))
-    return paper.id, record, json.dumps(digest(paper), ensure_ascii=False), checks, problems
+    return paper.id, data, json.dumps(digest(paper), ensure_ascii=False), checks, problems
 
 
 @dataclass
@@ -162,11 +168,16 @@ def _filename_for(rid: str) -> str:
 def entries(conn: sqlite3.Connection, column: str = "digest", raw: bool = False) -> Entries:
     """Every loadable record's ``digest`` (or ``record`` data), keyed by id, and every
     problem, exactly as a YAML load of every file would give them; ``raw``: as JSON text."""
+    rows = conn.execute(f"SELECT name, rid, {column}, problems FROM files ORDER BY name")
+    return collected(rows, raw)
+
+
+def collected(rows, raw: bool = False) -> Entries:
+    """:func:`entries` of ``(name, id, data, problems)`` rows in name order."""
     from papernotes.index.store import decoded
 
     out = Entries()
     data: dict[str, str] = {}
-    rows = conn.execute(f"SELECT name, rid, {column}, problems FROM files ORDER BY name")
     by_id, _ = _first_wins(out, _keeping(rows, data))
     kept = [data[shown[len("papers/") :]] for shown in by_id.values()]
     # one JSON text for all of them: a call per row costs more than the parsing
@@ -273,10 +284,15 @@ def read_fields(kb: KnowledgeBase, keys: tuple[str, ...]) -> Entries:
         return index.read(lambda conn: fields(conn, keys))
 
 
-def checked(kb: KnowledgeBase) -> tuple[Entries, list[tuple[str, dict]]]:
+def checked(kb: KnowledgeBase, full: bool = False) -> tuple[Entries, list[tuple[str, dict]]]:
     """For ``validate``: every record's problems and digest (as :func:`read`), and the
-    facts of every file that loaded, duplicates included, in file order."""
+    facts of every file that loaded, duplicates included, in file order. ``full``: read
+    from the files themselves (in worker processes on a large knowledge base), not from
+    the index."""
     from papernotes.index.store import Index, decoded
+
+    if full:
+        return _checked_files(kb)
 
     def query(conn: sqlite3.Connection):
         found = fields(conn, ())  # only the ids are needed
@@ -288,6 +304,26 @@ def checked(kb: KnowledgeBase) -> tuple[Entries, list[tuple[str, dict]]]:
     with Index(kb) as index:
         index.refresh()
         return index.read(query)
+
+
+def _checked_files(kb: KnowledgeBase) -> tuple[Entries, list[tuple[str, dict]]]:
+    from papernotes.errors import WriteError
+    from papernotes.index.store import WorkerFailed, decoded, load_rows, scan
+    from papernotes.store.kb import gc_paused
+
+    with gc_paused():
+        try:
+            rows = [
+                row for chunk in load_rows(kb, sorted(scan(kb).files), {}, "check") for row in chunk
+            ]
+        except WorkerFailed as exc:
+            raise WriteError(str(exc)) from None
+        found = collected(
+            ((name, rid, data, problems) for name, rid, data, _, problems in rows), raw=True
+        )
+        loaded = [(name, text) for name, _, _, text, _ in rows if text is not None]
+        values = decoded("[" + ",".join(text for _, text in loaded) + "]") if loaded else []
+        return found, [(f"papers/{name}", v) for (name, _), v in zip(loaded, values, strict=True)]
 
 
 def fmt_rows(kb: KnowledgeBase) -> list[tuple[str, dict | None, str | None]]:

@@ -20,7 +20,7 @@ from papernotes.relate.mentions import (
     title_aliases,
     words_of,
 )
-from papernotes.relate.similarity import term_bag
+from papernotes.relate.similarity import term
 
 # the full-text columns holding what links.similarity.paper_text reads (title apart)
 BODY_COLUMNS = ("keywords", "notes", "abstract")
@@ -28,8 +28,13 @@ BODY_COLUMNS = ("keywords", "notes", "abstract")
 
 def sim_text(columns: dict[str, str]) -> str:
     """The distinct similarity terms of a document, from its full-text columns."""
-    body = " ".join(columns[c] for c in BODY_COLUMNS).split()
-    return " ".join(sorted(term_bag(columns["title"].split(), body)))
+    # the keys of relate.similarity.term_bag, without counting them
+    found: set[str | None] = set(map(term, columns["title"].split()))
+    for c in BODY_COLUMNS:
+        found.update(map(term, columns[c].split()))
+    found.discard(None)
+    found.discard("")
+    return " ".join(sorted(t for t in found if t))
 
 
 def phrase_rows(doc: int, title: str) -> list[tuple[int, str, str, str, str]]:

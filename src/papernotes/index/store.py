@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import itertools
 import json
 import marshal
 import os
@@ -63,8 +64,7 @@ BUILDERS = (
 INDEX_NAME = "index.sqlite"
 TIMEOUT_ENV = "PAPERNOTES_INDEX_TIMEOUT"
 DEFAULT_TIMEOUT = 60.0
-PARALLEL_FROM = 3000  # records: below this a rebuild does not start worker processes
-PARALLEL_SCAN_FROM = 8000  # files: from here a freshness check stats in two processes
+PARALLEL_FROM = 1000  # records: below this a rebuild does not start worker processes
 
 Progress = Callable[[int, int], None]
 T = TypeVar("T")
@@ -251,8 +251,7 @@ def scan(kb: KnowledgeBase) -> Scan:
     else:
         try:
             folder_mtime = os.fstat(fd).st_mtime_ns
-            names = [n for n in os.listdir(fd) if n.endswith(".yaml") and n[0] != "."]
-            keys = stat_all(fd, names)
+            names, keys = _stat_dir(fd)
         except OSError as exc:
             raise WriteError(
                 f"cannot read {kb.shown(kb.papers_dir)}/: {exc.strerror or exc}"
@@ -274,42 +273,33 @@ def scan(kb: KnowledgeBase) -> Scan:
     return Scan(names, keys, signature, tags_signature, started_ns, tags_racy)
 
 
-def stat_all(dir_fd: int, names: list[str]) -> list[Key | None]:
-    """``(size, mtime_ns, ctime_ns, inode)`` of each name, None when it cannot be stat'ed.
+def _stat_dir(dir_fd: int) -> tuple[list[str], list[Key | None]]:
+    """The record names of a folder in directory order, and the
+    ``(size, mtime_ns, ctime_ns, inode)`` of each (None when it cannot be stat'ed).
 
-    One ``stat`` per file is the whole cost of a freshness check. On a large folder a forked
-    child stats half of the names meanwhile (threads would queue on the GIL after each call).
+    One pass of ``scandir`` with one ``stat`` per file is the whole cost of a freshness
+    check. Splitting the stats between two processes or threads did not pay on two
+    shared cores: the calls are system time, and a second process costs a fork.
     """
-    if len(names) >= PARALLEL_SCAN_FROM and _can_fork():
-        half = len(names) * 9 // 20  # the parent has more to do afterwards
-        try:
-            theirs = _stat_in_child(dir_fd, names[half:])
-        except OSError:
-            theirs = None
-        if theirs is not None:
-            mine = _stat_names(dir_fd, names[:half])
-            rest = theirs()
-            if rest is not None and len(rest) == len(names) - half:
-                return mine + rest
-            return mine + _stat_names(dir_fd, names[half:])
-    return _stat_names(dir_fd, names)
-
-
-def _stat_names(dir_fd: int, names: list[str]) -> list[Key | None]:
-    stat = os.stat
-    out: list[Key | None] = []
-    append = out.append
-    for name in names:
-        try:
-            st = stat(name, dir_fd=dir_fd)
-        except OSError:
-            try:  # a dangling or looping symbolic link is a record that does not load
-                st = stat(name, dir_fd=dir_fd, follow_symlinks=False)
-            except OSError:
-                append(None)
+    names: list[str] = []
+    keys: list[Key | None] = []
+    name_append, key_append = names.append, keys.append
+    with os.scandir(dir_fd) as entries:
+        for entry in entries:
+            name = entry.name
+            if name[0] == "." or not name.endswith(".yaml"):
                 continue
-        append((st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino))
-    return out
+            name_append(name)
+            try:
+                st = entry.stat()
+            except OSError:
+                try:  # a dangling or looping symbolic link is a record that does not load
+                    st = entry.stat(follow_symlinks=False)
+                except OSError:
+                    key_append(None)
+                    continue
+            key_append((st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino))
+    return names, keys
 
 
 def _can_fork() -> bool:
@@ -317,44 +307,6 @@ def _can_fork() -> bool:
         return False
     threading = sys.modules.get("threading")
     return threading is None or threading.active_count() == 1
-
-
-def _stat_in_child(dir_fd: int, names: list[str]):
-    """Fork a child that stats ``names`` and sends the results back through a pipe.
-
-    Returns a function that collects them (None if the child failed). The child touches
-    nothing but ``stat`` and the pipe, and leaves with ``os._exit``.
-    """
-    read_end, write_end = os.pipe()
-    pid = os.fork()
-    if pid == 0:  # pragma: no cover - runs in the child
-        code = 1
-        try:
-            os.close(read_end)
-            data = memoryview(marshal.dumps(_stat_names(dir_fd, names)))
-            while data:
-                data = data[os.write(write_end, data) :]
-            code = 0
-        finally:
-            os._exit(code)
-    os.close(write_end)
-
-    def collect() -> list | None:
-        chunks = []
-        try:
-            while chunk := os.read(read_end, 1 << 20):
-                chunks.append(chunk)
-        finally:
-            os.close(read_end)
-            _, status = os.waitpid(pid, 0)
-        if status != 0:
-            return None
-        try:
-            return marshal.loads(b"".join(chunks))
-        except (ValueError, EOFError, TypeError):
-            return None
-
-    return collect
 
 
 class Index:
@@ -717,6 +669,8 @@ class Index:
                     os.replace(tmp, self.path)
             except OSError as exc:
                 raise WriteError(f"cannot write the search index: {exc.strerror or exc}") from None
+            except WorkerFailed as exc:
+                raise WriteError(f"cannot build the search index: {exc}; try again") from None
             except sqlite3.Error as exc:
                 _raise_if_locked(exc, self.timeout)
                 raise WriteError(f"cannot write the search index: {exc}") from None
@@ -758,11 +712,12 @@ class Index:
             tag_texts = {e.name: e.text for e in entries}
             now = scan(self.kb)
             names = sorted(now.files)
-            loading = load_docs(self.kb, names, tag_texts)
-            for done, (name, doc, problem, extra) in enumerate(loading, 1):
-                if self._store(conn, name, now.files[name], doc, problem, extra, bulk=True):
-                    stats.added += 1
-                if progress and (done % 200 == 0 or done == len(names)):
+            owners: dict[str, str] = {}
+            done = 0
+            for rows in load_rows(self.kb, names, tag_texts):
+                stats.added += _insert_rows(conn, rows, now.files, owners)
+                done += len(rows)
+                if progress:
                     progress(done, len(names))
             related_rows.count_all(conn)
             note_rows.update(conn, self.kb, note_rows.scan_notes(self.kb, RACY_NS, RACY_KEY))
@@ -785,7 +740,9 @@ def tag_text_for(tag_texts: dict[str, str], name: str) -> str:
     return text
 
 
-def load_doc(kb: KnowledgeBase, name: str, tags_text) -> tuple[Doc | None, str | None, tuple]:
+def load_doc(
+    kb: KnowledgeBase, name: str, tags_text, glossary=None
+) -> tuple[Doc | None, str | None, tuple]:
     """The document of ``papers/<name>`` (or the first problem that keeps it out of search),
     and its read-model columns (see :mod:`.records`)."""
     loaded = kb.load_path(kb.papers_dir / name)
@@ -794,49 +751,180 @@ def load_doc(kb: KnowledgeBase, name: str, tags_text) -> tuple[Doc | None, str |
         problems = loaded.problems
         first = str(problems[0]) if problems else f"{loaded.shown}: cannot be loaded"
         return None, first, extra
-    return paper_doc(loaded.paper, tags_text, kb_glossary(kb)), None, extra
+    if glossary is None:
+        glossary = kb_glossary(kb)
+    return paper_doc(loaded.paper, tags_text, glossary), None, extra
 
 
-def load_docs(kb: KnowledgeBase, names: list[str], tag_texts: dict[str, str]) -> Iterator[tuple]:
-    """Documents for many files, in worker processes when there are many and cores to spare."""
+def file_row(kb: KnowledgeBase, name: str, tag_texts: dict[str, str], glossary) -> tuple:
+    """What a full build stores for ``papers/<name>``, as plain values (cheap to send from a
+    worker process): the name, the first problem, the read-model columns, and the
+    document's rows (None when it is not searchable)."""
+    doc, problem, extra = load_doc(kb, name, lambda t: tag_text_for(tag_texts, t), glossary)
+    if doc is None:
+        return name, problem, extra, None
+    values = (
+        doc.id,
+        doc.title,
+        json.dumps(doc.tags, ensure_ascii=False),
+        doc.year,
+        json.dumps(doc.texts, ensure_ascii=False),
+        doc.row(),
+        doc.links,
+        [row[1:] for row in related_rows.phrase_rows(0, doc.title)],
+        related_rows.sim_text(doc.columns),
+    )
+    return name, problem, extra, values
+
+
+def check_row(kb: KnowledgeBase, name: str, *_) -> tuple:
+    """What ``validate --full`` reads of ``papers/<name>``, as the index would store it: the
+    name, the id, the digest, the facts and the problems."""
+    rid, _json, digest, checks, problems = records.stored(
+        kb.load_path(kb.papers_dir / name), record=False
+    )
+    return name, rid, digest, checks, problems
+
+
+ROWS = {"index": file_row, "check": check_row}
+CHUNK = 250  # records per task of a worker process
+
+
+def load_rows(
+    kb: KnowledgeBase, names: list[str], tag_texts: dict[str, str], kind: str = "index"
+) -> Iterator[list]:
+    """The ``ROWS[kind]`` of every name, in order, a chunk at a time: in worker processes
+    when there are many and cores to spare (the same rows either way)."""
     from papernotes.store.kb import gc_paused
 
-    workers = min(os.cpu_count() or 1, 4)
+    glossary = kb_glossary(kb) if kind == "index" else None
+    row = ROWS[kind]
+    chunks = [names[i : i + CHUNK] for i in range(0, len(names), CHUNK)]
+    workers = min(os.cpu_count() or 1, 4, len(chunks))
     if len(names) < PARALLEL_FROM or workers < 2:
-        with gc_paused():
-            for name in names:
-                yield name, *load_doc(kb, name, lambda t: tag_text_for(tag_texts, t))
+        for chunk in chunks:
+            with gc_paused():
+                yield [row(kb, name, tag_texts, glossary) for name in chunk]
         return
-    import multiprocessing
+    yield from _parallel_rows(kb, chunks, tag_texts, glossary, workers, kind)
 
-    chunks = [names[i : i + 250] for i in range(0, len(names), 250)]
-    context = multiprocessing.get_context("spawn")
-    with context.Pool(
-        workers, initializer=_worker_init, initargs=(str(kb.root), tag_texts)
-    ) as pool:
-        for results in pool.imap(_worker_load, chunks):
-            yield from results
+
+class WorkerFailed(Exception):
+    """A worker process of a build ended without answering (killed, out of memory)."""
+
+
+def _parallel_rows(kb, chunks: list[list[str]], tag_texts, glossary, workers: int, kind: str):
+    """The chunks' rows from a pool of processes, in order; a few chunks ahead at most, so
+    rows waiting for the writer do not pile up."""
+    import multiprocessing
+    from collections import deque
+    from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
+
+    context: multiprocessing.context.BaseContext
+    initargs: tuple = ()
+    if _can_fork() and sys.platform.startswith("linux"):
+        # the children start with everything loaded: the models, the taxonomy, the glossary
+        _WORKER.update(kb=kb, tags=tag_texts, glossary=glossary)
+        context = multiprocessing.get_context("fork")
+    else:
+        context, initargs = multiprocessing.get_context("spawn"), (str(kb.root), tag_texts)
+    pool = ProcessPoolExecutor(
+        workers, mp_context=context, initializer=_worker_init, initargs=initargs
+    )
+    done = False
+    try:
+        todo = iter(chunks)
+        try:
+            pending = deque(
+                pool.submit(_worker_rows, c, kind) for c in itertools.islice(todo, 2 * workers)
+            )
+        except BrokenProcessPool:
+            raise WorkerFailed("a worker process of the index build stopped") from None
+        while pending:
+            try:  # the pool breaks for every call once a worker has died
+                rows = marshal.loads(pending.popleft().result())
+                chunk = next(todo, None)
+                if chunk is not None:
+                    pending.append(pool.submit(_worker_rows, chunk, kind))
+            except BrokenProcessPool:
+                raise WorkerFailed("a worker process of the index build stopped") from None
+            yield rows
+        done = True
+    finally:
+        _WORKER.clear()
+        # on an error or Ctrl-C: drop the chunks not started; the running ones end soon
+        pool.shutdown(wait=done, cancel_futures=not done)
 
 
 _WORKER: dict = {}
 
 
-def _worker_init(root: str, tag_texts: dict[str, str]) -> None:
-    from papernotes.store.kb import KnowledgeBase
+def _worker_init(root: str | None = None, tag_texts: dict[str, str] | None = None) -> None:
+    import signal
 
-    _WORKER["kb"] = KnowledgeBase(Path(root))
-    _WORKER["tags"] = tag_texts
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
+    if root is not None:
+        from papernotes.store.kb import KnowledgeBase
+
+        kb = KnowledgeBase(Path(root))
+        _WORKER.update(kb=kb, tags=tag_texts, glossary=kb_glossary(kb))
 
 
-def _worker_load(names: list[str]) -> list[tuple]:
+def _worker_rows(names: list[str], kind: str) -> bytes:
+    """The rows of ``names``, marshalled (plain values: quicker both ways than a pickle)."""
     from papernotes.store.kb import gc_paused
 
-    kb, tag_texts = _WORKER["kb"], _WORKER["tags"]
-    out = []
+    kb, tag_texts, glossary = _WORKER["kb"], _WORKER["tags"], _WORKER["glossary"]
+    row = ROWS[kind]
     with gc_paused():
-        for name in names:
-            out.append((name, *load_doc(kb, name, lambda t: tag_text_for(tag_texts, t))))
-    return out
+        return marshal.dumps([row(kb, name, tag_texts, glossary) for name in names])
+
+
+_FILES_INSERT = (
+    "INSERT INTO files(name, size, mtime, ctime, ino, doc, problem, "
+    f"{records.COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+)
+
+
+def _insert_rows(conn: sqlite3.Connection, rows: list, keys: dict, owners: dict) -> int:
+    """Insert one chunk of :func:`file_row` values into a new index; ``owners`` (id -> file
+    name) carries over from chunk to chunk. Returns how many documents were added."""
+    files: list[tuple] = []
+    docs: list[tuple] = []
+    fts: list[tuple] = []
+    links: list[tuple] = []
+    phrases: list[tuple] = []
+    sim: list[tuple] = []
+    for name, problem, extra, values in rows:
+        rowid = None
+        if values is not None:
+            pid, title, tags, year, texts, columns, doc_links, doc_phrases, terms = values
+            first = owners.get(pid)
+            if first is not None:
+                problem = f"papers/{name}: duplicate id {pid!r} (also in papers/{first})"
+            else:
+                rowid = len(owners) + 1
+                owners[pid] = name
+                docs.append((rowid, pid, title, tags, year, texts))
+                fts.append((rowid, *columns))
+                links.extend((rowid, target, why) for target, why in doc_links)
+                phrases.extend((rowid, *row) for row in doc_phrases)
+                sim.append((rowid, terms))
+        files.append((name, *keys[name], rowid, problem, *extra))
+    conn.executemany(
+        "INSERT INTO docs(doc, id, title, tags, year, texts) VALUES (?, ?, ?, ?, ?, ?)", docs
+    )
+    conn.executemany(
+        f"INSERT INTO fts(rowid, {', '.join(COLUMNS)}) VALUES (?{', ?' * len(COLUMNS)})", fts
+    )
+    conn.executemany("INSERT INTO links(doc, target, why) VALUES (?, ?, ?)", links)
+    conn.executemany(
+        "INSERT INTO phrases(doc, first, words, how, shown) VALUES (?, ?, ?, ?, ?)", phrases
+    )
+    conn.executemany("INSERT INTO sim(rowid, terms) VALUES (?, ?)", sim)
+    conn.executemany(_FILES_INSERT, files)
+    return len(docs)
 
 
 # -- small helpers -----------------------------------------------------------------------

@@ -289,8 +289,9 @@ class KnowledgeBase:
         such as ~/.ssh/id_rsa through papers/x.yaml -> /home/me/.ssh/id_rsa.
         Any link on the way counts (notes/sub -> /etc, then notes/sub/x.md).
         """
-        if not path.is_symlink() and not any(
-            p.is_symlink() for p in self._parents_below_root(path)
+        if not path.is_symlink() and (
+            path.parent == self.papers_dir  # a record: no folder of ours on the way
+            or not any(p.is_symlink() for p in self._parents_below_root(path))
         ):
             return None
         try:

@@ -254,11 +254,19 @@ def _yaml_type(data: Any) -> str:
 def _clean(value: Any) -> Any:
     """Drop empty values so canonical files hold only what is known."""
     if isinstance(value, dict):
-        out = {k: _clean(v) for k, v in value.items()}
-        return {k: v for k, v in out.items() if v not in (None, [], {}, "")}
+        out = {}
+        for k, v in value.items():
+            if isinstance(v, dict | list):
+                v = _clean(v)
+            if v not in _EMPTY:
+                out[k] = v
+        return out
     if isinstance(value, list):
-        return [_clean(v) for v in value]
+        return [_clean(v) if isinstance(v, dict | list) else v for v in value]
     return value
+
+
+_EMPTY: tuple = (None, [], {}, "")
 
 
 def record_data(paper: Paper) -> dict:

@@ -15,7 +15,7 @@ from typing import Any
 from papernotes.errors import Problem
 from papernotes.model.record import Note, Paper
 from papernotes.store.yamlio import line_of
-from papernotes.text import is_cjk
+from papernotes.text import cjk_count
 
 MOSTLY = 0.5  # an English text is broken when half its units or more are CJK
 NO_CHINESE = 0.1  # a Chinese text is broken when under a tenth of its units are CJK
@@ -28,7 +28,7 @@ def cjk_units(text: str, title: str = "") -> float | None:
     text holds neither (or only the title)."""
     wanted = _flat(title).rstrip(".")
     body = "\n".join(line for line in text.splitlines() if _flat(line).rstrip(".") != wanted)
-    cjk = sum(1 for char in body if is_cjk(char))
+    cjk = cjk_count(body)
     total = cjk + len(_LATIN_WORD.findall(body))
     return cjk / total if total else None
 

@@ -28,8 +28,23 @@ class YamlProblem(Exception):
         self.line = line
 
 
+_STR_TAG = "tag:yaml.org,2002:str"
+_SEQ_TAG = "tag:yaml.org,2002:seq"
+_MAP_TAG = "tag:yaml.org,2002:map"
+_SCALAR_TAGS = {f"tag:yaml.org,2002:{t}" for t in ("null", "bool", "int", "float", "timestamp")}
+
+
+class _Unusual(Exception):
+    """A node :meth:`StrictLoader.construct_plain` leaves to the full constructor."""
+
+
 class StrictLoader(_BaseLoader):  # type: ignore[misc, valid-type]
     def construct_mapping(self, node, deep=False):
+        pairs = node.value
+        # the usual mapping: plain text keys, all different (seen from the nodes alone)
+        names = {k.value for k, _ in pairs if k.tag == _STR_TAG and type(k) is yaml.ScalarNode}
+        if len(names) == len(pairs):
+            return super().construct_mapping(node, deep=deep)
         seen: dict[Any, int] = {}
         for key_node, _ in node.value:
             key = self.construct_object(key_node, deep=True)
@@ -46,6 +61,31 @@ class StrictLoader(_BaseLoader):  # type: ignore[misc, valid-type]
                 )
             seen[key] = key_node.start_mark.line + 1
         return super().construct_mapping(node, deep=deep)
+
+    def construct_plain(self, node: yaml.Node) -> Any:
+        """What ``construct_document`` builds of a tree without aliases, quicker: text,
+        lists, mappings with distinct text keys, and scalars through their own
+        constructors. Anything else (a custom tag, a duplicate key, a value that does not
+        construct) raises :class:`_Unusual`, and ``construct_document`` decides."""
+        kind = type(node)
+        if kind is yaml.ScalarNode:
+            tag = node.tag
+            if tag == _STR_TAG:
+                return node.value
+            if tag not in _SCALAR_TAGS:
+                raise _Unusual
+            try:
+                return self.yaml_constructors[tag](self, node)
+            except Exception:
+                raise _Unusual from None
+        if kind is yaml.SequenceNode and node.tag == _SEQ_TAG:
+            return [self.construct_plain(item) for item in node.value]
+        if kind is yaml.MappingNode and node.tag == _MAP_TAG:
+            pairs = node.value
+            keys = {k.value for k, _ in pairs if type(k) is yaml.ScalarNode and k.tag == _STR_TAG}
+            if len(keys) == len(pairs):
+                return {k.value: self.construct_plain(v) for k, v in pairs}
+        raise _Unusual
 
 
 def _guarded(construct):
@@ -72,12 +112,17 @@ for _tag in ("timestamp", "int", "float"):
     StrictLoader.add_constructor(_full, _guarded(StrictLoader.yaml_constructors[_full]))
 
 
-def _reject_aliases(root: yaml.Node) -> None:
+def _reject_aliases(root: yaml.Node, aliases: bool = True) -> None:
     """A node reached twice came from an alias: refuse it (no billion laughs).
 
     Also refuses nesting deeper than MAX_DEPTH, which no record needs and which
-    would make pydantic and repr() recurse until RecursionError.
+    would make pydantic and repr() recurse until RecursionError. ``aliases`` False (the
+    text has no '*', without which YAML writes no alias): only the nesting is checked,
+    and only collections are visited.
     """
+    if not aliases:
+        _check_nesting(root)
+        return
     seen: set[int] = set()
     stack = [(root, 1)]
     while stack:
@@ -92,6 +137,24 @@ def _reject_aliases(root: yaml.Node) -> None:
                 stack.extend(((key, depth + 1), (value, depth + 1)))
         elif isinstance(node, yaml.SequenceNode):
             stack.extend((item, depth + 1) for item in node.value)
+
+
+def _check_nesting(root: yaml.Node) -> None:
+    scalar = yaml.ScalarNode
+    mapping = yaml.MappingNode
+    stack = [(root, 1)]
+    while stack:
+        node, depth = stack.pop()
+        if depth > MAX_DEPTH:
+            raise YamlProblem(_too_deep(), node.start_mark.line + 1)
+        if type(node) is mapping:
+            for key, value in node.value:
+                if type(key) is not scalar:
+                    stack.append((key, depth + 1))
+                if type(value) is not scalar:
+                    stack.append((value, depth + 1))
+        elif type(node) is not scalar:
+            stack.extend((item, depth + 1) for item in node.value if type(item) is not scalar)
 
 
 def _check_depth(text: str) -> None:
@@ -164,8 +227,14 @@ def parse(text: str) -> tuple[Any, yaml.Node | None]:
         node = loader.get_single_node()
         if node is None:
             return None, None
-        _reject_aliases(node)
-        return loader.construct_document(node), node
+        if "*" in text:  # perhaps an alias
+            _reject_aliases(node)
+            return loader.construct_document(node), node
+        _reject_aliases(node, aliases=False)
+        try:
+            return loader.construct_plain(node), node
+        except _Unusual:
+            return loader.construct_document(node), node
     except YamlProblem:
         raise
     except yaml.MarkedYAMLError as exc:
@@ -200,7 +269,10 @@ def read_yaml(path: Path) -> tuple[Any, yaml.Node | None, bytes]:
         if info.st_size > MAX_FILE_BYTES:
             raise YamlProblem(_too_large(info.st_size))
         with path.open("rb") as handle:
-            raw = handle.read(MAX_FILE_BYTES + 1)
+            # the size stat() gave (a buffer of the limit's size costs more than the read)
+            raw = handle.read(info.st_size + 1)
+            if len(raw) > info.st_size:  # it grew after stat(): read on, up to the limit
+                raw += handle.read(MAX_FILE_BYTES + 1 - len(raw))
         if len(raw) > MAX_FILE_BYTES:  # it grew after stat()
             raise YamlProblem(_too_large(len(raw)))
     except YamlProblem:
