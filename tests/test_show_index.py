@@ -12,6 +12,7 @@ import shutil
 import sqlite3
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -156,6 +157,26 @@ def test_a_note_edit_is_seen_by_the_next_show(kb, tmp_path):
     assert after == [*before, new]
     note.unlink()
     assert json.loads(_run(kb, cache, "show", SHIPPED_ID, "--json")[1])["backlinks"] == before
+
+
+def test_a_note_rewritten_while_it_is_racy_is_read_again(kb, tmp_path):
+    """A note changed within a timestamp tick of the last command (here: dated in the
+    future, so every command sees it as just changed) is parsed again by each command."""
+    cache = tmp_path / "cache"
+    note = kb / "notes" / "zz-racy.md"
+    soon = (time.time_ns() + 3600 * 10**9,) * 2
+
+    def shown_after(text: str) -> list[str]:
+        note.write_text(text, encoding="utf-8")
+        os.utime(note, ns=soon)
+        page = json.loads(_run(kb, cache, "show", SHIPPED_ID, "--json")[1])
+        return [b["text"] for b in page["backlinks"] if b["path"] == "notes/zz-racy.md"]
+
+    assert shown_after(f"# One\n\nfirst [[{SHIPPED_ID}]]\n") == [f"first [[{SHIPPED_ID}]]"]
+    assert shown_after(f"# Two\n\nlater [[{SHIPPED_ID}]] again\n") == [
+        f"later [[{SHIPPED_ID}]] again"
+    ]
+    assert shown_after("# Three\n\nno link any more\n") == []
 
 
 TEXT = st.lists(

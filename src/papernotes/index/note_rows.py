@@ -51,6 +51,12 @@ def scan_notes(kb: KnowledgeBase, racy_ns: int, racy_key: tuple) -> dict[str, tu
     return out
 
 
+def is_racy(key: tuple) -> bool:
+    """A racy note's key (see :func:`scan_notes`): it matches nothing, its own stored copy
+    included, so the note is read again until its change is older than a timestamp tick."""
+    return key[0] == -1
+
+
 def update(conn: sqlite3.Connection, kb: KnowledgeBase, now: dict[str, tuple]) -> bool:
     """Re-read the notes whose key changed, forget the vanished ones; False when current.
     The caller holds the write transaction."""
@@ -61,7 +67,7 @@ def update(conn: sqlite3.Connection, kb: KnowledgeBase, now: dict[str, tuple]) -
         for name, *key in conn.execute("SELECT name, size, mtime, ctime, ino FROM notes")
     }
     gone = [name for name in known if name not in now]
-    todo = sorted(name for name, key in now.items() if known.get(name) != key)
+    todo = sorted(name for name, key in now.items() if is_racy(key) or known.get(name) != key)
     if not gone and not todo:
         return False
     for name in [*gone, *todo]:

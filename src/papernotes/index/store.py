@@ -443,6 +443,8 @@ class Index:
 
         def current(conn: sqlite3.Connection) -> bool:
             known = conn.execute("SELECT name, size, mtime, ctime, ino FROM notes").fetchall()
+            if any(note_rows.is_racy(key) for key in now.values()):
+                return False  # changed within a tick of now: read it again
             return {name: tuple(key) for name, *key in known} == now
 
         if self.read(current):
