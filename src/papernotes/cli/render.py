@@ -39,6 +39,15 @@ def render_paper(
     out=None,
 ) -> None:
     out = out or text_console(env)
+    _print_paper_head(out, paper)
+    _print_paper_topics(out, paper, taxonomy)
+    _print_paper_notes(out, paper)
+    _print_paper_links(out, paper, related_titles)
+    _print_paper_tail(out, paper, backlinks, neighbours)
+
+
+def _print_paper_head(out, paper) -> None:
+    """The id and title, venue and decision, reading state, authors and links."""
     out.print(f"[bold cyan]{safe_text(paper.id)}[/]  [bold]{safe_text(paper.title)}[/]")
     facts = [
         safe_text(x)
@@ -61,6 +70,10 @@ def render_paper(
         out.print("[dim]Authors:[/] " + safe_text(", ".join(paper.authors)))
     for name, url in paper.canonical_links().items():
         out.print(f"[dim]{safe_text(name)}:[/] {safe_text(url)}", soft_wrap=True)
+
+
+def _print_paper_topics(out, paper, taxonomy) -> None:
+    """Tags (with their names), keywords, TL;DR and abstract."""
     if paper.tags:
         shown = []
         for tag in paper.tags:
@@ -80,6 +93,10 @@ def render_paper(
         out.print()
         out.print("[bold]Abstract[/]")
         out.print(safe_text(paper.abstract))
+
+
+def _print_paper_notes(out, paper) -> None:
+    """Each note: who and where, then its text in the original language first."""
     if paper.notes:
         out.print()
         out.print(f"[bold]Notes[/] ({len(paper.notes)})")
@@ -98,6 +115,10 @@ def render_paper(
                 out.print(f"  [yellow]{LANG_NAMES[lang]}[/] [dim]({tag})[/]")
                 for line in text.splitlines() or [""]:
                     print_indented(out, 4, safe_text(line))
+
+
+def _print_paper_links(out, paper, related_titles: dict) -> None:
+    """Related papers with why, then references."""
     if paper.related:
         out.print()
         out.print("[bold]Related[/]")
@@ -112,6 +133,10 @@ def render_paper(
         for ref in paper.refs:
             label = f"{safe_text(ref.label)} " if ref.label else ""
             out.print(f"  • {label}[dim]{safe_text(ref.url)}[/]", soft_wrap=True)
+
+
+def _print_paper_tail(out, paper, backlinks: list[dict] | None, neighbours: list | None) -> None:
+    """Dates, merge conflicts, notes linking the paper and its top related papers."""
     dates = [
         f"added {paper.added}" if paper.added else "",
         f"updated {paper.updated}" if paper.updated else "",
@@ -227,8 +252,15 @@ def topic_page_text(page: dict) -> None:
 
 def topic_page_view(out, page: dict) -> None:
     """``papernotes topic`` on a terminal: the tag, a table of its papers, notes, neighbours."""
-    from rich.table import Table
+    _print_topic_head(out, page)
+    out.print()
+    _print_topic_papers(out, page)
+    out.print()
+    _print_topic_notes(out, page)
 
+
+def _print_topic_head(out, page: dict) -> None:
+    """The tag with its names, description, aliases, parents and children."""
     out.print(
         f"[bold magenta]#{safe_text(page['name'])}[/]  [bold]{safe_text(page['en'])}[/]"
         f" / {safe_text(page['zh'])}"
@@ -244,7 +276,12 @@ def topic_page_view(out, page: dict) -> None:
             f"[magenta]{safe_text(c['name'])}[/] ({c['papers']})" for c in page["children"]
         )
         out.print("[dim]Children:[/] " + kids)
-    out.print()
+
+
+def _print_topic_papers(out, page: dict) -> None:
+    """The tag's papers as a table, or a line saying there are none."""
+    from rich.table import Table
+
     if page["papers"]:
         table = Table(
             title=f"Papers ({len(page['papers'])}, by {page['sort']})",
@@ -270,7 +307,10 @@ def topic_page_view(out, page: dict) -> None:
         out.print(table)
     else:
         out.print("[dim]No paper has this tag yet.[/]")
-    out.print()
+
+
+def _print_topic_notes(out, page: dict) -> None:
+    """Notes linking the tag or its papers, then the tags often seen with it."""
     out.print(f"[bold]Notes[/] ({len(page['notes'])})")
     if not page["notes"]:
         out.print(f"  [dim]No note in notes/ links #{safe_text(page['name'])} or its papers.[/]")

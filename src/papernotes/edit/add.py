@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import asdict, dataclass, field
+from typing import TYPE_CHECKING
 
 from pydantic import ValidationError
 
@@ -29,6 +30,9 @@ from papernotes.store.keys import keys_in_use, with_new_keys
 from papernotes.store.records import validation_problems
 from papernotes.store.tags import resolve_tag
 from papernotes.text import TEXT_CONTROL, detect_lang
+
+if TYPE_CHECKING:
+    from papernotes.metadata.sources import FetchOutcome
 
 NEW_TAG_DESCRIPTION = "added by papernotes add"
 MAX_NOTE = 200_000
@@ -144,6 +148,162 @@ def clean_title(text: str) -> str:
 def needs_metadata(paper: Paper) -> bool:
     """Whether fetching could still add something to an existing record."""
     return paper.title == paper.id or not paper.authors or not paper.abstract
+
+
+NOTE_BYTES = 1_000_000
+
+
+def read_note(note: str | None, note_file: str | None) -> str | None:
+    """The note given as text, on standard input ('-') or in a UTF-8 file, cleaned."""
+    if note is not None and note != "-":
+        return clean_note(note)
+    if note == "-" or note_file == "-":
+        return _read_stdin_note()
+    if note_file is None:
+        return None
+    from pathlib import Path
+
+    from papernotes.store.fsio import TooLarge, read_bounded
+
+    path = Path(note_file)
+    try:
+        with path.open("rb") as handle:
+            raw = read_bounded(handle, NOTE_BYTES)
+    except TooLarge:
+        raise UsageError(f"note file {note_file!r} is too long (more than 1 MB)") from None
+    except IsADirectoryError:
+        raise UsageError(f"note file {note_file!r} is a directory") from None
+    except OSError as exc:
+        raise UsageError(f"cannot read note file {note_file!r}: {exc.strerror or exc}") from None
+    try:
+        return clean_note(raw.decode("utf-8"))
+    except UnicodeDecodeError:
+        raise UsageError(f"note file {note_file!r} is not UTF-8 text") from None
+
+
+def _read_stdin_note() -> str:
+    import sys
+
+    from papernotes.store.fsio import TooLarge, read_bounded
+
+    stream = getattr(sys.stdin, "buffer", None)
+    try:
+        if stream is not None:
+            raw = read_bounded(stream, NOTE_BYTES)
+        else:
+            raw = sys.stdin.read(NOTE_BYTES + 1).encode("utf-8")
+            if len(raw) > NOTE_BYTES:
+                raise TooLarge
+    except TooLarge:
+        raise UsageError("the note on standard input is too long (more than 1 MB)") from None
+    try:
+        return clean_note(raw.decode("utf-8"))
+    except UnicodeDecodeError:
+        raise UsageError("the note on standard input is not UTF-8 text") from None
+
+
+def refuse_case_twin(kb: KnowledgeBase, paper_id: str) -> None:
+    """Refuse a new id that differs only by case from an existing record's."""
+    if kb.exists(paper_id):
+        return
+    # The same id in a misnamed file is no twin: saving refuses it, naming the file.
+    twins = [i for i in kb.ids() if i.casefold() == paper_id.casefold() and i != paper_id]
+    if twins:
+        raise UsageError(
+            f"{paper_id!r} differs only by case from the existing {twins[0]!r} (did you mean "
+            f"{twins[0]!r}? to rename it: papernotes mv {twins[0]} {paper_id})"
+        )
+
+
+def check_new_tag_labels(new_tags: list[str], en: str | None, zh: str | None) -> None:
+    """The --en/--zh labels: for one new tag at most, each one line."""
+    if (en is not None or zh is not None) and len(new_tags) > 1:
+        raise UsageError(
+            f"--en/--zh label one new tag, but {len(new_tags)} are new "
+            f"({', '.join(new_tags)}): add them one at a time"
+        )
+    for label, option in ((en, "--en"), (zh, "--zh")):
+        if label is not None and (not label.strip() or "\n" in label):
+            raise UsageError(f"{option} needs a one-line label")
+
+
+def related_id(kb: KnowledgeBase, paper_id: str, related: str) -> str:
+    """The related paper's id, checked to name another record."""
+    from papernotes.model.ids import parse_paper_ref
+
+    other = parse_paper_ref(related)
+    if other == paper_id:
+        raise UsageError("a paper cannot be related to itself")
+    kb.get(other)  # NotFoundError, with close matches, if there is no such record
+    return other
+
+
+def offline_outcome(paper_id: str, why: str) -> FetchOutcome:
+    """What is known without the network, with ``why`` as the fetch error."""
+    from papernotes.metadata.sources import MetadataFetcher
+
+    with MetadataFetcher(None, network=False) as fetcher:
+        outcome = fetcher.fetch(paper_id)
+    outcome.error = NetworkError(why)
+    return outcome
+
+
+def unchecked(no_fetch: bool, error: PapernotesError | None) -> bool:
+    """Nothing could say whether the id names a paper: offline, and not in the catalog."""
+    return no_fetch or isinstance(error, NetworkError)
+
+
+def refuse_unknown(error: PapernotesError | None) -> None:
+    """No title anywhere: a 404 is the user's to fix (a typo?), not ours to file."""
+    if isinstance(error, NotFoundError):
+        raise NotFoundError(f"{error} (check the id, or pass --title to file it anyway)")
+
+
+def suggested_tags(
+    kb: KnowledgeBase, texts: list[str | None], chosen: list[str], existing: Paper | None
+) -> list[str]:
+    """Taxonomy tags the title and note mention, not already chosen or on the record."""
+    from papernotes.importers.tagging import Tagger
+
+    text = "\n".join(t for t in texts if t)
+    if not text.strip():
+        return []
+    taxonomy = kb.taxonomy()
+    have = set(chosen) | set(existing.tags if existing is not None else [])
+    implied = {a for name in have if name in taxonomy.tags for a in taxonomy.parent_chain(name)}
+    return [t for t in Tagger(taxonomy).suggest(text) if t not in have and t not in implied]
+
+
+def keep_draft(kb: KnowledgeBase, paper_id: str, text: str, error: PapernotesError) -> None:
+    """The note typed in the editor, kept in the cache when the save fails."""
+    import contextlib
+    import time
+
+    from papernotes.model.ids import filename_for
+
+    with contextlib.suppress(Exception):
+        folder = kb.cache_dir() / "drafts"
+        folder.mkdir(exist_ok=True)
+        name = filename_for(paper_id).removesuffix(".yaml")
+        path = folder / f"{name}-{time.strftime('%Y%m%d-%H%M%S')}.md"
+        path.write_text(text + "\n", encoding="utf-8")
+        error.args = (f"{error}; your note is kept in {path}",)
+
+
+def add_hints(
+    report: AddReport, no_fetch: bool, outcome: FetchOutcome | None, suggested: list[str]
+) -> None:
+    """Hints on what is still missing: metadata to fetch later, tags not taken."""
+    missing = [f for f in ("authors", "abstract") if f not in report.metadata_fields]
+    if no_fetch and report.created and outcome is not None and outcome.online and missing:
+        report.hints.append(
+            f"fetch the {' and '.join(missing)} later: papernotes refresh {report.id}"
+        )
+    if suggested:
+        report.hints.append(
+            f"tags suggested by the title and note: {', '.join(suggested)} "
+            "(add them with --tag-suggestions, or --tag NAME)"
+        )
 
 
 # -- the write ---------------------------------------------------------------------------

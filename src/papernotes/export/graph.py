@@ -140,6 +140,32 @@ def build_graph(
     papers = linker.papers
     taxonomy = linker.taxonomy
     paper_edges = _paper_edges(linker, min_similarity, shared_tags=not topics)
+    chosen = _chosen(papers, taxonomy, paper_edges, tag, paper, depth)
+    graph = Graph()
+    groups, group_of = _group_papers(papers, taxonomy, chosen)
+    topic_names = _topic_names(papers, taxonomy, chosen) if topics else []
+    for name in topic_names:
+        groups.setdefault(_root(taxonomy, name), 0)
+    colors = _colour_groups(graph, taxonomy, groups)
+    _add_paper_nodes(graph, papers, chosen, group_of, colors)
+    _add_topic_nodes(graph, taxonomy, topic_names, colors)
+    for edge in paper_edges:
+        if edge["source"] in chosen and edge["target"] in chosen:
+            graph.edges.append(edge)
+    if topics:
+        _add_topic_edges(graph, papers, taxonomy, chosen, topic_names)
+    return graph
+
+
+def _chosen(
+    papers: dict,
+    taxonomy,
+    paper_edges: list[dict],
+    tag: str | None,
+    paper: str | None,
+    depth: int | None,
+) -> set[str]:
+    """Every paper, or those within ``depth`` steps of one paper or of a tag's papers."""
     if tag is None and paper is None:
         chosen = set(papers)
     else:
@@ -151,22 +177,33 @@ def build_graph(
             start = {pid for pid, p in papers.items() if subtree & set(p.tags)}
             steps = 0 if depth is None else depth
         chosen = _within(start, paper_edges, steps)
-    graph = Graph()
+    return chosen
+
+
+def _group_papers(papers: dict, taxonomy, chosen: set[str]) -> tuple[Counter[str], dict[str, str]]:
+    """Each paper's group (the root of its first tag) and how many papers each group has."""
     groups: Counter[str] = Counter()
     group_of: dict[str, str] = {}
     for pid in chosen:
         tags = papers[pid].tags if pid in papers else []
         group_of[pid] = _root(taxonomy, tags[0]) if tags else NO_GROUP
         groups[group_of[pid]] += 1
+    return groups, group_of
+
+
+def _topic_names(papers: dict, taxonomy, chosen: set[str]) -> list[str]:
+    """The chosen papers' tags and their parents, in first-seen order."""
     topic_names: list[str] = []
-    if topics:
-        for pid in sorted(chosen):
-            for name in papers[pid].tags:
-                for t in (name, *taxonomy.parent_chain(name)):
-                    if t not in topic_names:
-                        topic_names.append(t)
-        for name in topic_names:
-            groups.setdefault(_root(taxonomy, name), 0)
+    for pid in sorted(chosen):
+        for name in papers[pid].tags:
+            for t in (name, *taxonomy.parent_chain(name)):
+                if t not in topic_names:
+                    topic_names.append(t)
+    return topic_names
+
+
+def _colour_groups(graph: Graph, taxonomy, groups: Counter[str]) -> dict[str, str]:
+    """A colour per group, largest first; sets ``graph.groups`` and returns the colours."""
     ordered = sorted(groups, key=lambda g: (g == NO_GROUP, -groups[g], g.casefold()))
     colors = {}
     for i, name in enumerate(g for g in ordered if g != NO_GROUP):
@@ -176,6 +213,12 @@ def build_graph(
         {"name": g, "label": _tag_label(taxonomy, g), "color": colors[g], "papers": groups[g]}
         for g in ordered
     ]
+    return colors
+
+
+def _add_paper_nodes(
+    graph: Graph, papers: dict, chosen: set[str], group_of: dict[str, str], colors: dict[str, str]
+) -> None:
     for pid in sorted(chosen):
         p = papers.get(pid)
         links = p.canonical_links() if p else {}
@@ -192,6 +235,11 @@ def build_graph(
                 "url": links.get("forum") or next(iter(links.values()), None),
             }
         )
+
+
+def _add_topic_nodes(
+    graph: Graph, taxonomy, topic_names: list[str], colors: dict[str, str]
+) -> None:
     for name in topic_names:
         info = taxonomy.tags.get(name)
         group = _root(taxonomy, name)
@@ -208,27 +256,26 @@ def build_graph(
                 "url": None,
             }
         )
-    for edge in paper_edges:
-        if edge["source"] in chosen and edge["target"] in chosen:
-            graph.edges.append(edge)
-    if topics:
-        for pid in sorted(chosen):
-            for name in papers[pid].tags:
-                graph.edges.append(
-                    {"source": pid, "target": f"tag:{name}", "kind": "tag", "label": ""}
-                )
-        for name in topic_names:
-            parent = taxonomy.tags[name].parent if name in taxonomy else None
-            if parent and parent in topic_names:
-                graph.edges.append(
-                    {
-                        "source": f"tag:{name}",
-                        "target": f"tag:{parent}",
-                        "kind": "parent",
-                        "label": "",
-                    }
-                )
-    return graph
+
+
+def _add_topic_edges(
+    graph: Graph, papers: dict, taxonomy, chosen: set[str], topic_names: list[str]
+) -> None:
+    """Paper -> tag edges, then tag -> parent edges between the topics drawn."""
+    for pid in sorted(chosen):
+        for name in papers[pid].tags:
+            graph.edges.append({"source": pid, "target": f"tag:{name}", "kind": "tag", "label": ""})
+    for name in topic_names:
+        parent = taxonomy.tags[name].parent if name in taxonomy else None
+        if parent and parent in topic_names:
+            graph.edges.append(
+                {
+                    "source": f"tag:{name}",
+                    "target": f"tag:{parent}",
+                    "kind": "parent",
+                    "label": "",
+                }
+            )
 
 
 def _tag_label(taxonomy, name: str) -> str:
@@ -237,7 +284,18 @@ def _tag_label(taxonomy, name: str) -> str:
 
 
 def _paper_edges(linker: Evidence | Linker, min_similarity: float, shared_tags: bool) -> list[dict]:
-    papers = linker.papers
+    edges = _link_edges(linker.papers)
+    # One edge per pair of papers, the strongest kind: link, then mention, then similar.
+    joined = {frozenset((e["source"], e["target"])) for e in edges}
+    _add_mention_edges(edges, linker, joined)
+    _add_similar_edges(edges, linker, joined, min_similarity)
+    if shared_tags:
+        _add_shared_tag_edges(edges, linker)
+    return edges
+
+
+def _link_edges(papers: dict) -> list[dict]:
+    """One ``link`` edge per related pair, with both reasons when both papers link."""
     edges: list[dict] = []
     seen_links: set[tuple[str, str]] = set()
     for pid in sorted(papers):
@@ -259,8 +317,10 @@ def _paper_edges(linker: Evidence | Linker, min_similarity: float, shared_tags: 
                     "both": other is not None,
                 }
             )
-    # One edge per pair of papers, the strongest kind: link, then mention, then similar.
-    joined = {frozenset((e["source"], e["target"])) for e in edges}
+    return edges
+
+
+def _add_mention_edges(edges: list[dict], linker: Evidence | Linker, joined: set) -> None:
     for m in linker.mentions.all():
         key = frozenset((m.source, m.target))
         if key in joined:
@@ -274,6 +334,11 @@ def _paper_edges(linker: Evidence | Linker, min_similarity: float, shared_tags: 
                 "label": f"{m.how}: {m.text}",
             }
         )
+
+
+def _add_similar_edges(
+    edges: list[dict], linker: Evidence | Linker, joined: set, min_similarity: float
+) -> None:
     for a, b, score in linker.similarity.pairs(min_similarity):
         if frozenset((a, b)) in joined:
             continue
@@ -287,28 +352,31 @@ def _paper_edges(linker: Evidence | Linker, min_similarity: float, shared_tags: 
                 "weight": round(score, 4),
             }
         )
-    if shared_tags:
-        by_tag: dict[str, list[str]] = defaultdict(list)
-        for pid in sorted(papers):
-            for t in papers[pid].tags:
-                by_tag[t].append(pid)
-        best: dict[tuple[str, str], list[str]] = defaultdict(list)
-        for t, members in by_tag.items():
-            for i, a in enumerate(members):
-                for b in members[i + 1 :]:
-                    best[(a, b)].append(t)
-        for (a, b), shared in sorted(best.items()):
-            shared.sort(key=lambda t: (-linker.tag_weight.get(t, 0.0), t))
-            edges.append(
-                {
-                    "source": a,
-                    "target": b,
-                    "kind": "shared-tag",
-                    "label": ", ".join("#" + t for t in shared[:3]),
-                    "weight": round(sum(linker.tag_weight.get(t, 0.0) for t in shared), 4),
-                }
-            )
-    return edges
+
+
+def _add_shared_tag_edges(edges: list[dict], linker: Evidence | Linker) -> None:
+    """A ``shared-tag`` edge per pair of papers with a tag in common, rarest tags first."""
+    papers = linker.papers
+    by_tag: dict[str, list[str]] = defaultdict(list)
+    for pid in sorted(papers):
+        for t in papers[pid].tags:
+            by_tag[t].append(pid)
+    best: dict[tuple[str, str], list[str]] = defaultdict(list)
+    for t, members in by_tag.items():
+        for i, a in enumerate(members):
+            for b in members[i + 1 :]:
+                best[(a, b)].append(t)
+    for (a, b), shared in sorted(best.items()):
+        shared.sort(key=lambda t: (-linker.tag_weight.get(t, 0.0), t))
+        edges.append(
+            {
+                "source": a,
+                "target": b,
+                "kind": "shared-tag",
+                "label": ", ".join("#" + t for t in shared[:3]),
+                "weight": round(sum(linker.tag_weight.get(t, 0.0) for t in shared), 4),
+            }
+        )
 
 
 def _within(start: set[str], edges: list[dict], steps: int) -> set[str]:

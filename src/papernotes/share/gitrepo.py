@@ -270,8 +270,6 @@ def _replay(root: Path, top: Path, gitdir: Path, base: str, tracking: str) -> in
     on both sides, a record deleted on one side, a side that does not load, uncommitted
     changes elsewhere in the repository): the caller then rebases, and git's own answer
     decides."""
-    from papernotes.share.merge import MergeError, merge_records, merge_taxonomies
-
     head, parent = _revs(root, "HEAD", "HEAD^")
     if not head or parent != base:
         return None
@@ -279,6 +277,44 @@ def _replay(root: Path, top: Path, gitdir: Path, base: str, tracking: str) -> in
         return None  # changes outside the knowledge base: reset --hard would lose them
     out = git(top, "diff", "--name-status", "-z", "--no-renames", base, head).stdout.split("\0")
     ours = {out[i + 1]: out[i] for i in range(0, len(out) - 1, 2)}
+    merged = _merge_both_sides(top, base, head, tracking, ours)
+    if merged is None:
+        return None
+    index = gitdir / "papernotes-sync-index"
+    temp = gitdir / "papernotes-sync-merged"
+    env = {"GIT_INDEX_FILE": str(index)}
+    try:
+        git(top, "read-tree", tracking, env=env)
+        entries = _our_entries(top, head, [p for p in ours if p not in merged])
+        if merged:
+            entries += _merged_entries(top, temp, merged)
+        git(
+            top,
+            "update-index",
+            "-z",
+            "--index-info",
+            input="".join(e + "\0" for e in entries),
+            env=env,
+        )
+        tree = git(top, "write-tree", env=env).stdout.strip()
+        commit = _commit_onto(top, tree, head, tracking)
+    finally:
+        index.unlink(missing_ok=True)
+        if temp.exists():
+            shutil.rmtree(temp, ignore_errors=True)
+    if commit == "" or tree == git(top, "rev-parse", f"{tracking}^{{tree}}").stdout.strip():
+        git(top, "reset", "-q", "--hard", tracking)  # nothing of ours is left: as rebase drops it
+    else:
+        git(top, "reset", "-q", "--hard", commit)
+    return len(merged)
+
+
+def _merge_both_sides(
+    top: Path, base: str, head: str, tracking: str, ours: dict[str, str]
+) -> dict[str, str] | None:
+    """The merged text of every record changed on both sides, or None when one cannot be."""
+    from papernotes.share.merge import MergeError, merge_records, merge_taxonomies
+
     theirs = set(
         git(top, "diff", "--name-only", "-z", "--no-renames", base, tracking).stdout.split("\0")
     )
@@ -296,72 +332,59 @@ def _replay(root: Path, top: Path, gitdir: Path, base: str, tracking: str) -> in
             merged[path] = merge(old, upstream, mine, path).text
         except MergeError:
             return None
-    index = gitdir / "papernotes-sync-index"
-    temp = gitdir / "papernotes-sync-merged"
-    env = {"GIT_INDEX_FILE": str(index)}
-    try:
-        git(top, "read-tree", tracking, env=env)
-        only_ours = [p for p in ours if p not in merged]
-        entries = []
-        zero = "0" * len(head)
-        listed = (
-            git(top, "ls-tree", "-z", "--full-tree", head, "--", *only_ours).stdout
-            if only_ours
-            else ""
-        )
-        modes = {}
-        for line in listed.split("\0"):
-            if line:
-                meta, path = line.split("\t", 1)
-                mode, _, sha = meta.split()
-                modes[path] = f"{mode} {sha}"
-        for path in only_ours:
-            entries.append(f"{modes[path]}\t{path}" if path in modes else f"0 {zero}\t{path}")
-        if merged:
-            temp.mkdir(exist_ok=True)
-            files = []
-            for n, text in enumerate(merged.values()):
-                (temp / str(n)).write_text(text, encoding="utf-8")
-                files.append(str(temp / str(n)))
-            shas = git(
-                top, "hash-object", "-w", "--stdin-paths", input="\n".join(files) + "\n"
-            ).stdout.split()
-            entries += [f"100644 {sha}\t{path}" for sha, path in zip(shas, merged, strict=True)]
-        git(
-            top,
-            "update-index",
-            "-z",
-            "--index-info",
-            input="".join(e + "\0" for e in entries),
-            env=env,
-        )
-        tree = git(top, "write-tree", env=env).stdout.strip()
-        info = git(top, "log", "-1", "--format=%an%x00%ae%x00%aI%x00%B", head).stdout.split("\0", 3)
-        author = {
-            "GIT_AUTHOR_NAME": info[0],
-            "GIT_AUTHOR_EMAIL": info[1],
-            "GIT_AUTHOR_DATE": info[2],
-        }
-        commit = git(
-            top,
-            "commit-tree",
-            tree,
-            "-p",
-            tracking,
-            "-F",
-            "-",
-            input=info[3].rstrip("\n") + "\n",
-            env=author,
-        ).stdout.strip()
-    finally:
-        index.unlink(missing_ok=True)
-        if temp.exists():
-            shutil.rmtree(temp, ignore_errors=True)
-    if commit == "" or tree == git(top, "rev-parse", f"{tracking}^{{tree}}").stdout.strip():
-        git(top, "reset", "-q", "--hard", tracking)  # nothing of ours is left: as rebase drops it
-    else:
-        git(top, "reset", "-q", "--hard", commit)
-    return len(merged)
+    return merged
+
+
+def _our_entries(top: Path, head: str, only_ours: list[str]) -> list[str]:
+    """Index lines for the files only our commit changed (mode 0 for a deleted one)."""
+    entries = []
+    zero = "0" * len(head)
+    listed = (
+        git(top, "ls-tree", "-z", "--full-tree", head, "--", *only_ours).stdout if only_ours else ""
+    )
+    modes = {}
+    for line in listed.split("\0"):
+        if line:
+            meta, path = line.split("\t", 1)
+            mode, _, sha = meta.split()
+            modes[path] = f"{mode} {sha}"
+    for path in only_ours:
+        entries.append(f"{modes[path]}\t{path}" if path in modes else f"0 {zero}\t{path}")
+    return entries
+
+
+def _merged_entries(top: Path, temp: Path, merged: dict[str, str]) -> list[str]:
+    """Index lines for the merged records, written as blobs through ``temp``."""
+    temp.mkdir(exist_ok=True)
+    files = []
+    for n, text in enumerate(merged.values()):
+        (temp / str(n)).write_text(text, encoding="utf-8")
+        files.append(str(temp / str(n)))
+    shas = git(
+        top, "hash-object", "-w", "--stdin-paths", input="\n".join(files) + "\n"
+    ).stdout.split()
+    return [f"100644 {sha}\t{path}" for sha, path in zip(shas, merged, strict=True)]
+
+
+def _commit_onto(top: Path, tree: str, head: str, tracking: str) -> str:
+    """A commit of ``tree`` on ``tracking`` with ``head``'s author, date and message."""
+    info = git(top, "log", "-1", "--format=%an%x00%ae%x00%aI%x00%B", head).stdout.split("\0", 3)
+    author = {
+        "GIT_AUTHOR_NAME": info[0],
+        "GIT_AUTHOR_EMAIL": info[1],
+        "GIT_AUTHOR_DATE": info[2],
+    }
+    return git(
+        top,
+        "commit-tree",
+        tree,
+        "-p",
+        tracking,
+        "-F",
+        "-",
+        input=info[3].rstrip("\n") + "\n",
+        env=author,
+    ).stdout.strip()
 
 
 def _merged_by_driver(top: Path, path: str) -> bool:
@@ -429,6 +452,33 @@ def sync(root: Path, attempts: int = 3, replay: bool = True) -> SyncReport:
     With ``replay`` (the default) a single local commit is moved onto the remote by
     :func:`_replay`, merging records in this process; ``replay=False`` always runs
     ``git rebase``, where git starts the driver once per record changed on both sides."""
+    gitdir, top, branch, config = _checked_clone(root)
+    remote, remote_branch = _upstream(config, branch)
+    url = config.get(f"remote.{remote}.url", "")
+    report = SyncReport(remote=remote)
+    report.committed = _commit(root, top)
+    tracking = f"refs/remotes/{remote}/{remote_branch}"
+    for attempt in range(attempts):
+        fetch = git(root, "fetch", "-q", remote, check=False)
+        if fetch.returncode != 0:
+            raise _network_error("fetch from", remote, url, fetch.stderr)
+        ours, theirs = _revs(root, "HEAD", tracking)
+        if theirs and ours != theirs:
+            _catch_up(root, top, gitdir, tracking, ours, theirs, report, replay)
+            ours = _revs(root, "HEAD")[0]
+        if not ours or ours == theirs:
+            break  # nothing of ours to push
+        if _pushed(root, remote, remote_branch, url, retry=attempt + 1 < attempts):
+            report.pushed = True
+            break
+    if not config.get(f"branch.{branch}.remote") and _revs(root, tracking)[0]:
+        git(root, "branch", "-q", f"--set-upstream-to={remote}/{remote_branch}", check=False)
+    report.conflicts = recorded_conflicts(root)
+    return report
+
+
+def _checked_clone(root: Path) -> tuple[Path, Path, str, dict[str, str]]:
+    """The git dir, work tree top, branch and config of a clone ready to sync, or an error."""
     if find_git_dir(root) is None:
         raise UsageError(
             f"{root} is not a git repository; run 'papernotes git init' and "
@@ -456,49 +506,48 @@ def sync(root: Path, attempts: int = 3, replay: bool = True) -> SyncReport:
         raise GitError(
             "the papernotes merge driver is not set up in this clone; run 'papernotes git init'"
         )
-    remote, remote_branch = _upstream(config, branch)
-    url = config.get(f"remote.{remote}.url", "")
-    report = SyncReport(remote=remote)
-    report.committed = _commit(root, top)
-    tracking = f"refs/remotes/{remote}/{remote_branch}"
-    for attempt in range(attempts):
-        fetch = git(root, "fetch", "-q", remote, check=False)
-        if fetch.returncode != 0:
-            raise _network_error("fetch from", remote, url, fetch.stderr)
-        ours, theirs = _revs(root, "HEAD", tracking)
-        if theirs and ours != theirs:
-            if not ours:
-                git(root, "reset", "-q", "--hard", tracking)
-                report.incoming = incoming(root, top, "", tracking)
+    return gitdir, top, branch, config
+
+
+def _catch_up(
+    root: Path,
+    top: Path,
+    gitdir: Path,
+    tracking: str,
+    ours: str,
+    theirs: str,
+    report: SyncReport,
+    replay: bool,
+) -> None:
+    """Move our branch onto the fetched ``tracking``: reset, replay or rebase."""
+    if not ours:
+        git(root, "reset", "-q", "--hard", tracking)
+        report.incoming = incoming(root, top, "", tracking)
+    else:
+        base = git(root, "merge-base", "HEAD", tracking, check=False).stdout.strip()
+        if base != theirs:  # the remote has commits we do not
+            merged = _replay(root, top, gitdir, base, tracking) if replay else None
+            if merged is None:
+                _rebase(root, top, tracking)
             else:
-                base = git(root, "merge-base", "HEAD", tracking, check=False).stdout.strip()
-                if base != theirs:  # the remote has commits we do not
-                    merged = _replay(root, top, gitdir, base, tracking) if replay else None
-                    if merged is None:
-                        _rebase(root, top, tracking)
-                    else:
-                        report.merged += merged
-                    report.incoming += incoming(root, top, base, tracking)
-            ours = _revs(root, "HEAD")[0]
-        if not ours or ours == theirs:
-            break  # nothing of ours to push
-        push = git(root, "push", "-q", remote, f"HEAD:refs/heads/{remote_branch}", check=False)
-        if push.returncode == 0:
-            report.pushed = True
-            break
-        text = push.stderr.lower()
-        if "non-fast-forward" in text or "fetch first" in text or "rejected" in text:
-            if attempt + 1 < attempts:
-                continue
-            raise GitError(
-                f"{remote!r} kept moving while syncing (push rejected as non-fast-forward); "
-                "run 'papernotes sync' again"
-            )
-        raise _network_error("push to", remote, url, push.stderr)
-    if not config.get(f"branch.{branch}.remote") and _revs(root, tracking)[0]:
-        git(root, "branch", "-q", f"--set-upstream-to={remote}/{remote_branch}", check=False)
-    report.conflicts = recorded_conflicts(root)
-    return report
+                report.merged += merged
+            report.incoming += incoming(root, top, base, tracking)
+
+
+def _pushed(root: Path, remote: str, remote_branch: str, url: str, retry: bool) -> bool:
+    """Push HEAD; False when rejected as non-fast-forward and ``retry`` allows another go."""
+    push = git(root, "push", "-q", remote, f"HEAD:refs/heads/{remote_branch}", check=False)
+    if push.returncode == 0:
+        return True
+    text = push.stderr.lower()
+    if "non-fast-forward" in text or "fetch first" in text or "rejected" in text:
+        if retry:
+            return False
+        raise GitError(
+            f"{remote!r} kept moving while syncing (push rejected as non-fast-forward); "
+            "run 'papernotes sync' again"
+        )
+    raise _network_error("push to", remote, url, push.stderr)
 
 
 def incoming(root: Path, top: Path, base: str, tracking: str) -> list[str]:

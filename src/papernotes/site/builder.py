@@ -264,7 +264,22 @@ class SiteBuilder:
     def paper_page(self, pid: str) -> str:
         paper = self.papers[pid]
         parts = [self.nav(1), "<main>", f"<h1>{esc(paper.title)}</h1>"]
-        parts.append(f'<p class="meta"><code>{esc(pid)}</code> {self.facts(paper)}</p>')
+        parts += self._paper_head(pid, paper)
+        parts += self._paper_notes(paper)
+        parts += self._paper_links(pid, paper)
+        parts += self._paper_further(pid, paper)
+        dates = [
+            f"added {paper.added}" if paper.added else "",
+            f"updated {paper.updated}" if paper.updated else "",
+        ]
+        if any(dates):
+            parts.append(f'<p class="dates">{esc(", ".join(d for d in dates if d))}</p>')
+        parts.append("</main>")
+        return _page(f"{paper.title} · {self.title}", "".join(parts), 1)
+
+    def _paper_head(self, pid: str, paper: Paper) -> list[str]:
+        """The id and facts, authors, links, tags, TL;DR, abstract and keywords."""
+        parts = [f'<p class="meta"><code>{esc(pid)}</code> {self.facts(paper)}</p>']
         if paper.authors:
             parts.append(f'<p class="authors">{esc(", ".join(paper.authors))}</p>')
         links = _page_links(paper)
@@ -284,11 +299,20 @@ class SiteBuilder:
             )
         if paper.keywords:
             parts.append(f'<p class="keywords">Keywords: {esc(", ".join(paper.keywords))}</p>')
-        parts.append(f'<section id="notes"><h2>Notes ({len(paper.notes)})</h2>')
+        return parts
+
+    def _paper_notes(self, paper: Paper) -> list[str]:
+        """The notes section, with a line when there is none."""
+        parts = [f'<section id="notes"><h2>Notes ({len(paper.notes)})</h2>']
         parts.extend(self.note_html(n) for n in paper.notes)
         if not paper.notes:
             parts.append('<p class="none">No notes yet.</p>')
         parts.append("</section>")
+        return parts
+
+    def _paper_links(self, pid: str, paper: Paper) -> list[str]:
+        """Related papers, papers linking this one and long-form notes naming it."""
+        parts: list[str] = []
         if paper.related:
             items = "".join(
                 self.paper_item(link.id, 1, f'<div class="why">{esc(link.why)}</div>')
@@ -311,6 +335,11 @@ class SiteBuilder:
             parts.append(
                 f'<section id="note-backlinks"><h2>In long-form notes</h2><ul>{items}</ul></section>'
             )
+        return parts
+
+    def _paper_further(self, pid: str, paper: Paper) -> list[str]:
+        """Similar papers and references."""
+        parts: list[str] = []
         similar = self.similar(pid)
         if similar:
             items = "".join(
@@ -324,14 +353,7 @@ class SiteBuilder:
                 for ref in paper.refs
             )
             parts.append(f'<section id="refs"><h2>References</h2><ul>{items}</ul></section>')
-        dates = [
-            f"added {paper.added}" if paper.added else "",
-            f"updated {paper.updated}" if paper.updated else "",
-        ]
-        if any(dates):
-            parts.append(f'<p class="dates">{esc(", ".join(d for d in dates if d))}</p>')
-        parts.append("</main>")
-        return _page(f"{paper.title} · {self.title}", "".join(parts), 1)
+        return parts
 
     def rank_all(self, progress=None) -> None:
         """Rank the neighbours of every paper now, all at once where the ranking can."""
@@ -630,12 +652,37 @@ def build_site(
 
 
 def _build(kb: KnowledgeBase, out_dir: Path, title, progress, source) -> SiteReport:
+    marker = out_dir / MARKER
+    builder = _site_builder(kb, title, source)
+    names = builder.page_names()
+    report = SiteReport(out_dir, len(source.papers), len(builder.taxonomy.tags), builder.graph)
+    report.problems = source.problems
+    everything = _site_digest(kb, builder, source)
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+        inside = out_dir.resolve()
+        previous = _previous_pages(marker)
+        state = _inputs_path(source.folder, inside)
+        before = _read_inputs(state)
+        _write_page(inside, MARKER, _marker_text(previous | set(names)))
+        made = _write_pages(inside, builder, names, everything, before, report, progress)
+        _remove_stale(inside, previous, names, report)
+        _write_page(inside, MARKER, _marker_text(set(names)))
+        if state is not None:
+            inputs = {"all": everything, "code": _code_digest(), "pages": made}
+            _keep_inputs(state, json.dumps(inputs, sort_keys=True) + "\n")
+    except OSError as exc:
+        raise WriteError(f"cannot write the site into {out_dir}: {exc.strerror or exc}") from None
+    return report
+
+
+def _site_builder(kb: KnowledgeBase, title, source) -> SiteBuilder:
+    """The page maker over the records, tags, notes and glossary read."""
     from papernotes.store.glossary import kb_glossary
 
-    marker = out_dir / MARKER
     taxonomy = kb.taxonomy()
     glossary = kb_glossary(kb)
-    builder = SiteBuilder(
+    return SiteBuilder(
         source.papers,
         taxonomy,
         title or "Reading notes",
@@ -644,10 +691,11 @@ def _build(kb: KnowledgeBase, out_dir: Path, title, progress, source) -> SiteRep
         ranked=source.ranked,
         texts=source.texts,
     )
-    names = builder.page_names()
-    report = SiteReport(out_dir, len(source.papers), len(taxonomy.tags), builder.graph)
-    report.problems = source.problems
-    everything = _hash(
+
+
+def _site_digest(kb: KnowledgeBase, builder: SiteBuilder, source) -> str:
+    """One digest of every input: when it is unchanged and every page is kept, nothing is made."""
+    return _hash(
         _code_digest(),
         builder._common(),
         [(pid, source.texts.get(pid)) for pid in builder.papers],
@@ -658,50 +706,57 @@ def _build(kb: KnowledgeBase, out_dir: Path, title, progress, source) -> SiteRep
             for n in builder.notes
         ],
     )
-    try:
-        out_dir.mkdir(parents=True, exist_ok=True)
-        inside = out_dir.resolve()
-        previous: set[str] = set()
-        if marker.is_file() and not marker.is_symlink():
-            previous = {
-                rel for rel in marker.read_text(encoding="utf-8").split("\n") if _safe_rel(rel)
-            }
-        state = _inputs_path(source.folder, inside)
-        before = _read_inputs(state)
-        _write_page(inside, MARKER, _marker_text(previous | set(names)))
-        made: dict[str, list] = {}
-        if before.get("all") == everything and all(
-            _kept(inside, rel, before["pages"].get(rel)) for rel in names
-        ):
-            made = {rel: before["pages"][rel] for rel in names}  # nothing changed
-        else:
-            kept = before.get("pages", {}) if before.get("code") == _code_digest() else {}
-            ranking = len(builder.papers) if hasattr(builder.ranked, "many") else 0
-            total = ranking + len(names)
-            builder.rank_all(progress and (lambda done, _: progress(done, total)))
-            for done, rel in enumerate(names, ranking + 1):
-                digest = builder.digest(rel, everything)
-                entry = kept.get(rel)
-                if entry and entry[0] == digest and _kept(inside, rel, entry):
-                    made[rel] = entry
-                else:
-                    if _write_page(inside, rel, builder.render(rel)):
-                        report.files += 1
-                    made[rel] = [digest, *_stamp(inside, rel)]
-                if progress:
-                    progress(done, total)
-        for rel in sorted(previous - set(names)):
-            stale = _target(inside, rel)
-            if stale is not None and (stale.is_symlink() or stale.is_file()):
-                stale.unlink()
-                report.removed += 1
-        _write_page(inside, MARKER, _marker_text(set(names)))
-        if state is not None:
-            inputs = {"all": everything, "code": _code_digest(), "pages": made}
-            _keep_inputs(state, json.dumps(inputs, sort_keys=True) + "\n")
-    except OSError as exc:
-        raise WriteError(f"cannot write the site into {out_dir}: {exc.strerror or exc}") from None
-    return report
+
+
+def _previous_pages(marker: Path) -> set[str]:
+    """The pages the last build made, as its marker lists them."""
+    previous: set[str] = set()
+    if marker.is_file() and not marker.is_symlink():
+        previous = {rel for rel in marker.read_text(encoding="utf-8").split("\n") if _safe_rel(rel)}
+    return previous
+
+
+def _write_pages(
+    inside: Path,
+    builder: SiteBuilder,
+    names: list[str],
+    everything: str,
+    before: dict,
+    report: SiteReport,
+    progress,
+) -> dict[str, list]:
+    """Write every page whose inputs changed; the digest and stamp of every page."""
+    made: dict[str, list] = {}
+    if before.get("all") == everything and all(
+        _kept(inside, rel, before["pages"].get(rel)) for rel in names
+    ):
+        made = {rel: before["pages"][rel] for rel in names}  # nothing changed
+    else:
+        kept = before.get("pages", {}) if before.get("code") == _code_digest() else {}
+        ranking = len(builder.papers) if hasattr(builder.ranked, "many") else 0
+        total = ranking + len(names)
+        builder.rank_all(progress and (lambda done, _: progress(done, total)))
+        for done, rel in enumerate(names, ranking + 1):
+            digest = builder.digest(rel, everything)
+            entry = kept.get(rel)
+            if entry and entry[0] == digest and _kept(inside, rel, entry):
+                made[rel] = entry
+            else:
+                if _write_page(inside, rel, builder.render(rel)):
+                    report.files += 1
+                made[rel] = [digest, *_stamp(inside, rel)]
+            if progress:
+                progress(done, total)
+    return made
+
+
+def _remove_stale(inside: Path, previous: set[str], names: list[str], report: SiteReport) -> None:
+    """Remove the pages the last build made that this one does not."""
+    for rel in sorted(previous - set(names)):
+        stale = _target(inside, rel)
+        if stale is not None and (stale.is_symlink() or stale.is_file()):
+            stale.unlink()
+            report.removed += 1
 
 
 def _inputs_path(folder: Path | None, inside: Path) -> Path | None:

@@ -84,16 +84,7 @@ def command(
     if tag is not None and paper is not None:
         raise UsageError("give --tag or --paper, not both")
     kb = env.kb()
-    name = pid = None
-    if tag is not None:
-        from papernotes.store.tags import resolve_tag
-
-        name = resolve_tag(kb, tag)
-    if paper is not None:
-        from papernotes.model.ids import parse_paper_ref
-
-        pid = parse_paper_ref(paper)
-        kb.get(pid)
+    name, pid = _focus(kb, tag, paper)
     # every record that loads, read back from the index (broken ones are left out)
     graph = build_graph(
         Evidence(papers(kb).papers, kb.taxonomy()),
@@ -114,3 +105,18 @@ def command(
     write_output(
         env, output, text, f"wrote {click.format_filename(output or '')}: {summary}", dash=False
     )
+
+
+def _focus(kb, tag: str | None, paper: str | None) -> tuple[str | None, str | None]:
+    """The tag name or paper id the graph is limited to, checked; (None, None) for all."""
+    name = pid = None
+    if tag is not None:
+        from papernotes.store.tags import resolve_tag
+
+        name = resolve_tag(kb, tag)
+    if paper is not None:
+        from papernotes.model.ids import parse_paper_ref
+
+        pid = parse_paper_ref(paper)
+        kb.get(pid)
+    return name, pid
