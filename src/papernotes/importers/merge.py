@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 
 from papernotes.errors import Problem
 from papernotes.importers.parse import paper_id_of
-from papernotes.importers.resolve import PaperDraft, Resolution
+from papernotes.importers.resolve import LinkDraft, PaperDraft, Resolution
 from papernotes.importers.tagging import Tagger
 from papernotes.metadata.catalog import details_fields
 from papernotes.model.record import Note, Paper, Ref, Related
@@ -114,82 +114,127 @@ def merge(
         )
         changes[pid] = change
         result.refs_found += sum(len(refs) for refs in draft.refs.values())
-        if pid in broken:
-            change.action = "skipped"
-            shown, line = draft.first_seen
-            result.warnings.append(
-                Problem(shown, f"{pid}: its record cannot be loaded ({broken[pid]}); skipped", line)
-            )
+        paper = _merge_draft(
+            pid, draft, change, existing, broken, tagger, today, source_exists, result
+        )
+        if paper is None:
             continue
-        if pid in existing:
-            work[pid] = _update(
-                existing[pid].model_copy(), draft, change, tagger, today, source_exists
-            )
-            result.warnings.extend(change_warnings(change, draft))
-        else:
-            work[pid] = _create(draft, change, tagger, today)
-            if draft.kind == "openreview" and draft.catalog is None:
-                shown, line = draft.first_seen
-                result.warnings.append(
-                    Problem(
-                        shown,
-                        f"{pid} is not in the offline ICLR 2020 catalog (another year?); "
-                        f"its record has only what the notes say until "
-                        f"`papernotes refresh {pid}` fetches the metadata",
-                        line,
-                    )
-                )
+        work[pid] = paper
         new_notes.update((pid, source) for source in change.notes_added + change.notes_updated)
 
     for link in resolution.links:
-        if link.only_if_known and link.b not in work and link.b not in existing:
-            continue  # an arXiv/DOI paper without a record: its link stays a reference
-        result.related_found += 1
-        if (link.a, link.source) not in new_notes or link.a not in work:
-            continue
-        a = work[link.a]
-        if link.b in broken:
-            result.warnings.append(
-                Problem(
-                    link.shown,
-                    f"{link.a} links to {link.b}, whose record cannot be loaded; no link made",
-                    link.line,
-                )
-            )
-            continue
-        if link.b not in work and link.b in existing:
-            work[link.b] = existing[link.b].model_copy()
-            changes[link.b] = PaperChange(link.b, "unchanged", work[link.b].title)
-        if link.b in work:
-            one = _relate(a, link.b, link.why, changes[link.a])
-            other = _relate(work[link.b], link.a, link.why, changes[link.b])
-            result.related_linked += one or other
-            if link.only_if_known:  # a related paper, no longer a mere reference
-                gone = {r.url for r in a.refs if paper_id_of(r.url)[0] == link.b}
-                a.refs = [r for r in a.refs if r.url not in gone]
-                change = changes[link.a]
-                change.refs_added = [u for u in change.refs_added if u not in gone]
-            continue
-        if not link.known:
-            result.warnings.append(
-                Problem(
-                    link.shown,
-                    f"{link.a} mentions '{link.b}', which is not a known paper id; no link made",
-                    link.line,
-                )
-            )
-            continue
-        url = f"https://openreview.net/forum?id={link.b}"
-        if _add_ref(a, url, link.label, changes[link.a]):
-            result.warnings.append(
-                Problem(
-                    link.shown,
-                    f"{link.a} links to {link.b}, which has no record; kept as a reference "
-                    f"(import its notes to make a link)",
-                    link.line,
-                )
-            )
+        _merge_link(link, work, changes, existing, broken, new_notes, result)
 
+    _collect_changes(resolution, existing, today, work, changes, result)
+    return result
+
+
+def _merge_draft(
+    pid: str,
+    draft: PaperDraft,
+    change: PaperChange,
+    existing: dict[str, Paper],
+    broken: dict[str, str],
+    tagger: Tagger,
+    today: dt.date,
+    source_exists: Callable[[str], bool],
+    result: MergeResult,
+) -> Paper | None:
+    """The record ``draft`` makes of paper ``pid`` (None: its record is broken, skipped)."""
+    if pid in broken:
+        change.action = "skipped"
+        shown, line = draft.first_seen
+        result.warnings.append(
+            Problem(shown, f"{pid}: its record cannot be loaded ({broken[pid]}); skipped", line)
+        )
+        return None
+    if pid in existing:
+        paper = _update(existing[pid].model_copy(), draft, change, tagger, today, source_exists)
+        result.warnings.extend(change_warnings(change, draft))
+        return paper
+    paper = _create(draft, change, tagger, today)
+    if draft.kind == "openreview" and draft.catalog is None:
+        shown, line = draft.first_seen
+        result.warnings.append(
+            Problem(
+                shown,
+                f"{pid} is not in the offline ICLR 2020 catalog (another year?); "
+                f"its record has only what the notes say until "
+                f"`papernotes refresh {pid}` fetches the metadata",
+                line,
+            )
+        )
+    return paper
+
+
+def _merge_link(
+    link: LinkDraft,
+    work: dict[str, Paper],
+    changes: dict[str, PaperChange],
+    existing: dict[str, Paper],
+    broken: dict[str, str],
+    new_notes: set[tuple[str, str]],
+    result: MergeResult,
+) -> None:
+    """Make the related link of one note (both ways), or a reference, or warn why not."""
+    if link.only_if_known and link.b not in work and link.b not in existing:
+        return  # an arXiv/DOI paper without a record: its link stays a reference
+    result.related_found += 1
+    if (link.a, link.source) not in new_notes or link.a not in work:
+        return
+    a = work[link.a]
+    if link.b in broken:
+        result.warnings.append(
+            Problem(
+                link.shown,
+                f"{link.a} links to {link.b}, whose record cannot be loaded; no link made",
+                link.line,
+            )
+        )
+        return
+    if link.b not in work and link.b in existing:
+        work[link.b] = existing[link.b].model_copy()
+        changes[link.b] = PaperChange(link.b, "unchanged", work[link.b].title)
+    if link.b in work:
+        one = _relate(a, link.b, link.why, changes[link.a])
+        other = _relate(work[link.b], link.a, link.why, changes[link.b])
+        result.related_linked += one or other
+        if link.only_if_known:  # a related paper, no longer a mere reference
+            gone = {r.url for r in a.refs if paper_id_of(r.url)[0] == link.b}
+            a.refs = [r for r in a.refs if r.url not in gone]
+            change = changes[link.a]
+            change.refs_added = [u for u in change.refs_added if u not in gone]
+        return
+    if not link.known:
+        result.warnings.append(
+            Problem(
+                link.shown,
+                f"{link.a} mentions '{link.b}', which is not a known paper id; no link made",
+                link.line,
+            )
+        )
+        return
+    url = f"https://openreview.net/forum?id={link.b}"
+    if _add_ref(a, url, link.label, changes[link.a]):
+        result.warnings.append(
+            Problem(
+                link.shown,
+                f"{link.a} links to {link.b}, which has no record; kept as a reference "
+                f"(import its notes to make a link)",
+                link.line,
+            )
+        )
+
+
+def _collect_changes(
+    resolution: Resolution,
+    existing: dict[str, Paper],
+    today: dt.date,
+    work: dict[str, Paper],
+    changes: dict[str, PaperChange],
+    result: MergeResult,
+) -> None:
+    """Each paper's change, with what to write, in order; skipped papers last."""
     for pid, paper in work.items():
         change = changes[pid]
         if change.action == "created":
@@ -201,7 +246,6 @@ def merge(
             continue  # only looked at as a link target, and left alone
         result.changes.append(change)
     result.changes.extend(c for c in changes.values() if c.action == "skipped")
-    return result
 
 
 def _create(draft: PaperDraft, change: PaperChange, tagger: Tagger, today: dt.date) -> Paper:

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 
 from papernotes.errors import Problem
 from papernotes.importers.parse import (
+    Entry,
     Mention,
     ParsedFile,
     looks_like_title,
@@ -190,18 +191,8 @@ def resolve(
         seen_here: dict[str, int] = {}
         for entry in parsed.entries:
             pid = entry.paper_id
-            draft = out.papers.get(pid)
-            if draft is None:
-                catalog = lookup(pid) if paper_kind(pid) == "openreview" else None
-                draft = out.papers[pid] = PaperDraft(pid, pid, "id", catalog)
-                draft.first_seen = (parsed.shown, entry.line)
-            if entry.title_hint:
-                hints.setdefault(pid, []).append((entry.title_hint, "link text"))
-            if entry.title_line:
-                hints.setdefault(pid, []).append((entry.title_line, "title line"))
-            if entry.note_title and entry.kind != "openreview":
-                # arXiv and DOI papers have no offline catalog: the line names them.
-                weak.setdefault(pid, []).append(entry.note_title)
+            draft = _draft_for(out, lookup, parsed, entry)
+            _title_hints(entry, hints, weak)
             if entry.section and entry.section not in draft.sections:
                 draft.sections.append(entry.section)
             if pid in seen_here:
@@ -220,47 +211,84 @@ def resolve(
                 refs = draft.refs.setdefault(parsed.source, [])
                 if ref.url not in {r.url for r in refs}:
                     refs.append(ref)
-            for rel in entry.relations:
-                target = rel.target if rel.target is not None else previous
-                if rel.target is None and entry.follows_unparsed:
-                    out.warnings.append(
-                        Problem(
-                            parsed.shown,
-                            f"'{rel.why}' refers to the entry above, which could not be read; "
-                            "no link made",
-                            rel.line,
-                        )
-                    )
-                elif target is None:
-                    out.warnings.append(
-                        Problem(
-                            parsed.shown,
-                            f"'{rel.why}' refers to the entry above, but {pid} is the first "
-                            "entry; no link made",
-                            rel.line,
-                        )
-                    )
-                elif target != pid:
-                    known = not rel.bare_id or target in ids or lookup(target) is not None
-                    out.links.append(
-                        LinkDraft(
-                            pid,
-                            target,
-                            rel.why,
-                            parsed.source,
-                            parsed.shown,
-                            rel.line,
-                            rel.label,
-                            known,
-                            rel.only_if_known,
-                        )
-                    )
+            _add_links(out, lookup, ids, parsed, entry, previous)
             previous = pid
     for pid, draft in out.papers.items():
         draft.title, draft.title_from = choose_title(
             pid, hints.get(pid, []), draft.catalog, spellings, weak.get(pid)
         )
     return out
+
+
+def _draft_for(out: Resolution, lookup: Lookup, parsed: ParsedFile, entry: Entry) -> PaperDraft:
+    """The draft of the entry's paper, made (with its catalog facts) when first seen."""
+    pid = entry.paper_id
+    draft = out.papers.get(pid)
+    if draft is None:
+        catalog = lookup(pid) if paper_kind(pid) == "openreview" else None
+        draft = out.papers[pid] = PaperDraft(pid, pid, "id", catalog)
+        draft.first_seen = (parsed.shown, entry.line)
+    return draft
+
+
+def _title_hints(
+    entry: Entry, hints: dict[str, list[tuple[str, str]]], weak: dict[str, list[str]]
+) -> None:
+    """What the entry says its paper's title is, for :func:`choose_title`."""
+    pid = entry.paper_id
+    if entry.title_hint:
+        hints.setdefault(pid, []).append((entry.title_hint, "link text"))
+    if entry.title_line:
+        hints.setdefault(pid, []).append((entry.title_line, "title line"))
+    if entry.note_title and entry.kind != "openreview":
+        # arXiv and DOI papers have no offline catalog: the line names them.
+        weak.setdefault(pid, []).append(entry.note_title)
+
+
+def _add_links(
+    out: Resolution,
+    lookup: Lookup,
+    ids: set[str],
+    parsed: ParsedFile,
+    entry: Entry,
+    previous: str | None,
+) -> None:
+    """The entry's related links, 'the one above' resolved to ``previous``, or warnings."""
+    pid = entry.paper_id
+    for rel in entry.relations:
+        target = rel.target if rel.target is not None else previous
+        if rel.target is None and entry.follows_unparsed:
+            out.warnings.append(
+                Problem(
+                    parsed.shown,
+                    f"'{rel.why}' refers to the entry above, which could not be read; no link made",
+                    rel.line,
+                )
+            )
+        elif target is None:
+            out.warnings.append(
+                Problem(
+                    parsed.shown,
+                    f"'{rel.why}' refers to the entry above, but {pid} is the first "
+                    "entry; no link made",
+                    rel.line,
+                )
+            )
+        elif target != pid:
+            known = not rel.bare_id or target in ids or lookup(target) is not None
+            out.links.append(
+                LinkDraft(
+                    pid,
+                    target,
+                    rel.why,
+                    parsed.source,
+                    parsed.shown,
+                    rel.line,
+                    rel.label,
+                    known,
+                    rel.only_if_known,
+                )
+            )
 
 
 def _add_note(draft: PaperDraft, source: str, text: str, line: int) -> None:

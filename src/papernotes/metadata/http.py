@@ -268,8 +268,6 @@ class HttpClient:
 
     # -- network -----------------------------------------------------------------------
     def _fetch(self, url: str, headers: dict[str, str]) -> tuple[int, str, str]:
-        import requests
-
         s = self.settings
         host = _where(url)
         start = time.monotonic()
@@ -277,51 +275,13 @@ class HttpClient:
         attempt = 0
         while True:
             attempt += 1
-            self._be_polite(url)
-            self.network_requests += 1
-            try:
-                response = self._get_same_host(url, headers)
-                try:
-                    body = self._read_body(response, host, start)
-                finally:
-                    response.close()
-            except requests.exceptions.ConnectTimeout:
-                raise ServerTimeoutError(
-                    f"{host} did not accept a connection within {s.connect_timeout:g} s "
-                    "(connect timeout); check your network or try again later"
-                ) from None
-            except requests.exceptions.ReadTimeout:
-                raise ServerTimeoutError(
-                    f"{host} sent no answer within {s.read_timeout:g} s (read timeout); "
-                    "try again later"
-                ) from None
-            except requests.exceptions.SSLError:
-                raise NetworkError(
-                    f"cannot make a secure connection to {host} (TLS/SSL error)"
-                ) from None
-            except requests.exceptions.ConnectionError as exc:
-                kind = _connection_failure(exc)
-                if kind == "timeout":
-                    raise ServerTimeoutError(
-                        f"{host} stopped sending within {s.read_timeout:g} s (read timeout); "
-                        "try again later"
-                    ) from None
-                if kind == "reset" and self._may_retry(attempt, self._backoff(attempt), deadline):
-                    self.sleep(self._backoff(attempt))
-                    continue
-                raise OfflineError(_offline_message(host, kind)) from None
-            except requests.exceptions.RequestException as exc:
-                raise NetworkError(f"request to {host} failed ({type(exc).__name__})") from None
+            got = self._attempt(url, headers, host, start, attempt, deadline)
+            if got is None:
+                continue  # a reset connection, waited for: try again
+            response, body = got
             status = response.status_code
             content_type = response.headers.get("Content-Type", "")
-            try:
-                text = body.decode("utf-8")
-            except UnicodeDecodeError:
-                if status == 200:
-                    raise UnexpectedAnswerError(
-                        f"the server answered something unexpected: binary data from {host}"
-                    ) from None
-                text = body.decode("utf-8", errors="replace")
+            text = _decoded(body, status, host)
             if status in RETRY_STATUSES:
                 wait = _retry_after(response.headers.get("Retry-After"))
                 pause = wait if wait is not None else self._backoff(attempt)
@@ -329,24 +289,58 @@ class HttpClient:
                     self.sleep(pause)
                     continue
                 raise _give_up(status, response.reason, host, text, attempt, wait, start)
-            if status == 403:
-                raise _forbidden(host, text, "Authorization" in headers)
-            if status >= 400 and status != 404:
-                raise RefusedError(f"{host} refused the request ({status} {_error_name(text)})")
-            if status >= 300 and status != 404:
-                raise UnexpectedAnswerError(
-                    f"the server answered something unexpected: {status} {response.reason} "
-                    f"from {host}"
-                )
-            if status == 200 and not body.strip():
-                raise UnexpectedAnswerError(
-                    f"the server answered something unexpected: an empty body from {host}"
-                )
-            if b"\x00" in body:
-                raise UnexpectedAnswerError(
-                    f"the server answered something unexpected: binary data from {host}"
-                )
+            _check_answer(response, body, text, host, "Authorization" in headers)
             return status, content_type, text
+
+    def _attempt(
+        self,
+        url: str,
+        headers: dict[str, str],
+        host: str,
+        start: float,
+        attempt: int,
+        deadline: float,
+    ) -> tuple[requests.Response, bytes] | None:
+        """One request and its body, each failure as our error; None: the connection was
+        reset and may be tried again (after the pause, already waited)."""
+        import requests
+
+        s = self.settings
+        self._be_polite(url)
+        self.network_requests += 1
+        try:
+            response = self._get_same_host(url, headers)
+            try:
+                body = self._read_body(response, host, start)
+            finally:
+                response.close()
+        except requests.exceptions.ConnectTimeout:
+            raise ServerTimeoutError(
+                f"{host} did not accept a connection within {s.connect_timeout:g} s "
+                "(connect timeout); check your network or try again later"
+            ) from None
+        except requests.exceptions.ReadTimeout:
+            raise ServerTimeoutError(
+                f"{host} sent no answer within {s.read_timeout:g} s (read timeout); try again later"
+            ) from None
+        except requests.exceptions.SSLError:
+            raise NetworkError(
+                f"cannot make a secure connection to {host} (TLS/SSL error)"
+            ) from None
+        except requests.exceptions.ConnectionError as exc:
+            kind = _connection_failure(exc)
+            if kind == "timeout":
+                raise ServerTimeoutError(
+                    f"{host} stopped sending within {s.read_timeout:g} s (read timeout); "
+                    "try again later"
+                ) from None
+            if kind == "reset" and self._may_retry(attempt, self._backoff(attempt), deadline):
+                self.sleep(self._backoff(attempt))
+                return None
+            raise OfflineError(_offline_message(host, kind)) from None
+        except requests.exceptions.RequestException as exc:
+            raise NetworkError(f"request to {host} failed ({type(exc).__name__})") from None
+        return response, body
 
     def _get_same_host(self, url: str, headers: dict[str, str]) -> requests.Response:
         """GET, following redirects only on the same host: an answer from elsewhere would
@@ -597,3 +591,38 @@ def _duration(seconds: float) -> str:
     if seconds < 7200:
         return f"{seconds / 60:.0f} min"
     return f"{seconds / 3600:.1f} h"
+
+
+def _decoded(body: bytes, status: int, host: str) -> str:
+    """The body as text; binary data is an error in a 200 answer, else replaced."""
+    try:
+        return body.decode("utf-8")
+    except UnicodeDecodeError:
+        if status == 200:
+            raise UnexpectedAnswerError(
+                f"the server answered something unexpected: binary data from {host}"
+            ) from None
+        return body.decode("utf-8", errors="replace")
+
+
+def _check_answer(
+    response: requests.Response, body: bytes, text: str, host: str, authorized: bool
+) -> None:
+    """Raise our error for an answer that is not a usable 200 (or a 404)."""
+    status = response.status_code
+    if status == 403:
+        raise _forbidden(host, text, authorized)
+    if status >= 400 and status != 404:
+        raise RefusedError(f"{host} refused the request ({status} {_error_name(text)})")
+    if status >= 300 and status != 404:
+        raise UnexpectedAnswerError(
+            f"the server answered something unexpected: {status} {response.reason} from {host}"
+        )
+    if status == 200 and not body.strip():
+        raise UnexpectedAnswerError(
+            f"the server answered something unexpected: an empty body from {host}"
+        )
+    if b"\x00" in body:
+        raise UnexpectedAnswerError(
+            f"the server answered something unexpected: binary data from {host}"
+        )

@@ -129,9 +129,18 @@ class Taxonomy:
 
     def check(self, path: str, line_of=lambda *_loc: None) -> list[Problem]:
         """Structural problems: bad names, unknown parents, cycles, shared aliases."""
-        problems: list[Problem] = []
         owners: dict[str, str] = {}
         cycles = self._cycle_entries()
+        problems = self._name_problems(path, line_of, owners)
+        for name, tag in self.tags.items():
+            problems.extend(_alias_problems(path, line_of, name, tag, owners))
+            if tag.parent is not None:
+                problems.extend(self._parent_problems(path, line_of, name, tag.parent, cycles))
+        return problems
+
+    def _name_problems(self, path: str, line_of, owners: dict[str, str]) -> list[Problem]:
+        """Tag names that are not valid; each name's folded form goes to ``owners``."""
+        problems: list[Problem] = []
         for name in self.tags:
             if not TAG_NAME.match(name):
                 problems.append(
@@ -144,49 +153,53 @@ class Taxonomy:
                     )
                 )
             owners.setdefault(fold(name), name)
-        for name, tag in self.tags.items():
-            for i, alias in enumerate([tag.en, tag.zh, *tag.aliases]):
-                key = fold(alias)
-                owner = owners.setdefault(key, name)
-                if owner != name:
-                    field = (
-                        f"tags.{name}.aliases[{i - 2}]"
-                        if i >= 2
-                        else f"tags.{name}.{('en', 'zh')[i]}"
-                    )
-                    loc = (
-                        ("tags", name, "aliases", i - 2)
-                        if i >= 2
-                        else ("tags", name, ("en", "zh")[i])
-                    )
-                    problems.append(
-                        Problem(
-                            path,
-                            f"{alias!r} already names tag {owner!r}",
-                            line_of(*loc),
-                            field,
-                            "each name, label and alias must belong to one tag",
-                        )
-                    )
-            if tag.parent is not None:
-                if tag.parent not in self.tags:
-                    hint = self.suggest(tag.parent)
-                    problems.append(
-                        Problem(
-                            path,
-                            f"unknown parent tag {tag.parent!r}",
-                            line_of("tags", name, "parent"),
-                            f"tags.{name}.parent",
-                            f"did you mean {hint[0]!r}?" if hint else None,
-                        )
-                    )
-                elif name in cycles:
-                    problems.append(
-                        Problem(
-                            path,
-                            f"parent cycle through {cycles[name]!r}",
-                            line_of("tags", name, "parent"),
-                            f"tags.{name}.parent",
-                        )
-                    )
         return problems
+
+    def _parent_problems(
+        self, path: str, line_of, name: str, parent: str, cycles: dict[str, str]
+    ) -> list[Problem]:
+        """A ``parent`` of ``name`` that is not a tag, or that leads back to it."""
+        if parent not in self.tags:
+            hint = self.suggest(parent)
+            return [
+                Problem(
+                    path,
+                    f"unknown parent tag {parent!r}",
+                    line_of("tags", name, "parent"),
+                    f"tags.{name}.parent",
+                    f"did you mean {hint[0]!r}?" if hint else None,
+                )
+            ]
+        if name in cycles:
+            return [
+                Problem(
+                    path,
+                    f"parent cycle through {cycles[name]!r}",
+                    line_of("tags", name, "parent"),
+                    f"tags.{name}.parent",
+                )
+            ]
+        return []
+
+
+def _alias_problems(
+    path: str, line_of, name: str, tag: Tag, owners: dict[str, str]
+) -> list[Problem]:
+    """Labels and aliases of ``name`` that another tag already owns (in ``owners``)."""
+    problems: list[Problem] = []
+    for i, alias in enumerate([tag.en, tag.zh, *tag.aliases]):
+        key = fold(alias)
+        owner = owners.setdefault(key, name)
+        if owner != name:
+            field = f"tags.{name}.aliases[{i - 2}]" if i >= 2 else f"tags.{name}.{('en', 'zh')[i]}"
+            loc = ("tags", name, "aliases", i - 2) if i >= 2 else ("tags", name, ("en", "zh")[i])
+            problems.append(
+                Problem(
+                    path,
+                    f"{alias!r} already names tag {owner!r}",
+                    line_of(*loc),
+                    field,
+                    "each name, label and alias must belong to one tag",
+                )
+            )
+    return problems

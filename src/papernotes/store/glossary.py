@@ -27,6 +27,8 @@ from papernotes.glossary import (
 )
 
 if TYPE_CHECKING:
+    import yaml
+
     from papernotes.store.kb import KnowledgeBase
 
 GLOSSARY_NAME = "glossary.yaml"
@@ -58,48 +60,53 @@ def load_pairs(kb: KnowledgeBase) -> tuple[list[Pair], list[Problem]]:
     ]
     pairs: list[Pair] = []
     for i, entry in enumerate(data.get("terms") or []):
-        where = f"terms[{i}]"
-        if not isinstance(entry, dict):
+        pairs += _entry_pairs(shown, node, i, entry, problems)
+    return pairs, problems
+
+
+def _entry_pairs(
+    shown: str, node: yaml.Node | None, i: int, entry: object, problems: list[Problem]
+) -> list[Pair]:
+    """The pairs of entry ``i`` of the terms; what is wrong with it goes to ``problems``."""
+    from papernotes.store.yamlio import line_of
+
+    where = f"terms[{i}]"
+    if not isinstance(entry, dict):
+        problems.append(
+            Problem(shown, "expected a mapping with zh and en", line_of(node, "terms", i), where)
+        )
+        return []
+    for key in entry:
+        if key not in ENTRY_KEYS:
             problems.append(
                 Problem(
-                    shown, "expected a mapping with zh and en", line_of(node, "terms", i), where
+                    shown,
+                    f"unknown field {key!r}",
+                    line_of(node, "terms", i, key),
+                    where,
+                    "known fields: zh, en",
                 )
             )
+    forms = {}
+    for lang, check, what in (
+        ("zh", is_zh_term, "two or more Chinese characters and nothing else"),
+        ("en", is_en_term, "English words without Chinese characters"),
+    ):
+        value = entry.get(lang)
+        values = value if isinstance(value, list) else [value]
+        line = line_of(node, "terms", i, lang)
+        if value is None or value == []:
+            problems.append(Problem(shown, "missing required field", line, f"{where}.{lang}"))
             continue
-        for key in entry:
-            if key not in ENTRY_KEYS:
-                problems.append(
-                    Problem(
-                        shown,
-                        f"unknown field {key!r}",
-                        line_of(node, "terms", i, key),
-                        where,
-                        "known fields: zh, en",
-                    )
-                )
-        forms = {}
-        for lang, check, what in (
-            ("zh", is_zh_term, "two or more Chinese characters and nothing else"),
-            ("en", is_en_term, "English words without Chinese characters"),
-        ):
-            value = entry.get(lang)
-            values = value if isinstance(value, list) else [value]
-            line = line_of(node, "terms", i, lang)
-            if value is None or value == []:
-                problems.append(Problem(shown, "missing required field", line, f"{where}.{lang}"))
-                continue
-            good = []
-            for j, text in enumerate(values):
-                field = f"{where}.{lang}" + (f"[{j}]" if isinstance(value, list) else "")
-                if not isinstance(text, str) or not check(text):
-                    problems.append(
-                        Problem(shown, f"must be {what} (got {text!r:.40})", line, field)
-                    )
-                else:
-                    good.append(text.strip())
-            forms[lang] = good
-        pairs += [(zh, en) for zh in forms.get("zh", []) for en in forms.get("en", [])]
-    return pairs, problems
+        good = []
+        for j, text in enumerate(values):
+            field = f"{where}.{lang}" + (f"[{j}]" if isinstance(value, list) else "")
+            if not isinstance(text, str) or not check(text):
+                problems.append(Problem(shown, f"must be {what} (got {text!r:.40})", line, field))
+            else:
+                good.append(text.strip())
+        forms[lang] = good
+    return [(zh, en) for zh in forms.get("zh", []) for en in forms.get("en", [])]
 
 
 def kb_glossary(kb: KnowledgeBase) -> Glossary:

@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 from collections import Counter
+from typing import TYPE_CHECKING
 
 from papernotes.reading import MARKS, STATUSES
 from papernotes.store.notes import load_notes
 from papernotes.views.decisions import decision_rank
+
+if TYPE_CHECKING:
+    from papernotes.model.taxonomy import Taxonomy
+    from papernotes.store.notes import NoteFile
 
 STATS_KEYS = ("tags", "decision", "note_langs", "status", "marks", "related")
 
@@ -25,6 +30,26 @@ def kb_stats(kb, collection=None, notes=None) -> dict:
         rows, problems = digests(kb, STATS_KEYS)
     papers = list(rows.values())
     notes = notes if notes is not None else load_notes(kb, taxonomy)
+    statuses = Counter(p["status"] or "(none)" for p in papers)
+    marks = Counter(m for p in papers for m in p["marks"])
+    return {
+        "papers": len(papers),
+        "unloadable": len({pr.path for pr in problems}),
+        "untagged": sum(1 for p in papers if not p["tags"]),
+        "tags": _tag_rows(papers, taxonomy),
+        "decisions": _decision_rows(papers),
+        "statuses": [
+            {"status": s, "papers": statuses[s]} for s in (*STATUSES, "(none)") if statuses.get(s)
+        ],
+        "marks": [{"mark": m, "notes": marks[m]} for m in MARKS if marks.get(m)],
+        "notes": _note_counts(papers),
+        "links": sum(p["related"] for p in papers),
+        "notes_md": _notes_md_counts(notes),
+    }
+
+
+def _tag_rows(papers: list[dict], taxonomy: Taxonomy) -> list[dict]:
+    """Papers per tag, alone and with the tags below it; unknown tags after the taxonomy's."""
     exact = Counter(t for p in papers for t in p["tags"])
     # A paper counts for its tags and every tag above them: one walk up per paper tag,
     # where a subtree per tag costs the square of a deep chain's length.
@@ -36,7 +61,7 @@ def kb_stats(kb, collection=None, notes=None) -> dict:
                 covered.add(tag)
                 covered.update(taxonomy.parent_chain(tag))
         with_children.update(covered)
-    tags = []
+    tags: list[dict] = []
     for name in taxonomy.tags:
         tags.append(
             {
@@ -51,41 +76,41 @@ def kb_stats(kb, collection=None, notes=None) -> dict:
         {"tag": t, "papers": exact[t], "with_children": exact[t], "parent": None} for t in unknown
     )
     tags.sort(key=lambda row: (-row["papers"], -row["with_children"], row["tag"].casefold()))
+    return tags
+
+
+def _decision_rows(papers: list[dict]) -> list[dict]:
+    """Papers per decision, in the order of decisions (accepted first)."""
     decisions = Counter(p["decision"] or "(none)" for p in papers)
+    return [
+        {"decision": d, "papers": n}
+        for d, n in sorted(
+            decisions.items(),
+            key=lambda kv: (decision_rank(None if kv[0] == "(none)" else kv[0]), -kv[1], kv[0]),
+        )
+    ]
+
+
+def _note_counts(papers: list[dict]) -> dict:
+    """Notes in all, bilingual, and per language: written in it first, and with its text."""
     all_notes = [n for p in papers for n in p["note_langs"]]  # [lang, has zh, has en]
     original = Counter(lang for lang, _, _ in all_notes)
     written = Counter(lang for n in all_notes for lang, has in (("zh", n[1]), ("en", n[2])) if has)
-    statuses = Counter(p["status"] or "(none)" for p in papers)
-    marks = Counter(m for p in papers for m in p["marks"])
     return {
-        "papers": len(papers),
-        "unloadable": len({pr.path for pr in problems}),
-        "untagged": sum(1 for p in papers if not p["tags"]),
-        "tags": tags,
-        "decisions": [
-            {"decision": d, "papers": n}
-            for d, n in sorted(
-                decisions.items(),
-                key=lambda kv: (decision_rank(None if kv[0] == "(none)" else kv[0]), -kv[1], kv[0]),
-            )
+        "total": len(all_notes),
+        "bilingual": sum(1 for _, zh, en in all_notes if zh and en),
+        "languages": [
+            {"lang": lang, "original": original.get(lang, 0), "with_text": written.get(lang, 0)}
+            for lang in ("zh", "en")
         ],
-        "statuses": [
-            {"status": s, "papers": statuses[s]} for s in (*STATUSES, "(none)") if statuses.get(s)
-        ],
-        "marks": [{"mark": m, "notes": marks[m]} for m in MARKS if marks.get(m)],
-        "notes": {
-            "total": len(all_notes),
-            "bilingual": sum(1 for _, zh, en in all_notes if zh and en),
-            "languages": [
-                {"lang": lang, "original": original.get(lang, 0), "with_text": written.get(lang, 0)}
-                for lang in ("zh", "en")
-            ],
-        },
-        "links": sum(p["related"] for p in papers),
-        "notes_md": {
-            "files": len(notes),
-            "paper_links": sum(1 for n in notes for link in n.links if link.kind == "paper"),
-            "tag_links": sum(1 for n in notes for link in n.links if link.kind == "tag"),
-            "languages": dict(Counter(n.lang for n in notes)),
-        },
+    }
+
+
+def _notes_md_counts(notes: list[NoteFile]) -> dict:
+    """The notes/ files, their links to papers and tags, and their languages."""
+    return {
+        "files": len(notes),
+        "paper_links": sum(1 for n in notes for link in n.links if link.kind == "paper"),
+        "tag_links": sum(1 for n in notes for link in n.links if link.kind == "tag"),
+        "languages": dict(Counter(n.lang for n in notes)),
     }

@@ -5,9 +5,13 @@ from __future__ import annotations
 from collections import Counter
 from datetime import date
 from statistics import mean
+from typing import TYPE_CHECKING
 
 from papernotes.store.notes import load_notes
 from papernotes.views.decisions import decision_rank
+
+if TYPE_CHECKING:
+    from papernotes.store.notes import NoteFile
 
 SORTS = ("decision", "rating", "added", "id")
 TOPIC_KEYS = ("id", "title", "decision", "ratings", "added", "tags")  # of each digest
@@ -54,7 +58,36 @@ def topic_page(kb, name: str, sort: str = "decision", collection=None, notes=Non
     subtree = taxonomy.descendants(name)
     counts = Counter(t for p in rows for t in p["tags"])
     members = [p for p in rows if set(subtree).intersection(p["tags"])]
-    papers = [
+    papers = _paper_rows(members, subtree, sort)
+    member_ids = {p["id"] for p in members}
+    cooccurring = Counter(t for p in members for t in p["tags"] if t not in subtree)
+    notes = notes if notes is not None else load_notes(kb, taxonomy)
+    discussed = _discussed(notes, subtree, member_ids)
+    return {
+        "name": name,
+        "en": tag.en,
+        "zh": tag.zh,
+        "aliases": list(tag.aliases),
+        "description": tag.description,
+        "parent": _label(taxonomy, tag.parent) if tag.parent else None,
+        "ancestors": taxonomy.parent_chain(name),
+        "children": [
+            {**_label(taxonomy, child), "papers": counts.get(child, 0)}
+            for child in taxonomy.children(name)
+        ],
+        "sort": sort,
+        "papers": papers,
+        "notes": discussed,
+        "cooccurring": [
+            {**_label(taxonomy, t), "papers": n}
+            for t, n in sorted(cooccurring.items(), key=lambda kv: (-kv[1], kv[0]))[:10]
+        ],
+    }
+
+
+def _paper_rows(members: list[dict], subtree: list[str], sort: str) -> list[dict]:
+    """The page's papers in ``sort`` order, each with the tags of the subtree it is here by."""
+    return [
         {
             "id": p["id"],
             "title": p["title"],
@@ -67,10 +100,11 @@ def topic_page(kb, name: str, sort: str = "decision", collection=None, notes=Non
         }
         for p in sort_papers(members, sort)
     ]
-    member_ids = {p["id"] for p in members}
-    cooccurring = Counter(t for p in members for t in p["tags"] if t not in subtree)
-    notes = notes if notes is not None else load_notes(kb, taxonomy)
-    discussed = []
+
+
+def _discussed(notes: list[NoteFile], subtree: list[str], member_ids: set[str]) -> list[dict]:
+    """The notes/ files that link to the tag's subtree or its papers, most links first."""
+    discussed: list[dict] = []
     for note in notes:
         tag_lines = [
             link for link in note.links if link.kind == "tag" and link.target in set(subtree)
@@ -96,23 +130,4 @@ def topic_page(kb, name: str, sort: str = "decision", collection=None, notes=Non
             }
         )
     discussed.sort(key=lambda n: (-n["tag_links"], -len(n["papers"]), n["path"]))
-    return {
-        "name": name,
-        "en": tag.en,
-        "zh": tag.zh,
-        "aliases": list(tag.aliases),
-        "description": tag.description,
-        "parent": _label(taxonomy, tag.parent) if tag.parent else None,
-        "ancestors": taxonomy.parent_chain(name),
-        "children": [
-            {**_label(taxonomy, child), "papers": counts.get(child, 0)}
-            for child in taxonomy.children(name)
-        ],
-        "sort": sort,
-        "papers": papers,
-        "notes": discussed,
-        "cooccurring": [
-            {**_label(taxonomy, t), "papers": n}
-            for t, n in sorted(cooccurring.items(), key=lambda kv: (-kv[1], kv[0]))[:10]
-        ],
-    }
+    return discussed
