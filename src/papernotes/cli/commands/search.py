@@ -82,6 +82,7 @@ def command(
       papernotes search convergence --tag ntk --status to-read -n 5
       papernotes search adverserial --fuzzy
     """
+    # long only by the docstring above: it is the --help page
     from papernotes.cli.common import is_tty
     from papernotes.cli.indexing import refreshed
     from papernotes.cli.search_view import print_hits
