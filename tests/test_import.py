@@ -269,6 +269,11 @@ def test_both_seeds_one_record_per_paper(run, kb):
     assert sources == [f"seeds/{SEED0}", f"seeds/{SEED1}"]
     assert Runner(kb)("validate").exit_code == 0
     assert Runner(kb)("fmt", "--check").exit_code == 0
+    # --strict asks for translations, but never doubts the language import chose
+    strict = Runner(kb)("validate", "--strict")
+    assert strict.exit_code == 1
+    assert "no English text" in strict.stderr + strict.stdout
+    assert ".lang:" not in strict.stderr + strict.stdout
 
 
 def test_heading_is_a_hint_not_a_tag(run, kb):

@@ -18,6 +18,7 @@ from papernotes.importers.parse import (
 )
 from papernotes.metadata.catalog import CatalogEntry, display_title, readable_title
 from papernotes.model.taxonomy import Taxonomy
+from papernotes.store.translations import detected_lang
 from papernotes.text import detect_lang, one_line
 
 # Kept upper-case (or in this spelling) when a title is re-cased; tags.yaml adds its own.
@@ -167,9 +168,12 @@ def choose_title(
 
 
 def note_language(text: str) -> str:
-    """The language the note was written in; a pasted upper-case title does not count."""
+    """The language the note was written in; a pasted upper-case title does not count.
+    Where ``validate`` sees a clear language (its own rule, by words), that one: a fresh
+    import never fails its check "marked lang=en but reads as Chinese"."""
     own = "\n".join(line for line in text.splitlines() if not looks_like_title(line.strip()))
-    return detect_lang(own if own.strip() else text)
+    own = own if own.strip() else text
+    return detected_lang(own) or detect_lang(own)
 
 
 def resolve(
