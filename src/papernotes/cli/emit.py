@@ -22,7 +22,16 @@ from papernotes.cli.common import Env, console, emit_json, json_option, plain, s
 if TYPE_CHECKING:
     from rich.console import Console
 
-__all__ = ["Column", "emit", "json_option", "limit_option", "output_option", "write_output"]
+__all__ = [
+    "Column",
+    "emit",
+    "emit_changes",
+    "json_option",
+    "limit_option",
+    "output_option",
+    "status_option",
+    "write_output",
+]
 
 
 def _text(value: Any) -> str:
@@ -160,6 +169,24 @@ def limit_option(default: int, help: str = "Show at most N papers (0: all).") ->
         metavar="N",
         help=help,
     )
+
+
+def status_option(help: str) -> Callable:
+    """``--status S`` (repeatable): reading statuses to keep."""
+    from papernotes.reading import STATUSES
+
+    return click.option(
+        "--status", "statuses", multiple=True, type=click.Choice(STATUSES), help=help
+    )
+
+
+def emit_changes(changes: Iterable[Any], as_json: bool, line: Callable[[Any], str]) -> None:
+    """Changes to records: their ``to_dict()`` as JSON, else ``line(change)`` for each."""
+    if as_json:
+        emit_json([c.to_dict() for c in changes])
+        return
+    for change in changes:
+        click.echo(line(change))
 
 
 def write_output(env: Env, output: str | None, text: str, summary: str, dash: bool = True) -> None:

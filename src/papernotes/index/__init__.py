@@ -18,6 +18,7 @@ _HOMES = {
     "Hit": "engine",
     "corrected": "engine",
     "count": "engine",
+    "filtered_query": "engine",
     "hits": "engine",
     "parse_query": "engine",
     "search": "engine",

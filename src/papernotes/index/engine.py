@@ -10,8 +10,11 @@ from papernotes.errors import NotFoundError, UsageError
 from papernotes.index import snippet
 from papernotes.index.documents import COLUMNS, WEIGHTS
 from papernotes.index.query import (
+    And,
     Compiled,
+    Filter,
     Node,
+    Or,
     UnknownTagError,
     Vocabulary,
     compile_query,
@@ -53,6 +56,22 @@ def parse_query(query: str) -> Node | None:
     if not isinstance(query, str) or not query.strip():
         raise UsageError("empty query: give words to search for (see 'papernotes search --help')")
     return parse(query)
+
+
+def filtered_query(
+    text: str, tags: tuple[str, ...] = (), statuses: tuple[str, ...] = ()
+) -> tuple[Node | None, str]:
+    """The tree of ``text`` with a filter for each tag and one for any of ``statuses``,
+    and the query as typed with them (``text tag:T status:S``) for messages."""
+    filters: list[Node] = [Filter("tag", t) for t in tags]
+    if statuses:
+        either: list[Node] = [Filter("status", s) for s in statuses]
+        filters.append(either[0] if len(either) == 1 else Or(either))
+    tree = parse_query(text) if text.strip() or not filters else None
+    if filters:
+        tree = And([tree, *filters]) if tree is not None else And(filters)
+        text = " ".join([text, *(f"tag:{t}" for t in tags), *(f"status:{s}" for s in statuses)])
+    return tree, text
 
 
 def search(kb: KnowledgeBase, query: str, limit: int | None = 20) -> list[Hit]:

@@ -1,11 +1,10 @@
 import click
 
+from papernotes.cli.args import paper_command
 from papernotes.cli.common import pass_env
-from papernotes.cli.complete import complete_paper_ids
 
 
-@click.command()
-@click.argument("paper", shell_complete=complete_paper_ids)
+@paper_command
 @click.option(
     "--force",
     is_flag=True,

@@ -2,18 +2,12 @@ from typing import Any
 
 import click
 
-from papernotes.cli.common import emit_json, json_option, pass_env
-from papernotes.reading import STATUSES
+from papernotes.cli.common import json_option, pass_env
+from papernotes.cli.emit import Column, emit, status_option
 
 
 @click.command()
-@click.option(
-    "--status",
-    "statuses",
-    multiple=True,
-    type=click.Choice(STATUSES),
-    help="Only these statuses (repeatable). Default: reading, to-read, to-reread.",
-)
+@status_option("Only these statuses (repeatable). Default: reading, to-read, to-reread.")
 @click.option("--limit", "-n", type=click.IntRange(min=0), default=0, help="At most N (0: all).")
 @json_option
 @pass_env
@@ -29,7 +23,7 @@ def command(env, statuses: tuple[str, ...], limit: int, as_json: bool) -> None:
       papernotes queue
       papernotes queue --status to-reread -n 5 --json | jq -r '.[].id'
     """
-    from papernotes.cli.common import console, is_tty, plain, safe_text, warn
+    from papernotes.cli.common import warn
     from papernotes.edit.reading import QUEUE_STATUSES, queue
 
     kb = env.kb()
@@ -50,28 +44,16 @@ def command(env, statuses: tuple[str, ...], limit: int, as_json: bool) -> None:
         }
         for p in papers
     ]
-    if as_json:
-        emit_json(rows)
-        return
-    if not rows:
+    if not rows and not as_json:
         click.echo("The reading queue is empty.", err=True)
         return
-    if not is_tty():
-        for r in rows:
-            cells = [r["id"], r["status"], str(r["priority"] or ""), r["since"] or "", r["title"]]
-            click.echo("\t".join(plain(c) for c in cells))
-        return
-    from rich.table import Table
+    emit(env, rows, COLUMNS, as_json=as_json, field="plain")
 
-    table = Table(header_style="bold")
-    for col in ("id", "status", "prio", "since", "title"):
-        table.add_column(col, overflow="fold", no_wrap=col == "id")
-    for r in rows:
-        table.add_row(
-            safe_text(r["id"]),
-            r["status"],
-            str(r["priority"] or ""),
-            r["since"] or "",
-            safe_text(r["title"]),
-        )
-    console(env).print(table)
+
+COLUMNS = [
+    Column("id", no_wrap=True),
+    Column("status"),
+    Column("priority", "prio", text=lambda p: str(p or "")),
+    Column("since"),
+    Column("title"),
+]

@@ -1,11 +1,10 @@
 import click
 
+from papernotes.cli.args import paper_command
 from papernotes.cli.common import emit_json, json_option, pass_env
-from papernotes.cli.complete import complete_paper_ids
 
 
-@click.command()
-@click.argument("paper", shell_complete=complete_paper_ids)
+@paper_command
 @click.option(
     "--pager/--no-pager",
     default=None,
@@ -45,25 +44,13 @@ def command(env, paper: str, pager: bool | None, as_json: bool) -> None:
         data["top_related"] = [n.to_dict() for n in neighbours]
         emit_json(data)
         return
-    from papernotes.cli.common import text_console
+    from papernotes.cli.pager import print_paged
     from papernotes.cli.render import render_paper
 
-    out = text_console(env)
-    if pager is False or not out.is_terminal:
+    def draw(out) -> None:
         render_paper(env, record, taxonomy, related_titles, backlinks, neighbours, out=out)
-        return
-    with out.capture() as captured:
-        render_paper(env, record, taxonomy, related_titles, backlinks, neighbours, out=out)
-    text = captured.get()
-    if pager or text.count("\n") >= out.size.height:
-        import os
 
-        configured = env.settings().get("pager")
-        if configured.source != "default":  # the config file's pager, or $PAGER
-            os.environ["PAGER"] = configured.value
-        click.echo_via_pager(text)
-    else:
-        click.echo(text, nl=False)
+    print_paged(env, pager, draw)
 
 
 TOP_RELATED = 5

@@ -1,6 +1,7 @@
 import click
 
-from papernotes.cli.common import emit_json, json_option, pass_env
+from papernotes.cli.common import json_option, pass_env
+from papernotes.cli.emit import emit_changes
 
 
 @click.command()
@@ -43,15 +44,14 @@ def apply_status(env, papers: list[str], status, priority, as_json: bool) -> Non
     from papernotes.model.ids import parse_paper_ref
 
     changes = set_status(env.kb(), [parse_paper_ref(p) for p in papers], status, priority)
-    if as_json:
-        emit_json([c.to_dict() for c in changes])
-        return
-    for c in changes:
-        if not c.changed:
-            click.echo(f"unchanged {c.path}: {describe(c.status, c.priority)}")
-        else:
-            before = describe(c.old_status, c.old_priority)
-            click.echo(f"updated {c.path}: {before} -> {describe(c.status, c.priority)}")
+    emit_changes(changes, as_json, _change_line)
+
+
+def _change_line(c) -> str:
+    if not c.changed:
+        return f"unchanged {c.path}: {describe(c.status, c.priority)}"
+    before = describe(c.old_status, c.old_priority)
+    return f"updated {c.path}: {before} -> {describe(c.status, c.priority)}"
 
 
 def describe(status: str | None, priority: int | None) -> str:

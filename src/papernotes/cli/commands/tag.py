@@ -1,6 +1,8 @@
 import click
 
-from papernotes.cli.common import emit_json, json_option, pass_env
+from papernotes.cli.args import split_words
+from papernotes.cli.common import json_option, pass_env
+from papernotes.cli.emit import emit_changes
 
 
 class TagCommand(click.Command):
@@ -9,24 +11,15 @@ class TagCommand(click.Command):
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
         known = {o for p in self.params for o in getattr(p, "opts", [])}
         known |= set(ctx.help_option_names)
-        out, words = [], []
-        i = 0
-        while i < len(args):
-            arg = args[i]
-            if arg == "--":
-                words.extend(args[i + 1 :])
-                break
+
+        def width(arg: str, has_next: bool) -> int:
             if arg.split("=", 1)[0] in known:
-                out.append(arg)
-                if arg in ("--add", "--remove") and i + 1 < len(args):
-                    out.append(args[i + 1])
-                    i += 1
-            elif arg.startswith("--") and len(arg) > 2:
+                return 2 if arg in ("--add", "--remove") and has_next else 1
+            if arg.startswith("--") and len(arg) > 2:
                 raise click.UsageError(f"No such option {arg.split('=', 1)[0]!r}", ctx)
-            else:
-                words.append(arg)
-            i += 1
-        return super().parse_args(ctx, [*out, "--", *words])
+            return 0
+
+        return super().parse_args(ctx, split_words(args, width))
 
 
 @click.command(cls=TagCommand)
@@ -65,13 +58,11 @@ def command(
             ids.append(parse_paper_ref(item))
     if not ids:
         raise UsageError("give at least one paper id before the tags")
-    changes = retag(env.kb(), ids, add, remove)
-    if as_json:
-        emit_json([c.to_dict() for c in changes])
-        return
-    for change in changes:
-        if not change.changed:
-            click.echo(f"unchanged {change.path}: tags {', '.join(change.tags) or 'none'}")
-            continue
-        diff = [f"+{t}" for t in change.added] + [f"-{t}" for t in change.removed]
-        click.echo(f"updated {change.path}: tags {' '.join(diff)}")
+    emit_changes(retag(env.kb(), ids, add, remove), as_json, _change_line)
+
+
+def _change_line(change) -> str:
+    if not change.changed:
+        return f"unchanged {change.path}: tags {', '.join(change.tags) or 'none'}"
+    diff = [f"+{t}" for t in change.added] + [f"-{t}" for t in change.removed]
+    return f"updated {change.path}: tags {' '.join(diff)}"
