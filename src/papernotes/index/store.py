@@ -450,13 +450,20 @@ class Index:
         if self.read(current):
             return
         conn = self.connection()
+        with self._writing(conn):
+            note_rows.update(conn, self.kb, now)
+
+    @contextlib.contextmanager
+    def _writing(self, conn: sqlite3.Connection) -> Iterator[None]:
+        """One write transaction: taken at once (or a one-line error when another process
+        holds it too long), committed, or rolled back on any failure."""
         try:
             conn.execute("BEGIN IMMEDIATE")
         except sqlite3.OperationalError as exc:
             _raise_if_locked(exc, self.timeout)
             raise
         try:
-            note_rows.update(conn, self.kb, now)
+            yield
             conn.execute("COMMIT")
         except BaseException:
             with contextlib.suppress(sqlite3.Error):
@@ -488,19 +495,9 @@ class Index:
         now = scan(self.kb)
         if self._is_current(conn, now):
             return
-        try:
-            conn.execute("BEGIN IMMEDIATE")
-        except sqlite3.OperationalError as exc:
-            _raise_if_locked(exc, self.timeout)
-            raise
-        try:
+        with self._writing(conn):
             if not self._is_current(conn, now):
                 self._apply(conn, now, stats, progress)
-            conn.execute("COMMIT")
-        except BaseException:
-            with contextlib.suppress(sqlite3.Error):
-                conn.execute("ROLLBACK")
-            raise
 
     def _is_current(self, conn: sqlite3.Connection, now: Scan) -> bool:
         meta = dict(
