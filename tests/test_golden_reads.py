@@ -114,3 +114,38 @@ def test_read_output_unchanged(tmp_path, kb, name, args, as_json):
         json.loads(first.split("--- stdout\n", 1)[1].split("--- stderr\n", 1)[0])
     if name.startswith("validate"):  # re-reading every file finds the same
         assert _run(root, [*argv, "--full"]) == first
+
+
+def _bad_taxonomy(root: Path) -> Path:
+    _shipped(root)
+    text = (root / "tags.yaml").read_text(encoding="utf-8")
+    (root / "tags.yaml").write_text(text + "  Broken tag: [\n", encoding="utf-8")
+    return root
+
+
+FALLBACK_READS = [
+    ["list", "--json"],
+    ["list", "--tag", "ntk"],
+    ["list", "--tag", "no-such-tag"],
+    ["topic", "彩票假设", "--json"],
+    ["topic", "no-such-tag"],
+    ["stats", "--json"],
+    ["tags", "--json"],
+]
+
+
+@pytest.mark.parametrize("make", [_shipped, _broken, _bad_taxonomy])
+def test_the_index_and_the_files_answer_alike(tmp_path, monkeypatch, make):
+    """The taxonomy and the digests read from one fresh index, or from the files when no
+    index can be kept (or tags.yaml has problems): the same output, the same exit code."""
+    root = make(tmp_path / "kb")
+    for argv in FALLBACK_READS:
+        monkeypatch.setenv("PAPERNOTES_CACHE_DIR", str(tmp_path / "cache"))
+        indexed = _run(root, argv)
+        blocker = tmp_path / "not-a-folder"
+        blocker.write_text("", encoding="utf-8")
+        monkeypatch.setenv("PAPERNOTES_CACHE_DIR", str(blocker / "cache"))
+        assert _run(root, argv) == indexed, argv
+    if make is _bad_taxonomy:  # the file's problem is told, as when every file was read
+        assert "tags.yaml:" in _run(root, ["list", "--tag", "ntk"])
+        assert "1 problem(s) in the taxonomy" in _run(root, ["tags"])

@@ -284,3 +284,92 @@ def test_show_without_a_usable_index_still_shows_the_paper(synth_root, tmp_path,
     related = Runner(synth_root)("related", pid_of(17))
     assert related.exit_code != 0 and related.stderr.startswith("Error: ")
     assert related.stderr.count("\n") == 1
+
+
+# -- rankings kept in the index -------------------------------------------------------
+def _kept(kb: KnowledgeBase) -> list[tuple]:
+    with sqlite3.connect(kb.cache_dir() / INDEX_NAME) as conn:
+        rows = conn.execute("SELECT id, top, generation FROM ranked ORDER BY id, top").fetchall()
+    conn.close()
+    return rows
+
+
+def _settled(root: Path) -> Path:
+    """Files written a minute ago: none is racy, so reads do not write the index."""
+    for path in [root / "tags.yaml", *root.glob("papers/*.yaml")]:
+        os.utime(path, ns=(path.stat().st_atime_ns, path.stat().st_mtime_ns - 60 * 10**9))
+    return root
+
+
+def test_a_ranking_is_kept_until_the_index_is_written(tmp_path, monkeypatch):
+    monkeypatch.setenv("PAPERNOTES_CACHE_DIR", str(tmp_path / "cache"))
+    kb = KnowledgeBase(_settled(make_kb(tmp_path / "kb", size=40)))
+    run = Runner(kb.root)
+    first = run("related", pid_of(3), "--json")
+    assert first.exit_code == 0, first.stderr
+    kept = _kept(kb)
+    assert [(pid, top) for pid, top, _ in kept] == [(pid_of(3), 10)]
+    calls = []
+    monkeypatch.setattr(neighbours, "related_of", lambda *a, **k: calls.append(a) or [])
+    assert run("related", pid_of(3), "--json").stdout == first.stdout
+    assert calls == []  # read back, not ranked again
+    monkeypatch.undo()
+    monkeypatch.setenv("PAPERNOTES_CACHE_DIR", str(tmp_path / "cache"))
+    # another record now links to it: the kept ranking goes with the write
+    (kb.papers_dir / f"{pid_of(4)}.yaml").write_text(
+        record(pid_of(4), "Brand new words: xylophone quokka", related=[(pid_of(3), "new")]),
+        encoding="utf-8",
+    )
+    rows = json.loads(run("related", pid_of(3), "--json").stdout)
+    assert rows[0]["id"] == pid_of(4) and rows[0]["reasons"][0]["why"] == "new"
+    assert len(_kept(kb)) == 1 and _kept(kb)[0][2] != kept[0][2]
+
+
+def test_kept_rankings_follow_the_taxonomy(tmp_path, monkeypatch):
+    monkeypatch.setenv("PAPERNOTES_CACHE_DIR", str(tmp_path / "cache"))
+    kb = KnowledgeBase(_settled(make_kb(tmp_path / "kb", size=40)))
+    run = Runner(kb.root)
+    before = run("related", pid_of(2), "--limit", "40", "--json").stdout
+    assert '"NTK' in before and _kept(kb)  # papers with the child tag NTK of theory
+    text = kb.tags_path.read_text(encoding="utf-8")
+    kb.tags_path.write_text(text.replace("parent: theory", "parent: null"), encoding="utf-8")
+    after = run("related", pid_of(2), "--limit", "40", "--json")
+    assert after.exit_code == 0, after.stderr
+    fresh = as_dicts(neighbours.related_from_index(KnowledgeBase(kb.root), pid_of(2), 40))
+    assert json.loads(after.stdout) == json.loads(json.dumps(fresh))
+    assert '"NTK' not in after.stdout  # NTK is no longer below theory
+
+
+def test_a_damaged_kept_ranking_is_rebuilt(tmp_path, monkeypatch):
+    monkeypatch.setenv("PAPERNOTES_CACHE_DIR", str(tmp_path / "cache"))
+    kb = KnowledgeBase(make_kb(tmp_path / "kb", size=40))
+    run = Runner(kb.root)
+    first = run("show", pid_of(6), "--json").stdout
+    for damage in ("{not json", '[["x"]]', '"text"'):
+        with sqlite3.connect(kb.cache_dir() / INDEX_NAME) as conn:
+            conn.execute("UPDATE ranked SET data = ?", (damage,))
+        conn.close()
+        again = run("show", pid_of(6), "--json")
+        assert again.exit_code == 0, again.stderr
+        assert again.stdout == first and "Traceback" not in again.stderr
+
+
+def test_a_ranking_made_while_another_process_writes_is_not_kept(tmp_path, monkeypatch):
+    monkeypatch.setenv("PAPERNOTES_CACHE_DIR", str(tmp_path / "cache"))
+    kb = KnowledgeBase(make_kb(tmp_path / "kb", size=40))
+    with Index(kb) as index:
+        index.refresh()
+    rank = neighbours.related_of
+
+    def ranked_during_a_write(conn, *args, **kwargs):
+        other = sqlite3.connect(kb.cache_dir() / INDEX_NAME, isolation_level=None)
+        other.execute("BEGIN IMMEDIATE")
+        other.execute("UPDATE meta SET value = value + 1 WHERE key = 'generation'")
+        other.execute("INSERT OR IGNORE INTO meta(key, value) VALUES ('generation', '1')")
+        other.execute("COMMIT")
+        other.close()
+        return rank(conn, *args, **kwargs)
+
+    monkeypatch.setattr(neighbours, "related_of", ranked_during_a_write)
+    rows = neighbours.related_from_index(kb, pid_of(3), 10)
+    assert rows and _kept(kb) == []

@@ -19,6 +19,8 @@ The rules (link reasons, near tags, tag overlap, the combined score) are those o
 
 from __future__ import annotations
 
+import contextlib
+import json
 import math
 import sqlite3
 from collections import Counter, defaultdict
@@ -26,7 +28,7 @@ from typing import TYPE_CHECKING
 
 from papernotes.index.documents import tag_facet
 from papernotes.index.related_rows import BODY_COLUMNS
-from papernotes.index.store import Index, IndexDamaged, decoded
+from papernotes.index.store import Index, IndexDamaged, decoded, generation
 from papernotes.relate.mentions import COMMON_SHARE as COMMON_NAME_SHARE
 from papernotes.relate.mentions import ID_TOKEN, Mention, MentionIndex, words_of
 from papernotes.relate.related import (
@@ -58,7 +60,55 @@ def related_from_index(kb: KnowledgeBase, paper_id: str, limit: int | None = 10)
     taxonomy = kb.taxonomy()
     with Index(kb) as index:
         index.refresh()
-        return index.read(lambda conn: related_of(conn, record, taxonomy, limit))
+        return stored_related(index, record, taxonomy, limit)
+
+
+def stored_related(index: Index, record, taxonomy, limit: int | None) -> list[Neighbour]:
+    """:func:`related_of` over a fresh ``index``, kept in the index until its next write:
+    the same paper asked again (``show`` then ``related``, a second ``show``) reads one row.
+    A ranking computed while another process wrote to the index is not kept."""
+    top = -1 if limit is None else limit
+
+    def kept(conn: sqlite3.Connection) -> tuple[str, list[Neighbour] | None]:
+        now = generation(conn)
+        row = conn.execute(
+            "SELECT data FROM ranked WHERE id = ? AND top = ? AND generation = ?",
+            (record.id, top, now),
+        ).fetchone()
+        return now, None if row is None else _neighbours(decoded(row[0]))
+
+    now, found = index.read(kept)
+    if found is not None:
+        return found
+    found = index.read(lambda conn: related_of(conn, record, taxonomy, limit))
+    data = json.dumps([_stored(n) for n in found], ensure_ascii=False, separators=(",", ":"))
+    conn = index.connection()
+    try:
+        conn.execute("BEGIN IMMEDIATE")
+        conn.execute(
+            "INSERT OR REPLACE INTO ranked(id, top, generation, data) "
+            "SELECT ?, ?, ?, ? WHERE (SELECT value FROM meta WHERE key = 'generation') IS ?",
+            (record.id, top, now, data, None if now == "0" else now),
+        )
+        conn.execute("COMMIT")
+    except sqlite3.Error:  # a busy or read-only index: the ranking is only not kept
+        with contextlib.suppress(sqlite3.Error):
+            conn.execute("ROLLBACK")
+    return found
+
+
+def _stored(n: Neighbour) -> list:
+    return [n.id, n.title, n.score, [[r.kind, r.text, r.detail] for r in n.reasons]]
+
+
+def _neighbours(rows) -> list[Neighbour]:
+    try:
+        return [
+            Neighbour(str(pid), str(title), float(score), [Reason(k, t, dict(d)) for k, t, d in why])
+            for pid, title, score, why in rows
+        ]
+    except (TypeError, ValueError):
+        raise IndexDamaged("a stored ranking is malformed") from None
 
 
 def related_of(

@@ -116,9 +116,9 @@ def paper_page(
             index.refresh_notes()
             page.backlinks = index.read(lambda conn: note_rows.backlinks(conn, kb, paper_id))
         if top != 0:
-            from papernotes.index.neighbours import related_of
+            from papernotes.index.neighbours import stored_related
 
-            page.neighbours = index.read(lambda conn: related_of(conn, record, taxonomy, top))
+            page.neighbours = stored_related(index, record, taxonomy, top)
         return page
 
 

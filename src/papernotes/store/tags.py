@@ -7,16 +7,19 @@ from typing import TYPE_CHECKING
 from papernotes.errors import DataError, NotFoundError, UsageError
 
 if TYPE_CHECKING:
+    from papernotes.model.taxonomy import Taxonomy
     from papernotes.store.kb import KnowledgeBase
 
 
-def resolve_tag(kb: KnowledgeBase, text: str) -> str:
-    """The canonical tag for a name, label or alias; one-line errors otherwise."""
+def resolve_tag(kb: KnowledgeBase, text: str, taxonomy: Taxonomy | None = None) -> str:
+    """The canonical tag for a name, label or alias; one-line errors otherwise.
+    ``taxonomy``: one already read (without problems), instead of tags.yaml."""
     if not text.strip():
         raise UsageError("empty tag name (see 'papernotes tags')")
-    taxonomy, problems = kb.taxonomy_checked()
-    if problems and not taxonomy.tags:
-        raise DataError(problems)
+    if taxonomy is None:
+        taxonomy, problems = kb.taxonomy_checked()
+        if problems and not taxonomy.tags:
+            raise DataError(problems)
     name = taxonomy.resolve(text)
     if name is None:
         close = taxonomy.suggest(text)

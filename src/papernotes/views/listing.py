@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 from collections import Counter
+from typing import TYPE_CHECKING
 
 from papernotes.errors import Problem, UsageError, WriteError
 from papernotes.store.kb import KnowledgeBase
 from papernotes.store.tags import resolve_tag
 from papernotes.text import tokenize
+
+if TYPE_CHECKING:
+    from papernotes.model.taxonomy import Taxonomy
 
 SUMMARY_KEYS: tuple[str, ...] = (
     "id",
@@ -43,6 +47,23 @@ def digests(
     return found.papers, found.problems
 
 
+def digests_and_taxonomy(
+    kb: KnowledgeBase, keys: tuple[str, ...]
+) -> tuple[dict[str, dict], list[Problem], Taxonomy | None]:
+    """:func:`digests` with these ``keys`` (and no others), and the taxonomy, both from one
+    fresh index. The taxonomy is None when tags.yaml has problems or the index cannot be
+    used: then read the file (``kb.taxonomy_checked()`` tells the problems)."""
+    from papernotes.index.records import digest, read_fields
+
+    try:
+        found = read_fields(kb, keys, taxonomy=True)
+    except WriteError:  # no writable cache anywhere, or locked for too long
+        coll = kb.load_all()
+        papers = {pid: digest(p) for pid, p in coll.papers.items()}
+        return {pid: {k: d[k] for k in keys} for pid, d in papers.items()}, coll.problems, None
+    return found.papers, found.problems, found.taxonomy
+
+
 def written_by(authors: list[str], name: str) -> bool:
     """Whether one of a paper's note ``authors`` (its digest's ``by``) is ``name``: its words,
     in order, within the note's by:."""
@@ -61,34 +82,44 @@ def list_papers(
     statuses: tuple[str, ...] = (),
     by: str | None = None,
 ) -> tuple[list[dict], list[Problem]]:
-    wanted = set(kb.taxonomy().descendants(resolve_tag(kb, tag))) if tag is not None else None
+    if tag is not None and not tag.strip():
+        resolve_tag(kb, tag)  # the error for an empty name, before any reading
     if by is not None and not tokenize(by):
         raise UsageError("--by needs a name")
-    rows, problems = digests(kb, SUMMARY_KEYS + (("by",) if by is not None else ()))
+    keys = SUMMARY_KEYS + (("by",) if by is not None else ())
+    rows, problems, indexed = digests_and_taxonomy(kb, keys)
+    wanted = None
+    if tag is not None:
+        name = resolve_tag(kb, tag, indexed)
+        wanted = set((indexed or kb.taxonomy()).descendants(name))
     papers = [p for p in rows.values() if wanted is None or wanted.intersection(p["tags"])]
     if statuses:
         papers = [p for p in papers if (p["status"] or "none") in statuses]
     if by is not None:
         papers = [p for p in papers if written_by(p["by"], by)]
-    keys = {
+    orders = {
         "id": lambda p: p["id"],
         "title": lambda p: p["title"].casefold(),
         "added": lambda p: (p["added"] or "", p["id"]),
     }
-    papers.sort(key=keys[sort])
+    papers.sort(key=orders[sort])
+    if by is None:  # the digests hold SUMMARY_KEYS and no more (20,000 copies saved)
+        return papers, problems
     return [summary(p) for p in papers], problems
 
 
 def tag_rows(kb: KnowledgeBase) -> tuple[list[dict], list[Problem]]:
-    taxonomy, problems = kb.taxonomy_checked()
     from papernotes.index.records import read_tag_counts
 
     try:
-        counts, record_problems = read_tag_counts(kb)
+        counts, record_problems, taxonomy = read_tag_counts(kb)
     except WriteError:  # no writable cache anywhere, or locked for too long
         coll = kb.load_all()
         counts = Counter(tag for p in coll.papers.values() for tag in p.tags)
-        record_problems = coll.problems
+        record_problems, taxonomy = coll.problems, None
+    problems: list[Problem] = []
+    if taxonomy is None:  # tags.yaml has problems (or no index): the file tells them
+        taxonomy, problems = kb.taxonomy_checked()
     rows = [
         {
             "name": name,

@@ -20,14 +20,14 @@ def kb_stats(kb, collection=None, notes=None) -> dict:
     """Plain numbers for ``papernotes stats`` (JSON-ready, sorted largest first), from the
     papers' digests in the index (or of ``collection``, when given)."""
     from papernotes.index.records import digest
-    from papernotes.views.listing import digests
+    from papernotes.views.listing import digests_and_taxonomy
 
-    taxonomy = kb.taxonomy()
     if collection is not None:
         rows = {pid: digest(p) for pid, p in collection.papers.items()}
-        problems = collection.problems
+        problems, taxonomy = collection.problems, kb.taxonomy()
     else:
-        rows, problems = digests(kb, STATS_KEYS)
+        rows, problems, indexed = digests_and_taxonomy(kb, STATS_KEYS)
+        taxonomy = indexed or kb.taxonomy()
     papers = list(rows.values())
     notes = notes if notes is not None else load_notes(kb, taxonomy)
     statuses = Counter(p["status"] or "(none)" for p in papers)

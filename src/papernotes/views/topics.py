@@ -45,16 +45,23 @@ def _label(taxonomy, name: str) -> dict:
 
 
 def topic_page(kb, name: str, sort: str = "decision", collection=None, notes=None) -> dict:
-    """The page of canonical tag ``name`` (resolve what the user typed with resolve_tag first)."""
+    """The page of the tag ``name``: a tag name, alias or label as the user typed it (one-line
+    errors from :func:`resolve_tag` when it names no tag)."""
     from papernotes.index.records import digest
-    from papernotes.views.listing import digests
+    from papernotes.store.tags import resolve_tag
+    from papernotes.views.listing import digests_and_taxonomy
 
-    taxonomy = kb.taxonomy()
-    tag = taxonomy.tags[name]
+    if not name.strip():
+        resolve_tag(kb, name)  # the error for an empty name, before any reading
+    indexed = None
     if collection is not None:
         rows = [digest(p) for p in collection.papers.values()]
     else:
-        rows = list(digests(kb, TOPIC_KEYS)[0].values())
+        found, _, indexed = digests_and_taxonomy(kb, TOPIC_KEYS)
+        rows = list(found.values())
+    name = resolve_tag(kb, name, indexed)
+    taxonomy = indexed or kb.taxonomy()
+    tag = taxonomy.tags[name]
     subtree = taxonomy.descendants(name)
     counts = Counter(t for p in rows for t in p["tags"])
     members = [p for p in rows if set(subtree).intersection(p["tags"])]

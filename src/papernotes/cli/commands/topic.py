@@ -30,11 +30,9 @@ def command(env, tag: str, sort: str, as_json: bool) -> None:
       papernotes topic 彩票假设 --sort rating
       papernotes topic GAN --json | jq -r '.papers[].id'
     """
-    from papernotes.store.tags import resolve_tag
     from papernotes.views.topics import topic_page
 
-    kb = env.kb()
-    page = topic_page(kb, resolve_tag(kb, tag), sort=sort)
+    page = topic_page(env.kb(), tag, sort=sort)
     emit(
         env,
         [],
