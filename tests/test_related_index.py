@@ -310,7 +310,7 @@ def test_a_ranking_is_kept_until_the_index_is_written(tmp_path, monkeypatch):
     kept = _kept(kb)
     assert [(pid, top) for pid, top, _ in kept] == [(pid_of(3), 10)]
     calls = []
-    monkeypatch.setattr(neighbours, "related_of", lambda *a, **k: calls.append(a) or [])
+    monkeypatch.setattr(neighbours, "related_of", lambda *a, **_: calls.append(a) or [])
     assert run("related", pid_of(3), "--json").stdout == first.stdout
     assert calls == []  # read back, not ranked again
     monkeypatch.undo()

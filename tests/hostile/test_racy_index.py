@@ -14,7 +14,7 @@ import time
 
 import pytest
 
-from papernotes.index import store as index_store
+from papernotes.index import prescan
 
 RECORD = "id: B1g5sA4twr\ntitle: Granular {word}\n"
 
@@ -53,7 +53,7 @@ def test_same_size_replacement_by_rename_is_seen(kb, run):
 def coarse_fs(monkeypatch):
     """Stat results as a FAT file system gives them: whole even seconds, ctime = mtime, and
     an inode number that does not change when a file is rewritten."""
-    real = index_store._stat_dir
+    real = prescan.stat_dir
 
     def coarse(dir_fd):
         names, keys = real(dir_fd)
@@ -66,7 +66,7 @@ def coarse_fs(monkeypatch):
             out.append((key[0], tick, tick, 1))
         return names, out
 
-    monkeypatch.setattr(index_store, "_stat_dir", coarse)
+    monkeypatch.setattr(prescan, "stat_dir", coarse)
 
 
 @pytest.mark.usefixtures("coarse_fs")

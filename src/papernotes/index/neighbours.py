@@ -104,7 +104,9 @@ def _stored(n: Neighbour) -> list:
 def _neighbours(rows) -> list[Neighbour]:
     try:
         return [
-            Neighbour(str(pid), str(title), float(score), [Reason(k, t, dict(d)) for k, t, d in why])
+            Neighbour(
+                str(pid), str(title), float(score), [Reason(k, t, dict(d)) for k, t, d in why]
+            )
             for pid, title, score, why in rows
         ]
     except (TypeError, ValueError):

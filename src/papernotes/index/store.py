@@ -33,7 +33,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar, cast
 
 from papernotes.errors import WriteError
-from papernotes.index import glossary_rows, note_rows, records, related_rows
+from papernotes.index import glossary_rows, note_rows, prescan, records, related_rows
 from papernotes.index.documents import COLUMNS, Doc, paper_doc, tag_entries, tags_column
 from papernotes.settings import variable
 from papernotes.store.fsio import FileLock, flock
@@ -276,8 +276,13 @@ def scan(kb: KnowledgeBase) -> Scan:
         raise WriteError(f"cannot read {kb.shown(kb.papers_dir)}/: {exc.strerror or exc}") from None
     else:
         try:
-            folder_mtime = os.fstat(fd).st_mtime_ns
-            names, keys = _stat_dir(fd)
+            folder = os.fstat(fd)
+            folder_mtime = folder.st_mtime_ns
+            early = prescan.take(folder)  # stat'ed by a child while this process started
+            if early is None:
+                names, keys = prescan.stat_dir(fd)
+            else:
+                names, keys, started_ns = early
         except OSError as exc:
             raise WriteError(
                 f"cannot read {kb.shown(kb.papers_dir)}/: {exc.strerror or exc}"
@@ -297,35 +302,6 @@ def scan(kb: KnowledgeBase) -> Scan:
     tags_signature += f"|{glossary_signature(kb)}"  # both feed the glossary
     signature = f"{present}:{folder_mtime}:{total:x}"
     return Scan(names, keys, signature, tags_signature, started_ns, tags_racy)
-
-
-def _stat_dir(dir_fd: int) -> tuple[list[str], list[Key | None]]:
-    """The record names of a folder in directory order, and the
-    ``(size, mtime_ns, ctime_ns, inode)`` of each (None when it cannot be stat'ed).
-
-    One pass of ``scandir`` with one ``stat`` per file is the whole cost of a freshness
-    check. Splitting the stats between two processes or threads did not pay on two
-    shared cores: the calls are system time, and a second process costs a fork.
-    """
-    names: list[str] = []
-    keys: list[Key | None] = []
-    name_append, key_append = names.append, keys.append
-    with os.scandir(dir_fd) as entries:
-        for entry in entries:
-            name = entry.name
-            if name[0] == "." or not name.endswith(".yaml"):
-                continue
-            name_append(name)
-            try:
-                st = entry.stat()
-            except OSError:
-                try:  # a dangling or looping symbolic link is a record that does not load
-                    st = entry.stat(follow_symlinks=False)
-                except OSError:
-                    key_append(None)
-                    continue
-            key_append((st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino))
-    return names, keys
 
 
 def _can_fork() -> bool:
