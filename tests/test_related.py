@@ -11,7 +11,6 @@ import pytest
 from papernotes.model.record import Paper
 from papernotes.model.taxonomy import Taxonomy
 from papernotes.relate.mentions import MentionIndex, title_aliases
-from papernotes.relate.related import Linker
 from papernotes.relate.similarity import SimilarityIndex, terms
 from tests.conftest import Runner, write
 from tests.links_fixtures import make_links_kb, record
@@ -211,14 +210,19 @@ def test_link_weights_keep_a_link_above_everything_else():
     assert related.LINK > related.TAG + related.SIMILAR + related.MENTION
 
 
-def test_linker_ignores_links_to_missing_records_gracefully():
-    papers = {
-        "aaaa1": Paper.model_validate(
-            {"id": "aaaa1", "title": "a", "related": [{"id": "gone1", "why": "w"}]}
-        )
-    }
-    rows = Linker(papers, Taxonomy({})).related("aaaa1")
-    assert [(n.id, n.title, n.kinds) for n in rows] == [("gone1", "(no record)", ["link"])]
+def test_a_link_to_a_missing_record_is_a_neighbour_without_a_record(tmp_path, monkeypatch):
+    monkeypatch.setenv("PAPERNOTES_CACHE_DIR", str(tmp_path / "cache"))
+    root = tmp_path / "kb"
+    (root / "papers").mkdir(parents=True)
+    write(root / "tags.yaml", "tags: {}\n")
+    write(
+        root / "papers" / "aaaa1.yaml",
+        "id: aaaa1\ntitle: a\nrelated:\n- id: gone1\n  why: w\n",
+    )
+    result = Runner(root)("related", "aaaa1", "--json")
+    assert result.exit_code == 0, result.stderr
+    rows = json.loads(result.stdout)
+    assert [(n["id"], n["title"], n["kinds"]) for n in rows] == [("gone1", "(no record)", ["link"])]
 
 
 def test_links_core_imports_neither_click_nor_rich():

@@ -238,6 +238,8 @@ def test_a_deleted_or_corrupt_index_gives_the_same_site(tmp_path):
 
 
 def test_without_a_usable_index_the_site_is_read_from_the_files(tmp_path, monkeypatch):
+    """Every page as from the index, but without similar papers (ranked over the index
+    only), and a warning that says why."""
     root = make_small(tmp_path / "kb")
     site(root, tmp_path / "indexed")
 
@@ -245,5 +247,14 @@ def test_without_a_usable_index_the_site_is_read_from_the_files(tmp_path, monkey
         raise WriteError("cannot write the search index: read-only file system")
 
     monkeypatch.setattr(Index, "refresh", unusable)
-    site(root, tmp_path / "files")
-    assert files(tmp_path / "files") == files(tmp_path / "indexed")
+    result = Runner(root)("site", str(tmp_path / "files"))
+    assert result.exit_code == 0, result.stderr
+    assert result.stderr.startswith(
+        "Warning: similar papers not shown: cannot write the search index: read-only file system\n"
+    )
+    similar = re.compile(rb'<section id="similar">.*?</section>', re.DOTALL)
+    indexed = files(tmp_path / "indexed")
+    assert any(similar.search(page) for page in indexed.values())
+    unranked = files(tmp_path / "files")
+    assert not any(similar.search(page) for page in unranked.values())
+    assert unranked == {rel: similar.sub(b"", page) for rel, page in indexed.items()}

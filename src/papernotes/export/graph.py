@@ -14,14 +14,10 @@ import json
 import math
 from collections import Counter, defaultdict, deque
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
 
 from papernotes.export.graph_formats import GRAPH_FORMATS, STRONG_SIMILARITY
 from papernotes.relate.mentions import MentionIndex
 from papernotes.relate.similarity import SimilarityIndex
-
-if TYPE_CHECKING:
-    from papernotes.relate.related import Linker
 
 PALETTE = (  # Tableau 10, then more distinct shades; groups past 20 reuse colours
     "#4e79a7",
@@ -129,7 +125,7 @@ def _root(taxonomy, tag: str) -> str:
 
 
 def build_graph(
-    linker: Evidence | Linker,
+    evidence: Evidence,
     tag: str | None = None,
     paper: str | None = None,
     depth: int | None = None,
@@ -137,9 +133,9 @@ def build_graph(
     min_similarity: float = STRONG_SIMILARITY,
 ) -> Graph:
     """The graph of every paper, or of a tag's papers / one paper and what lies ``depth`` steps away."""
-    papers = linker.papers
-    taxonomy = linker.taxonomy
-    paper_edges = _paper_edges(linker, min_similarity, shared_tags=not topics)
+    papers = evidence.papers
+    taxonomy = evidence.taxonomy
+    paper_edges = _paper_edges(evidence, min_similarity, shared_tags=not topics)
     chosen = _chosen(papers, taxonomy, paper_edges, tag, paper, depth)
     graph = Graph()
     groups, group_of = _group_papers(papers, taxonomy, chosen)
@@ -283,14 +279,14 @@ def _tag_label(taxonomy, name: str) -> str:
     return info.en if info else name
 
 
-def _paper_edges(linker: Evidence | Linker, min_similarity: float, shared_tags: bool) -> list[dict]:
-    edges = _link_edges(linker.papers)
+def _paper_edges(evidence: Evidence, min_similarity: float, shared_tags: bool) -> list[dict]:
+    edges = _link_edges(evidence.papers)
     # One edge per pair of papers, the strongest kind: link, then mention, then similar.
     joined = {frozenset((e["source"], e["target"])) for e in edges}
-    _add_mention_edges(edges, linker, joined)
-    _add_similar_edges(edges, linker, joined, min_similarity)
+    _add_mention_edges(edges, evidence, joined)
+    _add_similar_edges(edges, evidence, joined, min_similarity)
     if shared_tags:
-        _add_shared_tag_edges(edges, linker)
+        _add_shared_tag_edges(edges, evidence)
     return edges
 
 
@@ -320,8 +316,8 @@ def _link_edges(papers: dict) -> list[dict]:
     return edges
 
 
-def _add_mention_edges(edges: list[dict], linker: Evidence | Linker, joined: set) -> None:
-    for m in linker.mentions.all():
+def _add_mention_edges(edges: list[dict], evidence: Evidence, joined: set) -> None:
+    for m in evidence.mentions.all():
         key = frozenset((m.source, m.target))
         if key in joined:
             continue
@@ -337,12 +333,12 @@ def _add_mention_edges(edges: list[dict], linker: Evidence | Linker, joined: set
 
 
 def _add_similar_edges(
-    edges: list[dict], linker: Evidence | Linker, joined: set, min_similarity: float
+    edges: list[dict], evidence: Evidence, joined: set, min_similarity: float
 ) -> None:
-    for a, b, score in linker.similarity.pairs(min_similarity):
+    for a, b, score in evidence.similarity.pairs(min_similarity):
         if frozenset((a, b)) in joined:
             continue
-        terms = linker.similarity.shared_terms(a, b, 3)
+        terms = evidence.similarity.shared_terms(a, b, 3)
         edges.append(
             {
                 "source": a,
@@ -354,9 +350,9 @@ def _add_similar_edges(
         )
 
 
-def _add_shared_tag_edges(edges: list[dict], linker: Evidence | Linker) -> None:
+def _add_shared_tag_edges(edges: list[dict], evidence: Evidence) -> None:
     """A ``shared-tag`` edge per pair of papers with a tag in common, rarest tags first."""
-    papers = linker.papers
+    papers = evidence.papers
     by_tag: dict[str, list[str]] = defaultdict(list)
     for pid in sorted(papers):
         for t in papers[pid].tags:
@@ -367,14 +363,14 @@ def _add_shared_tag_edges(edges: list[dict], linker: Evidence | Linker) -> None:
             for b in members[i + 1 :]:
                 best[(a, b)].append(t)
     for (a, b), shared in sorted(best.items()):
-        shared.sort(key=lambda t: (-linker.tag_weight.get(t, 0.0), t))
+        shared.sort(key=lambda t: (-evidence.tag_weight.get(t, 0.0), t))
         edges.append(
             {
                 "source": a,
                 "target": b,
                 "kind": "shared-tag",
                 "label": ", ".join("#" + t for t in shared[:3]),
-                "weight": round(sum(linker.tag_weight.get(t, 0.0) for t in shared), 4),
+                "weight": round(sum(evidence.tag_weight.get(t, 0.0) for t in shared), 4),
             }
         )
 

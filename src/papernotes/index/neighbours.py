@@ -9,12 +9,12 @@ The rules (link reasons, near tags, tag overlap, the combined score) are those o
 - tag rarity from the document counts of the tag tokens (``fts_vocab``), and the papers
   sharing a tag from a query on those tokens;
 - similarity: the same TF-IDF cosine and shared terms, with document frequencies from
-  ``sim_df``. Up to ``ALL_SIMILAR`` papers every paper is compared, as in memory; above,
+  ``sim_df``. Up to ``ALL_SIMILAR`` papers every paper is compared; above,
   the paper's most distinctive terms make a query on ``sim`` whose best ``CANDIDATES``
   answers (by BM25) are compared, with the papers that already have other evidence;
 - mentions: the paper's notes are matched against the ``phrases`` rows of the words they
   hold; the notes that may name the paper are found by full-text phrase queries, then
-  matched exactly as in memory.
+  matched exactly (:class:`papernotes.relate.mentions.MentionIndex`).
 """
 
 from __future__ import annotations
@@ -45,7 +45,7 @@ from papernotes.text import is_cjk, tokenize
 if TYPE_CHECKING:
     from papernotes.store.kb import KnowledgeBase
 
-ALL_SIMILAR = 500  # up to this many papers, every one is compared (same as in memory)
+ALL_SIMILAR = 500  # up to this many papers, every one is compared
 CANDIDATES = 50  # papers found by the query on distinctive terms
 QUERY_TERMS = 30  # the paper's heaviest terms (tf x idf) that make the query
 MIN_QUERY_TERMS = 8
@@ -127,7 +127,7 @@ def related_of(
     links = _links(conn, record)
     tagged = _tagged(record, taxonomy, size, own_doc, shared)
     mentions = _mentions(conn, record, taxonomy, size)
-    # every paper with other evidence is compared, so its similarity adds as in memory
+    # every paper with other evidence is compared, so its similarity adds to its score
     others = [m.target if m.source == pid else m.source for m in mentions]
     best_tagged = sorted(tagged, key=lambda o: (-tagged[o][0], o))[:TAGGED_COMPARED]
     similarity = _similarity(conn, record, size, own_doc, [*links, *best_tagged, *others], shared)
@@ -143,7 +143,7 @@ def related_many(
     vectors of a small knowledge base) is read once, so the cost grows with the number of
     records times the candidates of each, not with a query per record over every paper.
     Each answer equals :func:`related_of` of that record. Up to ``ALL_SIMILAR`` papers every
-    pair is still compared, as in memory."""
+    pair is still compared."""
     shared = Shared(conn)
     return {record.id: related_of(conn, record, taxonomy, limit, shared) for record in records}
 
@@ -186,7 +186,7 @@ class Shared:
 
 # -- links ---------------------------------------------------------------------------
 def _links(conn: sqlite3.Connection, record) -> dict[str, list[Reason]]:
-    """As ``Linker.links_of``: the record's own links, then those of others to it."""
+    """The record's own links, then those of others to it (:func:`link_reasons`)."""
     incoming = conn.execute(
         "SELECT d.id, l.why FROM links l JOIN docs d ON d.doc = l.doc "
         "WHERE l.target = ? ORDER BY d.id, l.rowid",
@@ -423,7 +423,8 @@ class IndexedMentions(MentionIndex):
         return self._sources(" OR ".join(clauses), target)
 
     def is_common(self, target: str, alias: str) -> bool:
-        """As in memory: a short name the notes of many papers contain is a phrase."""
+        """As ``MentionIndex.is_common``: a short name the notes of many papers contain is a
+        phrase."""
         key = (target, alias)
         if key not in self.common_names:
             self.common_names[key] = False

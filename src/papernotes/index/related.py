@@ -1,17 +1,8 @@
-"""Related papers for the commands: ranked over the index, or a Linker over every indexed
-record (for the graph, which ranks every pair)."""
+"""Related papers for the commands, ranked over the index."""
 
 from __future__ import annotations
 
-from papernotes.relate.related import Linker, Neighbour
-
-
-def linker_for(kb, collection=None) -> Linker:
-    """A Linker over every record of ``kb`` that loads (broken records are left out)."""
-    from papernotes.index.records import papers as indexed_papers
-
-    coll = collection or indexed_papers(kb)
-    return Linker(coll.papers, kb.taxonomy())
+from papernotes.relate.related import Neighbour
 
 
 def related_papers(kb, paper_id: str, limit: int | None = 10) -> list[Neighbour]:

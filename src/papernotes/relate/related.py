@@ -1,4 +1,4 @@
-"""Ranking a paper's neighbours, each with the reasons it is connected.
+"""The rules of ranking a paper's neighbours, each with the reasons it is connected.
 
 Four kinds of evidence, combined into one score:
 
@@ -10,15 +10,17 @@ Four kinds of evidence, combined into one score:
 
 ``LINK`` is larger than the other weights together, so an explicit link always
 outranks a paper that has only tags, similarity and mentions in common.
+
+The facts come from the search index: one paper's with a few queries
+(:mod:`papernotes.index.neighbours`, for ``related`` and ``show``), every paper's in one
+pass (:mod:`papernotes.site.ranking`, for a site).
 """
 
 from __future__ import annotations
 
-import math
-from collections import Counter, defaultdict
+from collections import defaultdict
 from dataclasses import dataclass, field
 
-from papernotes.relate.mentions import MentionIndex
 from papernotes.relate.similarity import SimilarityIndex
 
 LINK = 10.0
@@ -77,73 +79,6 @@ def link_reasons(outgoing, incoming) -> dict[str, list[Reason]]:
             continue
         reasons.append(Reason("link", why, {"direction": "in", "why": why}))
     return out
-
-
-class Linker:
-    """Everything needed to relate papers, computed once per command from loaded records."""
-
-    def __init__(self, papers: dict, taxonomy):
-        self.papers = papers
-        self.taxonomy = taxonomy
-        counts = Counter(tag for p in papers.values() for tag in p.tags)
-        self.tag_counts = counts
-        total = max(len(papers), 1)
-        self.tag_weight = {t: math.log(1 + total / n) for t, n in counts.items()}
-        self.incoming: dict[str, list[tuple[str, str]]] = {}
-        for pid, paper in papers.items():
-            for link in paper.related:
-                self.incoming.setdefault(link.id, []).append((pid, link.why))
-        self._similarity: SimilarityIndex | None = None
-        self._mentions: MentionIndex | None = None
-
-    @property
-    def similarity(self) -> SimilarityIndex:
-        if self._similarity is None:
-            self._similarity = SimilarityIndex(self.papers.values())
-        return self._similarity
-
-    @property
-    def mentions(self) -> MentionIndex:
-        if self._mentions is None:
-            self._mentions = MentionIndex(self.papers, self.taxonomy)
-        return self._mentions
-
-    # -- evidence ----------------------------------------------------------------
-    def links_of(self, pid: str) -> dict[str, list[Reason]]:
-        paper = self.papers.get(pid)
-        return link_reasons(paper.related if paper else (), self.incoming.get(pid, ()))
-
-    def tag_overlap(self, pid: str, other: str) -> tuple[float, list[Reason]]:
-        """Weighted share of ``pid``'s tags that ``other`` has (exactly, or as parent/child)."""
-        return tag_overlap(
-            self.papers[pid].tags,
-            self.papers[other].tags,
-            self.tag_weight,
-            self.tag_counts,
-            self.taxonomy,
-        )
-
-    # -- ranking -------------------------------------------------------------------
-    def related(self, pid: str, limit: int | None = 10) -> list[Neighbour]:
-        """Neighbours of ``pid``, best first (ties by id)."""
-        if pid not in self.papers:
-            return []
-        near = near_tags(self.papers[pid].tags, self.taxonomy)
-        tagged = {}
-        for other, paper in self.papers.items():
-            if other == pid or not near.intersection(paper.tags):
-                continue
-            tagged[other] = self.tag_overlap(pid, other)
-        mentions = self.mentions.mentions_in(pid) + self.mentions.mentions_of(pid)
-        return rank(
-            pid,
-            self.links_of(pid),
-            tagged,
-            self.similarity,
-            [m for m in mentions if (m.target if m.source == pid else m.source) in self.papers],
-            {other: paper.title for other, paper in self.papers.items()},
-            limit,
-        )
 
 
 def near_tags(tags, taxonomy) -> set[str]:

@@ -23,11 +23,10 @@ from pathlib import Path
 
 from papernotes.errors import Problem, UsageError, WriteError
 from papernotes.export.bibtex import arxiv_id, forum_url
-from papernotes.export.graph import build_graph
+from papernotes.export.graph import Evidence, build_graph
 from papernotes.export.graph_html import to_html
 from papernotes.model.record import Note, Paper
 from papernotes.model.taxonomy import TAG_NAME, Taxonomy
-from papernotes.relate.related import Linker
 from papernotes.site.html import esc, ext_link, href, linkify
 from papernotes.store.kb import KnowledgeBase
 from papernotes.store.notes import NoteFile, load_notes
@@ -58,6 +57,7 @@ class SiteReport:
     files: int = 0  # files written because their bytes changed
     removed: int = 0
     problems: list[Problem] = field(default_factory=list)
+    unranked: str | None = None  # why the pages show no similar papers
 
 
 def paper_slug(paper_id: str) -> str:
@@ -115,10 +115,13 @@ class SiteBuilder:
         self.taxonomy = taxonomy
         self.title = title
         self.notes = notes or []
-        self.linker = Linker(self.papers, taxonomy)
+        self.incoming: dict[str, list[tuple[str, str]]] = {}  # id -> (source, why) linking it
+        for source, paper in self.papers.items():
+            for link in paper.related:
+                self.incoming.setdefault(link.id, []).append((source, link.why))
         self.graph = graph
         # (id, limit) -> the paper's neighbours as 'related ID' ranks them (from the
-        # index, all at once); None: ranked here in memory
+        # index, all at once); None: no index, no similar papers
         self.ranked = ranked
         self.texts = texts  # id -> the record as JSON: what a page's digest reads of it
         self._similar: dict[str, list] = {}
@@ -319,7 +322,7 @@ class SiteBuilder:
                 for link in paper.related
             )
             parts.append(f'<section id="related"><h2>Related</h2><ul>{items}</ul></section>')
-        back = self.linker.incoming.get(pid, [])
+        back = self.incoming.get(pid, [])
         if back:
             items = "".join(
                 self.paper_item(src, 1, f'<div class="why">{esc(why)}</div>') for src, why in back
@@ -369,12 +372,7 @@ class SiteBuilder:
         explicitly, which the Related and Linked-from sections already show."""
         key = f"{pid}\0{limit}"
         if key not in self._similar:
-            if self.ranked is not None:
-                found = self.ranked(pid, limit)
-            else:
-                # explicit links (to papers with a record or not) are the only ones skipped
-                enough = limit + len(self.linker.links_of(pid))
-                found = self.linker.related(pid, limit=enough)
+            found = self.ranked(pid, limit) if self.ranked is not None else []
             self._similar[key] = [
                 n for n in found if "link" not in n.kinds and n.id in self.papers
             ][:limit]
@@ -525,7 +523,8 @@ class SiteBuilder:
         if kind == "frame":
             return self.graph_page()
         if kind == "graph":
-            return to_html(build_graph(self.linker), title=f"{self.title}: graph")
+            evidence = Evidence(self.papers, self.taxonomy)
+            return to_html(build_graph(evidence), title=f"{self.title}: graph")
         return _asset(arg)
 
     # -- what each file is made from (a second run re-renders a file when it changed) --
@@ -574,7 +573,7 @@ class SiteBuilder:
         paper = self.papers[pid]
         record = self.texts.get(pid) if self.texts is not None else None
         links = [(link.id, self._item(link.id)) for link in paper.related]
-        back = [(src, why, self._item(src)) for src, why in self.linker.incoming.get(pid, [])]
+        back = [(src, why, self._item(src)) for src, why in self.incoming.get(pid, [])]
         similar = [(n.id, _reasons(n), self._item(n.id)) for n in self.similar(pid)]
         return [record or repr(paper), links, back, note_backlinks(self.notes, pid), similar]
 
@@ -657,6 +656,7 @@ def _build(kb: KnowledgeBase, out_dir: Path, title, progress, source) -> SiteRep
     names = builder.page_names()
     report = SiteReport(out_dir, len(source.papers), len(builder.taxonomy.tags), builder.graph)
     report.problems = source.problems
+    report.unranked = source.unranked
     everything = _site_digest(kb, builder, source)
     try:
         out_dir.mkdir(parents=True, exist_ok=True)

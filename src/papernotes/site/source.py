@@ -1,7 +1,8 @@
 """What a site is made of, read from the search index after the freshness check every
 read command makes: the records (as the index stores them), and every paper's neighbours
 ranked in one pass (:mod:`.ranking`). When the index cannot be used, the records are read
-from their files and ranked in memory.
+from their files, and the pages show no similar papers (as ``show`` then shows no top
+related ones): ranking is done over the index only.
 """
 
 from __future__ import annotations
@@ -21,9 +22,10 @@ class Source:
     papers: dict  # id -> Paper, as KnowledgeBase.load_all gives them
     problems: list[Problem] = field(default_factory=list)
     texts: dict[str, str] = field(default_factory=dict)  # id -> record JSON (a digest)
-    ranked: Callable | None = None  # (id, limit) -> neighbours; None: rank in memory
+    ranked: Callable | None = None  # (id, limit) -> neighbours; None: no index to rank from
     signature: str = ""  # what the ranking reads beyond the records (which file is indexed)
     folder: Path | None = None  # the index's folder, where a site's digests are kept
+    unranked: str | None = None  # why no page shows similar papers (the index cannot be used)
 
 
 @contextlib.contextmanager
@@ -36,19 +38,20 @@ def opened(kb) -> Iterator[Source]:
     from papernotes.index.store import Index
 
     index = None
+    unusable = None
     try:
         index = Index(kb)
         index.refresh()
-    except WriteError:  # no writable cache anywhere, or locked for too long
+    except WriteError as exc:  # no writable cache anywhere, or locked for too long
         if index is not None:
             index.close()
-        index = None
+        index, unusable = None, str(exc)
     if index is None:
         coll = kb.load_all()
         from papernotes.store.records import record_data
 
         texts = {pid: _json(record_data(paper)) for pid, paper in coll.papers.items()}
-        yield Source(coll.papers, coll.problems, texts, None, "files")
+        yield Source(coll.papers, coll.problems, texts, None, "files", unranked=unusable)
         return
     with index:
         source = index.read(lambda conn: _from_index(kb, index, conn))

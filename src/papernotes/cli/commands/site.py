@@ -44,6 +44,8 @@ def command(env, out_dir: str, title: str) -> None:
         report = build_site(kb, Path(out_dir), title=title, progress=progress)
     finally:
         progress.close()
+    if report.unranked:
+        warn(f"similar papers not shown: {report.unranked}")
     if report.problems:
         warn(
             f"{len(report.problems)} problem(s) in the knowledge base; records that do not load "
