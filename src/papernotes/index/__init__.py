@@ -12,7 +12,7 @@ any other input is answered. The query language is described in :mod:`.query`, t
 and its freshness rules in :mod:`.store`.
 """
 
-import importlib
+from papernotes.registry import lazy_names
 
 _HOMES = {
     "Hit": "engine",
@@ -31,10 +31,5 @@ _HOMES = {
 __all__ = sorted(_HOMES)
 
 
-def __getattr__(name: str):
-    """The names above, loaded on first use: a reader of the store (``show``) does not
-    import the query parser."""
-    home = _HOMES.get(name)
-    if home is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    return getattr(importlib.import_module(f"{__name__}.{home}"), name)
+# loaded on first use: a reader of the store (``show``) does not import the query parser
+__getattr__ = lazy_names(__name__, _HOMES)

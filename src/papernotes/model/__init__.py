@@ -4,7 +4,7 @@ The names are loaded on first use, so ``papernotes.model.ids`` (ids and file nam
 imported without the pydantic models.
 """
 
-import importlib
+from papernotes.registry import lazy_names
 
 _HOMES = {
     "PaperId": "ids",
@@ -21,10 +21,4 @@ _HOMES = {
 }
 
 __all__ = sorted(_HOMES)
-
-
-def __getattr__(name: str):
-    home = _HOMES.get(name)
-    if home is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    return getattr(importlib.import_module(f"{__name__}.{home}"), name)
+__getattr__ = lazy_names(__name__, _HOMES)

@@ -102,6 +102,19 @@ def term_bag(
     return bag
 
 
+def shown_terms(words: Iterable[str], n: int) -> list[str]:
+    """The first ``n`` of ``words`` (best first, as written) worth showing: overlapping CJK
+    bigrams (正切, 切核) would show one word twice in pieces."""
+    shown: list[str] = []
+    for word in words:
+        if is_cjk(word[0]) and any(set(word) & set(s) for s in shown):
+            continue
+        shown.append(word)
+        if len(shown) == n:
+            break
+    return shown
+
+
 class SimilarityIndex:
     """TF-IDF vectors (sublinear tf, smooth idf, unit length) for a set of papers."""
 
@@ -163,16 +176,7 @@ class SimilarityIndex:
         """The terms that contribute most to the cosine of ``a`` and ``b``, as written."""
         va, vb = self.vectors.get(a, {}), self.vectors.get(b, {})
         common = sorted((t for t in va if t in vb), key=lambda t: (-va[t] * vb[t], t))
-        shown: list[str] = []
-        for found in common:
-            word = self._surface.get(found, found)
-            # Overlapping CJK bigrams (正切, 切核) would show one word twice in pieces.
-            if is_cjk(word[0]) and any(set(word) & set(s) for s in shown):
-                continue
-            shown.append(word)
-            if len(shown) == n:
-                break
-        return shown
+        return shown_terms((self._surface.get(t, t) for t in common), n)
 
     def pairs(
         self, min_score: float, top: int = 3, common_share: float = 0.05

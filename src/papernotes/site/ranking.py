@@ -54,8 +54,14 @@ from papernotes.relate.related import (
     near_tags,
     tag_overlap,
 )
-from papernotes.relate.similarity import TITLE_WEIGHT, SimilarityIndex, paper_text, term
-from papernotes.text import is_cjk, tokenize
+from papernotes.relate.similarity import (
+    TITLE_WEIGHT,
+    SimilarityIndex,
+    paper_text,
+    shown_terms,
+    term,
+)
+from papernotes.text import tokenize
 
 CHUNK = 500  # as the index's queries: SQL variables per IN (...), which sets their order
 
@@ -337,21 +343,16 @@ class Ranking:
         a term is written as most often among them (the form seen first on a tie)."""
         va, vb = self.own_vectors[pid], self.vectors[other]
         common = sorted((-w * vb[t], t) for t, w in va.items() if t in vb)
-        shown: list[str] = []
-        position = None
-        for _, found in common:
-            if found in self.multiform:
-                if position is None:
-                    position = {p: i for i, p in enumerate(members)}
-                word = self._surface(pid, found, members, position)
-            else:
-                word = self.single.get(found, found)
-            if is_cjk(word[0]) and any(set(word) & set(s) for s in shown):
-                continue
-            shown.append(word)
-            if len(shown) == n:
-                break
-        return shown
+        position: dict[str, int] = {}  # filled the first time a term has several forms
+
+        def written(term: str) -> str:
+            if term not in self.multiform:
+                return self.single.get(term, term)
+            if not position:
+                position.update((p, i) for i, p in enumerate(members))
+            return self._surface(pid, term, members, position)
+
+        return shown_terms((written(t) for _, t in common), n)
 
     def _surface(self, pid: str, term: str, members: list[str], position: dict) -> str:
         posting = self.postings.get(term, ())

@@ -11,7 +11,6 @@ import contextlib
 import errno
 import os
 import stat
-import tempfile
 import time
 from pathlib import Path
 from typing import BinaryIO
@@ -21,6 +20,27 @@ from papernotes.errors import WriteError
 
 class TooLarge(Exception):
     """More than the limit was available."""
+
+
+class NotText(ValueError):
+    """Bytes that are not UTF-8 text; ``line`` is where the first bad byte is."""
+
+    def __init__(self, message: str, line: int):
+        super().__init__(message)
+        self.message = message
+        self.line = line
+
+
+def utf8_text(raw: bytes) -> str:
+    """UTF-8 text (a BOM is accepted and dropped); NotText, with the line, otherwise."""
+    if raw.startswith(b"\xef\xbb\xbf"):
+        raw = raw[3:]
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw.count(b"\n", 0, exc.start) + 1
+        message = f"not valid UTF-8 (byte 0x{raw[exc.start]:02x}); save the file as UTF-8"
+        raise NotText(message, line) from None
 
 
 def read_bounded(handle: BinaryIO, limit: int) -> bytes:
@@ -51,6 +71,8 @@ def atomic_write(path: Path, content: str | bytes, shown: str | None = None) -> 
             return
         if info is not None and os.path.islink(path):
             path = Path(os.path.realpath(path))  # keep the link, replace what it points to
+        import tempfile  # a write's cost, not every read's
+
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)

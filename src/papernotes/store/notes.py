@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 from papernotes.errors import NotFoundError, Problem, UsageError
 from papernotes.model.ids import parse_paper_ref
 from papernotes.rows import row
+from papernotes.store.fsio import NotText, utf8_text
 from papernotes.text import detect_lang
 
 if TYPE_CHECKING:
@@ -199,15 +200,10 @@ def read_note_text(path: Path, shown: str, problems: list[Problem]) -> str | Non
     if size > MAX_NOTE_BYTES:
         problems.append(Problem(shown, f"file is too large ({size / 1e6:.1f} MB)"))
         return None
-    if raw.startswith(b"\xef\xbb\xbf"):
-        raw = raw[3:]
     try:
-        return raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line = raw.count(b"\n", 0, exc.start) + 1
-        problems.append(
-            Problem(shown, f"not valid UTF-8 (byte 0x{raw[exc.start]:02x}); save as UTF-8", line)
-        )
+        return utf8_text(raw)
+    except NotText as exc:
+        problems.append(Problem(shown, exc.message, exc.line))
         return None
 
 

@@ -15,6 +15,8 @@ from typing import Any
 
 import yaml
 
+from papernotes.store.fsio import NotText, utf8_text
+
 _BaseLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 MAX_FILE_BYTES = 5 * 1024 * 1024
 MAX_DEPTH = 64  # records and tags.yaml nest 4 levels at most
@@ -202,15 +204,10 @@ def _too_deep() -> str:
 
 def decode(raw: bytes) -> str:
     """UTF-8 text (a BOM is accepted and dropped); invalid bytes are a problem with a line."""
-    if raw.startswith(b"\xef\xbb\xbf"):
-        raw = raw[3:]
     try:
-        return raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line = raw.count(b"\n", 0, exc.start) + 1
-        raise YamlProblem(
-            f"not valid UTF-8 (byte 0x{raw[exc.start]:02x}); save the file as UTF-8", line
-        ) from None
+        return utf8_text(raw)
+    except NotText as exc:
+        raise YamlProblem(exc.message, exc.line) from None
 
 
 def parse(text: str) -> tuple[Any, yaml.Node | None]:
