@@ -27,6 +27,7 @@ __all__ = [
     "Column",
     "emit",
     "emit_changes",
+    "format_option",
     "json_option",
     "limit_option",
     "output_option",
@@ -167,6 +168,20 @@ def output_option(help: str, allow_dash: bool = True) -> Callable[[Callable], Ca
     """``--output FILE`` (``-o``): write to a file instead of stdout."""
     return click.option(
         "--output", "-o", type=click.Path(dir_okay=False, allow_dash=allow_dash), help=help
+    )
+
+
+def format_option(registry: dict, default: str) -> Callable[[Callable], Callable]:
+    """``--format NAME`` (``-f``, as ``fmt``): one of a registry's entries, each with a
+    ``help`` (the choices and the help come from the registry)."""
+    return click.option(
+        "--format",
+        "-f",
+        "fmt",
+        type=click.Choice(list(registry)),
+        default=default,
+        show_default=True,
+        help=", ".join(entry.help for entry in registry.values()) + ".",
     )
 
 

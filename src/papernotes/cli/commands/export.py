@@ -2,21 +2,13 @@ import click
 
 from papernotes.cli.common import json_option, pass_env
 from papernotes.cli.complete import complete_paper_ids, complete_tags
-from papernotes.cli.emit import output_option, write_output
+from papernotes.cli.emit import format_option, output_option, write_output
 from papernotes.export import EXPORTERS
 
 
 @click.command(context_settings={"ignore_unknown_options": True})
 @click.argument("selection", nargs=-1, type=click.UNPROCESSED, shell_complete=complete_paper_ids)
-@click.option(
-    "--format",
-    "-f",
-    "fmt",
-    type=click.Choice(list(EXPORTERS)),
-    default="bibtex",
-    show_default=True,
-    help=", ".join(e.help for e in EXPORTERS.values()) + ".",
-)
+@format_option(EXPORTERS, "bibtex")
 @click.option(
     "--tag",
     shell_complete=complete_tags,

@@ -1,20 +1,12 @@
 import click
 
 from papernotes.cli.common import pass_env
-from papernotes.cli.emit import output_option, write_output
+from papernotes.cli.emit import format_option, output_option, write_output
 from papernotes.export.graph_formats import GRAPH_FORMATS, LAYOUTS, STRONG_SIMILARITY
 
 
 @click.command()
-@click.option(
-    "--format",
-    "-f",
-    "fmt",
-    type=click.Choice(list(GRAPH_FORMATS)),
-    default="dot",
-    show_default=True,
-    help=", ".join(f.help for f in GRAPH_FORMATS.values()) + ".",
-)
+@format_option(GRAPH_FORMATS, "dot")
 @output_option(
     "Write here (default: stdout); never into papers/, notes/ or tags.yaml.", allow_dash=False
 )
