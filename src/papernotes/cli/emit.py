@@ -45,20 +45,24 @@ class Column:
     """One field of a row: ``key`` in the row, how it reads piped and in the table.
 
     ``text`` turns the value into piped text (default: ``str``, nothing for None);
-    ``markup`` into a table cell (default: the text, escaped). ``piped`` / ``shown``
-    leave the column out of the tab-separated lines / the table.
+    ``markup`` into a table cell (default: the text, escaped; or a ``rich.text.Text``).
+    ``piped`` / ``shown`` leave the column out of the tab-separated lines / the table;
+    ``style``, ``ratio`` and ``overflow`` are rich's, for the table.
     """
 
     key: str
     header: str | None = None
     text: Callable[[Any], str] = _text
-    markup: Callable[[Any], str] | None = None
+    markup: Callable[[Any], Any] | None = None
     piped: bool = True
     shown: bool = True
     justify: str = "left"
     no_wrap: bool = False
+    style: str | None = None
+    ratio: int | None = None
+    overflow: str = "fold"
 
-    def cell(self, value: Any) -> str:
+    def cell(self, value: Any) -> Any:
         if self.markup is not None:
             return self.markup(value)
         return safe_text(self.text(value))
@@ -152,9 +156,11 @@ def emit(
     for c in shown:
         grid.add_column(
             c.key if c.header is None else c.header,
-            overflow="fold",
+            overflow=c.overflow,  # type: ignore[arg-type]
             no_wrap=c.no_wrap,
             justify=c.justify,  # type: ignore[arg-type]
+            style=c.style,
+            ratio=c.ratio,
         )
     for row in rows:
         grid.add_row(*(c.cell(row[c.key]) for c in shown))

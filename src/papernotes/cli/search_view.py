@@ -4,24 +4,21 @@ from __future__ import annotations
 
 import click
 
+from papernotes.cli.emit import Column
+
 
 def print_hits(env, found, text, fixes, fuzzy, total, as_json) -> None:
     """The hits (JSON, piped or a table), with did-you-mean and how many were left out."""
-    from papernotes.cli.common import emit_json, is_tty
+    from papernotes.cli.emit import emit
 
     if fixes:
         click.echo(did_you_mean(fixes, fuzzy), err=True)
-    if as_json:
-        emit_json([hit.to_dict() for hit in found])
-        return
-    if not found:
+    if not found and not as_json:
         click.echo(f"No paper matches {quoted(text)}.", err=True)
         return
-    if not is_tty():
-        print_plain(found)
-    else:
-        print_table(env, found)
-    if total is not None and total > len(found):
+    rows = [{"id": h.id, "title": h.title, "tags": h.tags, "snippet": h} for h in found]
+    emit(env, rows, COLUMNS, as_json=as_json, data=[h.to_dict() for h in found], field="squash")
+    if not as_json and total is not None and total > len(found):
         click.echo(
             f"{len(found)} of {total} papers shown; use --limit {min(total, 1000)} for more.",
             err=True,
@@ -49,38 +46,28 @@ def quoted(text: str) -> str:
     return repr(text if len(text) <= 60 else text[:57] + "...")
 
 
-def cell(text: str) -> str:
-    from papernotes.cli.common import plain
-
-    return plain(" ".join(text.split()))
-
-
-def print_plain(found) -> None:
-    for hit in found:
-        click.echo(
-            "\t".join([cell(hit.id), cell(hit.title), cell(",".join(hit.tags)), cell(hit.snippet)])
-        )
-
-
-def print_table(env, found) -> None:
-    from rich.table import Table
+def snippet_cell(hit):
+    """The snippet with its matches highlighted (the marks « » are for piped output)."""
     from rich.text import Text
 
-    from papernotes.cli.common import console, safe_text
+    snippet = Text(visible(hit.snippet_text))
+    for start, end in hit.spans:
+        snippet.stylize("bold yellow", start, end)
+    return snippet
 
-    table = Table(header_style="bold", show_lines=False)
-    table.add_column("id", no_wrap=True, style="cyan")
-    table.add_column("title", ratio=3, overflow="fold")
-    table.add_column("tags", ratio=1, overflow="fold", style="magenta")
-    table.add_column("snippet", ratio=5, overflow="fold")
-    for hit in found:
-        snippet = Text(visible(hit.snippet_text))
-        for start, end in hit.spans:
-            snippet.stylize("bold yellow", start, end)
-        table.add_row(
-            safe_text(hit.id), safe_text(hit.title), safe_text(", ".join(hit.tags)), snippet
-        )
-    console(env).print(table)
+
+def _tags_cell(tags: list[str]) -> str:
+    from papernotes.cli.common import safe_text
+
+    return safe_text(", ".join(tags))
+
+
+COLUMNS = [
+    Column("id", no_wrap=True, style="cyan", overflow="ellipsis"),
+    Column("title", ratio=3),
+    Column("tags", text=",".join, markup=_tags_cell, ratio=1, style="magenta"),
+    Column("snippet", text=lambda hit: hit.snippet, markup=snippet_cell, ratio=5),
+]
 
 
 def visible(text: str) -> str:
