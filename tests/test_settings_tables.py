@@ -117,3 +117,31 @@ def test_validate_and_fmt_exit_with_the_problems_code(run, kb):
     (kb / "papers" / "H1gEP6NFwr.yaml").write_text("id: H1gEP6NFwr\n", encoding="utf-8")
     assert run("validate").exit_code == ExitCode.PROBLEMS == 1
     assert run("fmt", "--check").exit_code == ExitCode.PROBLEMS
+
+
+def test_the_settings_built_once_are_the_ones_read_below(tmp_path, monkeypatch):
+    """The command line builds one Settings; the knowledge base carries it to the cache, the
+    index and the metadata fetcher, whatever the process environment says meanwhile."""
+    from papernotes.index.store import Index
+    from papernotes.metadata.sources import MetadataFetcher
+    from papernotes.store.kb import KnowledgeBase
+
+    (tmp_path / "kb" / "papers").mkdir(parents=True)
+    environ = {
+        "PAPERNOTES_CACHE_DIR": str(tmp_path / "cache-from-settings"),
+        "PAPERNOTES_INDEX_TIMEOUT": "7",
+        "PAPERNOTES_ARXIV_API": "http://127.0.0.1:9/arxiv",
+        "PAPERNOTES_OPENREVIEW_TOKEN": " secret ",
+        "PAPERNOTES_HTTP_TIMEOUT": "2,3",
+    }
+    monkeypatch.setenv("PAPERNOTES_CACHE_DIR", str(tmp_path / "cache-from-process"))
+    monkeypatch.setenv("PAPERNOTES_INDEX_TIMEOUT", "99")
+    kb = KnowledgeBase(tmp_path / "kb", settings.Settings(environ=environ, path=tmp_path / "none"))
+    assert kb.cache_location() == tmp_path / "cache-from-settings"
+    assert Index(kb).timeout == 7.0
+    fetcher = MetadataFetcher(kb.cache_dir(), environ=kb.environ)
+    assert fetcher.endpoints.arxiv == "http://127.0.0.1:9/arxiv" and fetcher.token == "secret"
+    assert (fetcher.client.settings.connect_timeout, fetcher.client.settings.read_timeout) == (2, 3)
+    bare = KnowledgeBase(tmp_path / "kb")  # no settings given: the process environment
+    assert bare.cache_location() == tmp_path / "cache-from-process"
+    assert Index(bare).timeout == 99.0

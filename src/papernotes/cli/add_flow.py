@@ -240,7 +240,7 @@ def _fetch(env, kb, paper_id: str, existing, no_fetch: bool):
         if is_tty(stderr=True) and not no_fetch
         else contextlib.nullcontext()
     )
-    with MetadataFetcher(kb.cache_dir(), network=not no_fetch) as fetcher, busy:
+    with MetadataFetcher(kb.cache_dir(), network=not no_fetch, environ=kb.environ) as fetcher, busy:
         return fetcher.fetch(paper_id)
 
 

@@ -58,11 +58,12 @@ class Env:
         if self._kb is None:
             from papernotes.store.kb import KnowledgeBase
 
-            root = self.settings().get("root")
+            settings = self.settings()
+            root = settings.get("root")
             if root.source == "default" or root.source.startswith("config file"):
-                self._kb = KnowledgeBase.find(None, default=root.value)
+                self._kb = KnowledgeBase.find(None, default=root.value, settings=settings)
             else:
-                self._kb = KnowledgeBase.find(root.value)
+                self._kb = KnowledgeBase.find(root.value, settings=settings)
         return self._kb
 
 

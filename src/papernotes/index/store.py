@@ -35,7 +35,6 @@ from typing import TYPE_CHECKING, TypeVar, cast
 from papernotes.errors import WriteError
 from papernotes.index import glossary_rows, note_rows, prescan, records, related_rows
 from papernotes.index.documents import COLUMNS, Doc, paper_doc, tag_entries, tags_column
-from papernotes.settings import variable
 from papernotes.store.fsio import FileLock, flock
 from papernotes.store.glossary import kb_glossary
 from papernotes.store.glossary import signature as glossary_signature
@@ -250,9 +249,10 @@ class Scan:
         return self._files
 
 
-def default_timeout() -> float:
+def default_timeout(kb: KnowledgeBase) -> float:
+    """Seconds to wait for the index's lock: ``PAPERNOTES_INDEX_TIMEOUT`` of ``kb``'s settings."""
     try:
-        return max(0.0, float(variable(TIMEOUT_ENV) or DEFAULT_TIMEOUT))
+        return max(0.0, float(kb.variable(TIMEOUT_ENV) or DEFAULT_TIMEOUT))
     except ValueError:
         return DEFAULT_TIMEOUT
 
@@ -316,7 +316,7 @@ class Index:
 
     def __init__(self, kb: KnowledgeBase, timeout: float | None = None):
         self.kb = kb
-        self.timeout = default_timeout() if timeout is None else timeout
+        self.timeout = default_timeout(kb) if timeout is None else timeout
         try:
             self.folder = kb.cache_dir()
         except OSError as exc:

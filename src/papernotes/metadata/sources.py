@@ -14,6 +14,7 @@ mirrors) can point papernotes elsewhere:
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -37,11 +38,11 @@ class Endpoints:
     arxiv: str = arxiv.ARXIV_DEFAULT
 
     @classmethod
-    def from_env(cls) -> Endpoints:
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> Endpoints:
         return cls(
-            variable(V2_ENV) or openreview.V2_DEFAULT,
-            variable(V1_ENV) or openreview.V1_DEFAULT,
-            variable(ARXIV_ENV) or arxiv.ARXIV_DEFAULT,
+            variable(V2_ENV, environ) or openreview.V2_DEFAULT,
+            variable(V1_ENV, environ) or openreview.V1_DEFAULT,
+            variable(ARXIV_ENV, environ) or arxiv.ARXIV_DEFAULT,
         )
 
 
@@ -102,10 +103,15 @@ class MetadataFetcher:
         settings: HttpSettings | None = None,
         endpoints: Endpoints | None = None,
         token: str | None = None,
+        environ: Mapping[str, str] | None = None,
     ):
+        """``environ``: where the ``PAPERNOTES_*`` variables are read (default: the process's;
+        the commands pass the environment their settings were read from)."""
         self.network = network
-        self.endpoints = endpoints or Endpoints.from_env()
-        self.token = token if token is not None else (variable(TOKEN_ENV) or "").strip()
+        self.environ = environ
+        self.endpoints = endpoints or Endpoints.from_env(environ)
+        token = token if token is not None else variable(TOKEN_ENV, environ)
+        self.token = (token or "").strip()
         self.cache_dir = cache_dir
         self.use_cache = use_cache
         self.settings = settings
@@ -114,7 +120,8 @@ class MetadataFetcher:
     @property
     def client(self) -> HttpClient:
         if self._client is None:
-            self._client = HttpClient(self.cache_dir, self.settings, use_cache=self.use_cache)
+            settings = self.settings or HttpSettings.from_env(self.environ)
+            self._client = HttpClient(self.cache_dir, settings, use_cache=self.use_cache)
             self._client.min_interval[self.endpoints.arxiv.rstrip("/") + "/"] = ARXIV_INTERVAL
         return self._client
 

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import contextlib
 import difflib
-import hashlib
 import os
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -24,6 +23,7 @@ from papernotes.errors import (
 if TYPE_CHECKING:
     from papernotes.model.record import Paper
     from papernotes.model.taxonomy import Taxonomy
+    from papernotes.settings import Settings
     from papernotes.store.records import Loaded
 
 # The model and YAML modules (pydantic, yaml) load inside the methods that need them, so a
@@ -89,8 +89,11 @@ class Collection:
 
 
 class KnowledgeBase:
-    def __init__(self, root: Path):
+    def __init__(self, root: Path, settings: Settings | None = None):
         self.root = Path(root)
+        # the user's settings, built once by the command line (None: the process's
+        # environment, as a library user or a test has it)
+        self.settings = settings
         self.papers_dir = self.root / "papers"
         self.notes_dir = self.root / "notes"
         self.tags_path = self.root / "tags.yaml"
@@ -100,8 +103,24 @@ class KnowledgeBase:
         self._misfiled: dict[str, Problem] = {}
 
     @classmethod
-    def find(cls, option: str | Path | None = None, default: str | None = None) -> KnowledgeBase:
-        return cls(find_root(option, default=default))
+    def find(
+        cls,
+        option: str | Path | None = None,
+        default: str | None = None,
+        settings: Settings | None = None,
+    ) -> KnowledgeBase:
+        return cls(find_root(option, default=default), settings)
+
+    @property
+    def environ(self) -> Mapping[str, str]:
+        """The environment the settings were read from."""
+        return self.settings.environ if self.settings is not None else os.environ
+
+    def variable(self, name: str) -> str | None:
+        """A declared ``PAPERNOTES_*`` variable (see :data:`papernotes.settings.VARIABLES`)."""
+        from papernotes.settings import variable
+
+        return variable(name, self.environ)
 
     # -- paths -----------------------------------------------------------------
     def shown(self, path: Path) -> str:
@@ -166,15 +185,15 @@ class KnowledgeBase:
 
     def cache_location(self) -> Path:
         """Where the cache lives, without creating it."""
-        from papernotes.settings import variable
-
-        override = variable(CACHE_ENV)
+        override = self.variable(CACHE_ENV)
         if override:
             return Path(override)
         folder = self.root / CACHE_NAME
         if _writable_dir(folder):
             return folder
-        base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+        base = Path(self.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+        import hashlib  # only for a read-only knowledge base
+
         digest = hashlib.sha1(str(self.root.resolve()).encode()).hexdigest()[:16]
         return base / "papernotes" / digest
 

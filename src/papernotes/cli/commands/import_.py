@@ -95,5 +95,5 @@ def _fetch(kb, ids: list[str]) -> list:
 
     if not ids:
         return []
-    with MetadataFetcher(kb.cache_dir()) as fetcher:
+    with MetadataFetcher(kb.cache_dir(), environ=kb.environ) as fetcher:
         return [refresh_one(kb, fetcher, paper_id) for paper_id in ids]

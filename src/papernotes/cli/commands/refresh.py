@@ -46,7 +46,7 @@ def command(env, papers: tuple[str, ...], all_: bool, no_cache: bool, as_json: b
             kb.get(paper_id)  # unknown id: stop before any request, with close matches
     results = []
     with (
-        MetadataFetcher(kb.cache_dir(), use_cache=not no_cache) as fetcher,
+        MetadataFetcher(kb.cache_dir(), use_cache=not no_cache, environ=kb.environ) as fetcher,
         LazyProgress(env, "Refreshing", show_after=0, min_total=2) as step,
     ):
         step(0, len(ids))
