@@ -51,7 +51,7 @@ def facts(loaded: Loaded) -> dict[str, Any]:
     """What the cross-file checks of ``validate`` read of a loaded record, with the line of
     each value they may report."""
     from papernotes.store.translations import note_problems
-    from papernotes.store.yamlio import line_of
+    from papernotes.store.yamlio import item_lines, line_of
 
     paper, node = loaded.paper, loaded.node
     assert paper is not None
@@ -71,9 +71,9 @@ def facts(loaded: Loaded) -> dict[str, Any]:
         "lines": {
             "id": line_of(node, "id"),
             "key": line_of(node, "key"),
-            "tags": [line_of(node, "tags", i) for i in range(len(paper.tags))],
-            "related": [line_of(node, "related", i, "id") for i in range(len(paper.related))],
-            "notes": [line_of(node, "notes", i) for i in range(len(paper.notes))],
+            "tags": item_lines(node, "tags", len(paper.tags)),
+            "related": item_lines(node, "related", len(paper.related), "id"),
+            "notes": item_lines(node, "notes", len(paper.notes)),
         },
     }
 

@@ -256,17 +256,17 @@ def _clean(value: Any) -> Any:
     if isinstance(value, dict):
         out = {}
         for k, v in value.items():
+            if v is None or v == "":
+                continue
             if isinstance(v, dict | list):
                 v = _clean(v)
-            if v not in _EMPTY:
-                out[k] = v
+                if not v:
+                    continue
+            out[k] = v
         return out
     if isinstance(value, list):
         return [_clean(v) if isinstance(v, dict | list) else v for v in value]
     return value
-
-
-_EMPTY: tuple = (None, [], {}, "")
 
 
 def record_data(paper: Paper) -> dict:

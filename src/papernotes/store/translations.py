@@ -27,7 +27,9 @@ def cjk_units(text: str, title: str = "") -> float | None:
     """Share of CJK characters among CJK characters plus Latin words; None when the
     text holds neither (or only the title)."""
     wanted = _flat(title).rstrip(".")
-    body = "\n".join(line for line in text.splitlines() if _flat(line).rstrip(".") != wanted)
+    body = text
+    if wanted in _flat(text):  # a line may be the title (lines and breaks count nothing)
+        body = "\n".join(line for line in text.splitlines() if _flat(line).rstrip(".") != wanted)
     cjk = cjk_count(body)
     total = cjk + len(_LATIN_WORD.findall(body))
     return cjk / total if total else None

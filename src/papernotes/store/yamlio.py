@@ -319,6 +319,32 @@ def _too_large(size: int) -> str:
     return f"file is too large ({size / 1e6:.1f} MB; the limit is {MAX_FILE_BYTES // 2**20} MiB)"
 
 
+def item_lines(node: yaml.Node | None, key: str, count: int, sub: str | None = None) -> list:
+    """``[line_of(node, key, i) for i in range(count)]`` (or of ``sub`` inside each item),
+    with ``key`` looked up once."""
+    if node is None:
+        return [None] * count
+    line = node.start_mark.line + 1
+    value = None
+    if isinstance(node, yaml.MappingNode):
+        for k, v in node.value:
+            if str(k.value) == key:
+                line, value = k.start_mark.line + 1, v
+                break
+    if not isinstance(value, yaml.SequenceNode):
+        return [line] * count
+    items = value.value
+    out: list = []
+    for i in range(count):
+        if i >= len(items):
+            out.append(line)
+        elif sub is None:
+            out.append(items[i].start_mark.line + 1)
+        else:
+            out.append(line_of(items[i], sub))
+    return out
+
+
 def line_of(node: yaml.Node | None, *loc: Any) -> int | None:
     """Line (1-based) of the value at ``loc`` inside ``node``; nearest parent if absent."""
     if node is None:
