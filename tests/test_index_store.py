@@ -444,3 +444,22 @@ def test_scan_keys_every_record_by_its_stat(kb):
     assert found.files == expected
     assert found.names == [n for n in os.listdir(kb.papers_dir) if n in expected]
     assert found.signature.startswith(f"{len(expected)}:")
+
+
+def test_a_record_only_moved_down_a_line_gets_its_new_lines(tmp_path, monkeypatch):
+    """Read again with the same record but new line numbers (a comment added above it):
+    validate's problems point at the new lines."""
+    from tests.conftest import Runner, write
+
+    monkeypatch.setenv("PAPERNOTES_CACHE_DIR", str(tmp_path / "cache"))
+    root = tmp_path / "kb"
+    (root / "papers").mkdir(parents=True)
+    write(root / "tags.yaml", "tags: {}\n")
+    path = root / "papers" / "Aaaaaaaaa1.yaml"
+    write(path, "id: Aaaaaaaaa1\ntitle: One\ntags:\n- no-such-tag\n")
+    run = Runner(root)
+    assert "papers/Aaaaaaaaa1.yaml:4:" in run("validate").stdout + run("validate").stderr
+    write(path, "# moved\n\nid: Aaaaaaaaa1\ntitle: One\ntags:\n- no-such-tag\n")
+    result = run("validate")
+    assert "papers/Aaaaaaaaa1.yaml:6:" in result.stdout + result.stderr
+    assert result.exit_code == 1

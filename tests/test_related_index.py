@@ -373,3 +373,24 @@ def test_a_ranking_made_while_another_process_writes_is_not_kept(tmp_path, monke
     monkeypatch.setattr(neighbours, "related_of", ranked_during_a_write)
     rows = neighbours.related_from_index(kb, pid_of(3), 10)
     assert rows and _kept(kb) == []
+
+
+def test_a_file_read_again_unchanged_keeps_the_rankings(tmp_path, monkeypatch):
+    """Touched, or read again because it was racy: nothing changed, so nothing is forgotten."""
+    monkeypatch.setenv("PAPERNOTES_CACHE_DIR", str(tmp_path / "cache"))
+    kb = KnowledgeBase(_settled(make_kb(tmp_path / "kb", size=40)))
+    run = Runner(kb.root)
+    first = run("related", pid_of(3), "--json").stdout
+    kept = _kept(kb)
+    path = kb.papers_dir / f"{pid_of(5)}.yaml"
+    os.utime(path)  # now: racy, so every command reads it again for two seconds
+    for _ in range(3):
+        with Index(kb) as index:
+            stats = index.refresh()
+        assert (stats.added, stats.updated, stats.removed) == (0, 0, 0)
+    assert _kept(kb) == kept
+    assert run("related", pid_of(3), "--json").stdout == first
+    path.write_text(path.read_text(encoding="utf-8") + "year: 2021\n", encoding="utf-8")
+    with Index(kb) as index:
+        assert index.refresh().updated == 1
+    assert _kept(kb) == []  # a real change: the rankings go

@@ -167,15 +167,15 @@ class IndexDamaged(Exception):
 
 
 def generation(conn: sqlite3.Connection) -> str:
-    """A value that changes with every write to the index: what was computed from the
-    index under one generation holds until the next."""
+    """A value that changes with every change to the index's documents or taxonomy: what
+    was computed from them under one generation holds until the next."""
     row = conn.execute("SELECT value FROM meta WHERE key = 'generation'").fetchone()
     return row[0] if row else "0"
 
 
 def forget_rankings(conn: sqlite3.Connection) -> None:
-    """Start a new :func:`generation` (inside a write transaction): every write changes
-    what a ranking reads, so the stored rankings go."""
+    """Start a new :func:`generation` (inside a write transaction that changed a document
+    or the taxonomy): the stored rankings go."""
     now = generation(conn)
     conn.execute(
         "INSERT OR REPLACE INTO meta(key, value) VALUES ('generation', ?)",
@@ -467,7 +467,6 @@ class Index:
             raise
         try:
             yield
-            forget_rankings(conn)
             conn.execute("COMMIT")
         except BaseException:
             with contextlib.suppress(sqlite3.Error):
@@ -512,10 +511,12 @@ class Index:
     def _apply(self, conn: sqlite3.Connection, now: Scan, stats: RefreshStats, progress) -> None:
         old_tags = conn.execute("SELECT value FROM meta WHERE key = 'tags'").fetchone()
         stale: list[str] = []
-        if old_tags is None or old_tags[0] != now.tags_signature:
+        same_taxonomy = old_tags is not None and old_tags[0] == now.tags_signature
+        changed = not same_taxonomy
+        if not same_taxonomy:
             self._refresh_taxonomy(conn)
-            changed = glossary_rows.replace(conn, kb_glossary(self.kb))
-            stale = glossary_rows.affected(conn, changed) if changed else []
+            pairs = glossary_rows.replace(conn, kb_glossary(self.kb))
+            stale = glossary_rows.affected(conn, pairs) if pairs else []
         tag_texts = dict(conn.execute("SELECT tag, text FROM tag_info"))
         gone, todo = self._changes(conn, now)
         if stale:  # records whose glossary column the new pairs change
@@ -524,10 +525,14 @@ class Index:
             todo.sort()
         for name in gone:
             stats.removed += self._forget(conn, name)
+            changed = True
         total = len(todo)
         for done, (name, key) in enumerate(todo, 1):
-            had_doc = self._forget(conn, name)
             doc, problem, extra = load_doc(self.kb, name, lambda t: tag_text_for(tag_texts, t))
+            if same_taxonomy and self._unchanged(conn, name, key, doc, problem, extra):
+                continue  # read again (touched, or racy before) and the same: keys only
+            changed = True
+            had_doc = self._forget(conn, name)
             if self._store(conn, name, key, doc, problem, extra):
                 stats.updated += had_doc
                 stats.added += not had_doc
@@ -536,6 +541,35 @@ class Index:
             if progress and (done % 50 == 0 or done == total):
                 progress(done, total)
         self._write_meta(conn, now)
+        if changed:
+            forget_rankings(conn)
+
+    def _unchanged(self, conn: sqlite3.Connection, name: str, key: Key, doc, problem, extra):
+        """Whether the file, read again, holds what the index has (a file touched, or racy
+        when it was read): then only its stat key and line facts are stored. With the same
+        taxonomy a document depends on the record alone."""
+        row = conn.execute(
+            "SELECT doc, problem, rid, record, digest, problems FROM files WHERE name = ?", (name,)
+        ).fetchone()
+        rid, record, digest, facts, problems = extra
+        if (
+            row is None
+            or (row[0] is None) != (doc is None)
+            or row[1:]
+            != (
+                problem,
+                rid,
+                record,
+                digest,
+                problems,
+            )
+        ):
+            return False
+        conn.execute(
+            "UPDATE files SET size = ?, mtime = ?, ctime = ?, ino = ?, facts = ? WHERE name = ?",
+            (*key, facts, name),
+        )
+        return True
 
     def _changes(
         self, conn: sqlite3.Connection, now: Scan
