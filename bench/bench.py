@@ -231,6 +231,15 @@ def bench_size(count: int, runs: int, base: dict[str, str], work: Path, site: bo
     add("show", timed(papernotes(root, "show", first), runs), "cat of the record", cat)
     add("show --json", timed(papernotes(root, "show", first, "--json"), runs), "cat", cat)
     add("related", timed(papernotes(root, "related", first), runs), "python -c pass", python_pass)
+    # the ranking is kept in the index until a record changes: the first show after another
+    # record's edit ranks again (no target: the targets are of a command run again)
+    other = sorted(papers_dir.iterdir())[len(base) // 3].name.removesuffix(".yaml")
+    add(
+        "show, first after another record's edit",
+        timed(papernotes(root, "show", first), runs, before=edit_one(root, other)),
+        "cat of the record",
+        cat,
+    )
     for label, args in [
         ("list", ["list"]),
         ("list --tag NTK", ["list", "--tag", "NTK"]),
