@@ -463,3 +463,38 @@ def test_a_record_only_moved_down_a_line_gets_its_new_lines(tmp_path, monkeypatc
     result = run("validate")
     assert "papers/Aaaaaaaaa1.yaml:6:" in result.stdout + result.stderr
     assert result.exit_code == 1
+
+
+def test_a_file_with_the_same_bytes_is_not_parsed_again(tmp_path, monkeypatch):
+    """Touched, or racy when last read: its bytes are compared with the ones indexed, and a
+    file that holds them is not parsed (no models loaded); other bytes are."""
+    from papernotes.index import store as index_store
+    from papernotes.index.store import Index
+    from papernotes.store.kb import KnowledgeBase
+    from tests.conftest import write
+
+    monkeypatch.setenv("PAPERNOTES_CACHE_DIR", str(tmp_path / "cache"))
+    root = tmp_path / "kb"
+    (root / "papers").mkdir(parents=True)
+    write(root / "tags.yaml", "tags: {}\n")
+    os.utime(root / "tags.yaml", (1e9, 1e9))  # long settled (a racy taxonomy reads all again)
+    path = root / "papers" / "Aaaaaaaaa1.yaml"
+    write(path, "id: Aaaaaaaaa1\ntitle: One\n")
+    kb = KnowledgeBase(root)
+    with Index(kb) as index:
+        index.refresh()
+    parsed = []
+    real = index_store.load_doc
+    monkeypatch.setattr(
+        index_store, "load_doc", lambda kb, name, *a: parsed.append(name) or real(kb, name, *a)
+    )
+    for _ in range(2):
+        os.utime(path)
+        with Index(kb) as index:
+            stats = index.refresh()
+        assert (stats.added, stats.updated, stats.removed) == (0, 0, 0)
+    assert parsed == []
+    write(path, "id: Aaaaaaaaa1\ntitle: Two\n")
+    with Index(kb) as index:
+        assert index.refresh().updated == 1
+    assert parsed == ["Aaaaaaaaa1.yaml"]

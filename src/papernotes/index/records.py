@@ -23,7 +23,7 @@ if TYPE_CHECKING:
     from papernotes.store.kb import KnowledgeBase
     from papernotes.store.records import Loaded
 
-COLUMNS = "rid, record, digest, facts, problems"
+COLUMNS = "rid, record, digest, facts, problems, hash"  # a file's columns, as load_doc gives them
 
 
 def digest(paper: Paper) -> dict[str, Any]:
@@ -121,6 +121,15 @@ def stored(
         )
     checks = json.dumps(facts(loaded), ensure_ascii=False, separators=(",", ":"))
     return paper.id, data, json.dumps(digest(paper), ensure_ascii=False), checks, problems
+
+
+def content_hash(raw: bytes | None) -> str | None:
+    """A digest of a file's bytes: a file read again with the same bytes needs no parse."""
+    if raw is None:
+        return None
+    import hashlib
+
+    return hashlib.blake2b(raw, digest_size=16).hexdigest()
 
 
 @dataclass

@@ -64,6 +64,7 @@ INDEX_NAME = "index.sqlite"
 TIMEOUT_ENV = "PAPERNOTES_INDEX_TIMEOUT"
 DEFAULT_TIMEOUT = 60.0
 PARALLEL_FROM = 1000  # records: below this a rebuild does not start worker processes
+MAX_RECORD_BYTES = 5 * 1024 * 1024  # as store.yamlio.MAX_FILE_BYTES (which loads PyYAML)
 PAGE_SIZE = 8192  # a record's row (about 1.8 KB) fits in a page: 149 MB, not 192, at 20,000 papers
 
 Progress = Callable[[int, int], None]
@@ -79,7 +80,8 @@ CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT) WITHOUT ROWID;
 CREATE TABLE files(
     name TEXT PRIMARY KEY, size INTEGER, mtime INTEGER, ctime INTEGER, ino INTEGER,
     doc INTEGER, problem TEXT,
-    rid TEXT, digest TEXT, facts TEXT, problems TEXT NOT NULL DEFAULT '[]', record TEXT
+    rid TEXT, digest TEXT, facts TEXT, problems TEXT NOT NULL DEFAULT '[]', hash TEXT,
+    record TEXT
 ) WITHOUT ROWID;
 CREATE TABLE docs(
     doc INTEGER PRIMARY KEY, id TEXT UNIQUE NOT NULL, title TEXT NOT NULL,
@@ -528,9 +530,11 @@ class Index:
             changed = True
         total = len(todo)
         for done, (name, key) in enumerate(todo, 1):
+            if same_taxonomy and self._same_bytes(conn, name, key):
+                continue
             doc, problem, extra = load_doc(self.kb, name, lambda t: tag_text_for(tag_texts, t))
             if same_taxonomy and self._unchanged(conn, name, key, doc, problem, extra):
-                continue  # read again (touched, or racy before) and the same: keys only
+                continue  # the same record (lines moved): keys and line facts only
             changed = True
             had_doc = self._forget(conn, name)
             if self._store(conn, name, key, doc, problem, extra):
@@ -551,23 +555,36 @@ class Index:
         row = conn.execute(
             "SELECT doc, problem, rid, record, digest, problems FROM files WHERE name = ?", (name,)
         ).fetchone()
-        rid, record, digest, facts, problems = extra
-        if (
-            row is None
-            or (row[0] is None) != (doc is None)
-            or row[1:]
-            != (
-                problem,
-                rid,
-                record,
-                digest,
-                problems,
-            )
-        ):
+        rid, record, digest, facts, problems, content = extra
+        same = (problem, rid, record, digest, problems)
+        if row is None or (row[0] is None) != (doc is None) or row[1:] != same:
             return False
         conn.execute(
-            "UPDATE files SET size = ?, mtime = ?, ctime = ?, ino = ?, facts = ? WHERE name = ?",
-            (*key, facts, name),
+            "UPDATE files SET size = ?, mtime = ?, ctime = ?, ino = ?, facts = ?, hash = ? "
+            "WHERE name = ?",
+            (*key, facts, content, name),
+        )
+        return True
+
+    def _same_bytes(self, conn: sqlite3.Connection, name: str, key: Key) -> bool:
+        """Whether the file holds the bytes it held when last read (touched, or racy then):
+        then only its stat key is stored, and nothing is parsed (no models are loaded)."""
+        row = conn.execute(
+            "SELECT hash FROM files WHERE name = ? AND problem IS NULL", (name,)
+        ).fetchone()  # a file with a problem is read again (a duplicate id depends on others)
+        path = self.kb.papers_dir / name
+        if row is None or row[0] is None or path.is_symlink():
+            return False  # a link is read by the loader, which checks where it leads
+        try:
+            with path.open("rb") as handle:
+                raw = handle.read(MAX_RECORD_BYTES + 1)
+        except OSError:
+            return False
+        if records.content_hash(raw) != row[0]:
+            return False
+        conn.execute(
+            "UPDATE files SET size = ?, mtime = ?, ctime = ?, ino = ? WHERE name = ?",
+            (*key, name),
         )
         return True
 
@@ -637,7 +654,7 @@ class Index:
         key: Key,
         doc: Doc | None,
         problem: str | None,
-        extra: tuple = (None, None, None, None, "[]"),
+        extra: tuple = (None, None, None, None, "[]", None),
         bulk: bool = False,
     ) -> bool:
         """Insert one file's document (or its problem); False when it is not searchable.
@@ -656,7 +673,7 @@ class Index:
                 rowid = _insert_doc(conn, doc, bulk)
         conn.execute(
             "INSERT INTO files(name, size, mtime, ctime, ino, doc, problem, "
-            f"{records.COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            f"{records.COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (name, *key, rowid, problem, *extra),
         )
         return rowid is not None
@@ -784,7 +801,7 @@ def load_doc(
     """The document of ``papers/<name>`` (or the first problem that keeps it out of search),
     and its read-model columns (see :mod:`.records`)."""
     loaded = kb.load_path(kb.papers_dir / name)
-    extra = records.stored(loaded)
+    extra = (*records.stored(loaded), records.content_hash(loaded.raw))
     if loaded.paper is None or loaded.problems:
         problems = loaded.problems
         first = str(problems[0]) if problems else f"{loaded.shown}: cannot be loaded"
@@ -921,7 +938,7 @@ def _worker_rows(names: list[str], kind: str) -> bytes:
 
 _FILES_INSERT = (
     "INSERT INTO files(name, size, mtime, ctime, ino, doc, problem, "
-    f"{records.COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+    f"{records.COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
 )
 
 
