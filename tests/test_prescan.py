@@ -1,6 +1,7 @@
 """The freshness check's stat, started in a child before the command loads: which commands
-and which knowledge base get one, that its answer is the one a stat in the command would
-give, and that a folder changed meanwhile is stat'ed again."""
+and which knowledge base get one, that its signature is the one a stat in the command would
+give, that a folder changed meanwhile is stat'ed again, and that an index that is not
+current is brought up to date by a stat of its own."""
 
 from __future__ import annotations
 
@@ -85,14 +86,15 @@ if change == "add":
 taken = []
 real_take = prescan.take
 prescan.take = lambda folder: taken.append(real_take(folder)) or taken[-1]
-first = store.scan(KnowledgeBase(Path(root)))
+first = store.scan(KnowledgeBase(Path(root)), early=True)
 prescan.take = real_take
-again = store.scan(KnowledgeBase(Path(root)))  # stat'ed here
+again = store.scan(KnowledgeBase(Path(root)), early=True)  # taken once: stat'ed here
 print(json.dumps({
     "started": started,
     "used": bool(taken and taken[0] is not None),
-    "same": (first.names, first.keys, first.signature) == (again.names, again.keys, again.signature),
-    "names": sorted(first.names),
+    "complete": [first.complete, again.complete],
+    "same": first.signature == again.signature and first.tags_signature == again.tags_signature,
+    "names": sorted(again.names),
 }))
 """
 
@@ -116,6 +118,7 @@ def _can_prescan() -> bool:
 def test_the_childs_answer_is_a_stat_of_every_record(kb):
     found = _child(kb, "none")
     assert found["started"] == found["used"] == _can_prescan()
+    assert found["complete"] == [not _can_prescan(), True]  # the child sends no names
     assert found["same"]
     assert found["names"] == [f"Paper{i:04d}x.yaml" for i in range(30)]
 
@@ -123,6 +126,7 @@ def test_the_childs_answer_is_a_stat_of_every_record(kb):
 def test_a_folder_changed_since_the_child_stat_it_is_stat_again(kb):
     found = _child(kb, "add")
     assert not found["used"]  # the folder's mtime moved: the child's answer is dropped
+    assert found["complete"] == [True, True]
     assert found["same"] and "Added0000x.yaml" in found["names"]
 
 
@@ -146,3 +150,18 @@ def test_commands_started_from_the_console_script_see_every_edit(kb):
     assert search("quokka") == ["Paper0003x"]
     path.unlink()
     assert search("quokka") == []
+
+
+def test_an_index_behind_the_files_is_updated_by_a_stat_of_its_own(kb):
+    """The child's answer is a signature; when it says the index is behind, the command
+    stats the folder itself and indexes what changed (an edit made since the last run)."""
+    env = {**os.environ, "PAPERNOTES_CACHE_DIR": str(kb.parent / "cache")}
+    argv = [sys.executable, "-m", "papernotes", "--root", str(kb), "search", "--json"]
+    subprocess.run([*argv, "paper"], capture_output=True, timeout=60, env=env, check=True)
+    for i in (3, 7):
+        path = kb / "papers" / f"Paper{i:04d}x.yaml"
+        path.write_text(f"id: Paper{i:04d}x\ntitle: Wombat {i}\n", encoding="utf-8")
+    found = subprocess.run(
+        [*argv, "wombat"], capture_output=True, text=True, timeout=60, env=env, check=True
+    )
+    assert sorted(hit["id"] for hit in json.loads(found.stdout)) == ["Paper0003x", "Paper0007x"]

@@ -3,11 +3,12 @@
 Every read command stats each file of ``papers/`` before it answers from the index (see
 :func:`papernotes.index.store.scan`): about 50 ms at 20,000 papers, as long as loading
 click and the command's modules. The console script (:mod:`papernotes.entry`) therefore
-forks, as its first step, a child that stats the folder while the parent imports; the
-parent's freshness check takes the child's answer when it is for the same folder, still
-unchanged (its mtime: nothing added, removed or renamed since), and stats it itself
-otherwise. The child's answer is as old as the process, which is what a command that
-stats at once would see.
+forks, as its first step, a child that stats the folder while the parent imports, and
+sends back the folder's signature (a few numbers). The parent's freshness check takes it
+when it is for the same folder, still unchanged (its mtime: nothing added, removed or
+renamed since); when the index is current, that is all it needs, and otherwise (or for
+another folder) it stats the folder itself. The child's answer is as old as the process,
+which is what a command that stats at once would see.
 
 Only on Linux with two cores or more, and only for the commands that read records without
 writing them (:data:`READERS`): after a write, a stat taken before it would be stale. This
@@ -75,6 +76,13 @@ def stat_dir(dir_fd: int) -> tuple[list[str], list[Key | None]]:
                     continue
             key_append((st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino))
     return names, keys
+
+
+def summary(keys: list[Key | None]) -> tuple[int, int]:
+    """How many of the files could be stat'ed, and an order-free digest of their keys (the
+    freshness check's signature; hashes of tuples of ints are the same in every process)."""
+    present = len(keys) - keys.count(None)
+    return present, sum(map(hash, filter(None, keys))) & 0xFFFFFFFFFFFFFFFF
 
 
 def guess_root(args: list[str], environ, cwd: str) -> str | None:
@@ -155,20 +163,22 @@ def _answer(folder: str, write_end: int) -> None:
         fd = os.open(folder, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
         try:
             st = os.fstat(fd)
-            names, keys = stat_dir(fd)
+            _, keys = stat_dir(fd)
         finally:
             os.close(fd)
-        data = marshal.dumps((st.st_dev, st.st_ino, st.st_mtime_ns, started_ns, names, keys))
+        present, total = summary(keys)  # no names: the parent needs them only after a change
+        data = marshal.dumps((st.st_dev, st.st_ino, st.st_mtime_ns, started_ns, present, total))
         with open(write_end, "wb") as out:
             out.write(data)
     except (OSError, ValueError):
         pass  # no answer: the parent stats the folder itself
 
 
-def take(folder: os.stat_result) -> tuple[list[str], list[Key | None], int] | None:
-    """The child's ``(names, keys, started_ns)`` for the folder whose stat is ``folder``
-    when it scanned that folder and its mtime has not changed since; None otherwise.
-    Taken once: a second freshness check in the same process stats again."""
+def take(folder: os.stat_result) -> tuple[int, int, int] | None:
+    """The child's ``(present, digest, started_ns)`` (see :func:`summary`) for the folder
+    whose stat is ``folder``, when it scanned that folder and its mtime has not changed
+    since; None otherwise. Taken once: a second freshness check in the same process stats
+    again."""
     global _pending
     if _pending is None:
         return None
@@ -190,9 +200,9 @@ def take(folder: os.stat_result) -> tuple[list[str], list[Key | None], int] | No
         except ChildProcessError:
             pass
     try:
-        dev, ino, mtime_ns, started_ns, names, keys = marshal.loads(b"".join(chunks))
+        dev, ino, mtime_ns, started_ns, present, total = marshal.loads(b"".join(chunks))
     except (EOFError, ValueError, TypeError):
         return None
     if (dev, ino, mtime_ns) != (folder.st_dev, folder.st_ino, folder.st_mtime_ns):
         return None
-    return names, keys, started_ns
+    return present, total, started_ns

@@ -233,6 +233,7 @@ class Scan:
         self.tags_signature = tags_signature
         self.started_ns = started_ns
         self.tags_racy = tags_racy
+        self.complete = True  # names and keys are there (see scan's ``early``)
 
     def is_racy(self, key: Key | None) -> bool:
         """Changed so recently that a second change in the same tick could keep this key."""
@@ -260,16 +261,18 @@ def default_timeout(kb: KnowledgeBase) -> float:
         return DEFAULT_TIMEOUT
 
 
-def scan(kb: KnowledgeBase) -> Scan:
+def scan(kb: KnowledgeBase, early: bool = False) -> Scan:
     """Stat every ``papers/*.yaml`` (the files ``KnowledgeBase.record_paths`` loads).
 
     The signature mixes the folder's mtime (changes on add, delete, rename) with every file's
     size and mtime, order-independently, so a fresh index is recognised without reading the
-    ``files`` table.
+    ``files`` table. ``early``: the signature alone may come from the stat started with the
+    process (:mod:`.prescan`); such a scan holds no names or keys (``complete`` is False).
     """
     names: list[str] = []
     keys: list = []
-    folder_mtime = 0
+    folder_mtime = present = total = 0
+    taken = None
     started_ns = time.time_ns()
     try:
         fd = os.open(kb.papers_dir, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
@@ -281,20 +284,19 @@ def scan(kb: KnowledgeBase) -> Scan:
         try:
             folder = os.fstat(fd)
             folder_mtime = folder.st_mtime_ns
-            early = prescan.take(folder)  # stat'ed by a child while this process started
-            if early is None:
+            taken = prescan.take(folder) if early else None  # stat'ed as this process started
+            if taken is None:
                 names, keys = prescan.stat_dir(fd)
+                present, total = prescan.summary(keys)
             else:
-                names, keys, started_ns = early
+                present, total, started_ns = taken
         except OSError as exc:
             raise WriteError(
                 f"cannot read {kb.shown(kb.papers_dir)}/: {exc.strerror or exc}"
             ) from None
         finally:
             os.close(fd)
-    # a file that vanished between listing and stat (or a dangling link) is no record
-    present = len(keys) - keys.count(None)
-    total = sum(map(hash, filter(None, keys))) & 0xFFFFFFFFFFFFFFFF
+    # (a file that vanished between listing and stat, or a dangling link, is no record)
     tags_racy = False
     try:
         st = os.stat(kb.tags_path)
@@ -304,7 +306,9 @@ def scan(kb: KnowledgeBase) -> Scan:
         tags_signature = "missing"
     tags_signature += f"|{glossary_signature(kb)}"  # both feed the glossary
     signature = f"{present}:{folder_mtime}:{total:x}"
-    return Scan(names, keys, signature, tags_signature, started_ns, tags_racy)
+    out = Scan(names, keys, signature, tags_signature, started_ns, tags_racy)
+    out.complete = taken is None
+    return out
 
 
 def _can_fork() -> bool:
@@ -497,9 +501,11 @@ class Index:
 
     # -- incremental update --------------------------------------------------------
     def _update(self, conn: sqlite3.Connection, stats: RefreshStats, progress) -> None:
-        now = scan(self.kb)
+        now = scan(self.kb, early=True)
         if self._is_current(conn, now):
             return
+        if not now.complete:  # the early stat gave the signature alone: stat here
+            now = scan(self.kb)
         with self._writing(conn):
             if not self._is_current(conn, now):
                 self._apply(conn, now, stats, progress)
