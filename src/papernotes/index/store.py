@@ -754,6 +754,8 @@ class Index:
             conn.close()
 
     def _build(self, tmp: Path, stats: RefreshStats, progress) -> None:
+        from papernotes.store.kb import gc_paused
+
         for suffix in ("", "-journal", "-wal", "-shm"):
             with contextlib.suppress(FileNotFoundError):
                 os.unlink(f"{tmp}{suffix}")
@@ -775,11 +777,12 @@ class Index:
             names = sorted(now.files)
             owners: dict[str, str] = {}
             done = 0
-            for rows in load_rows(self.kb, names, tag_texts):
-                stats.added += _insert_rows(conn, rows, now.files, owners)
-                done += len(rows)
-                if progress:
-                    progress(done, len(names))
+            with gc_paused():  # the rows make no cycles; a collection would walk the owners
+                for rows in load_rows(self.kb, names, tag_texts):
+                    stats.added += _insert_rows(conn, rows, now.files, owners)
+                    done += len(rows)
+                    if progress:
+                        progress(done, len(names))
             related_rows.count_all(conn)
             note_rows.update(conn, self.kb, note_rows.scan_notes(self.kb, RACY_NS, RACY_KEY))
             self._write_meta(conn, now)
