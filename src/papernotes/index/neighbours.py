@@ -87,8 +87,8 @@ def stored_related(index: Index, record, taxonomy, limit: int | None) -> list[Ne
         conn.execute("BEGIN IMMEDIATE")
         conn.execute(
             "INSERT OR REPLACE INTO ranked(id, top, generation, data) "
-            "SELECT ?, ?, ?, ? WHERE (SELECT value FROM meta WHERE key = 'generation') IS ?",
-            (record.id, top, now, data, None if now == "0" else now),
+            "SELECT ?, ?, ?, ? WHERE (SELECT value FROM meta WHERE key = 'generation') = ?",
+            (record.id, top, now, data, now),
         )
         conn.execute("COMMIT")
     except sqlite3.Error:  # a busy or read-only index: the ranking is only not kept

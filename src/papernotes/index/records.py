@@ -138,7 +138,7 @@ class Entries:
 
     papers: dict[str, Any] = field(default_factory=dict)  # id -> digest or record data
     problems: list[Problem] = field(default_factory=list)
-    taxonomy: Any = None  # the index's copy of tags.yaml, when asked and it had no problems
+    taxonomy: Any = None  # the index's copy of tags.yaml (read_fields), if it had no problems
 
 
 def _first_wins(out: Entries, rows) -> tuple[dict[str, str], set[str]]:
@@ -318,16 +318,15 @@ def read_tag_counts(kb: KnowledgeBase) -> tuple[dict[str, int], list[Problem], A
         return counts, problems, index.taxonomy()
 
 
-def read_fields(kb: KnowledgeBase, keys: tuple[str, ...], taxonomy: bool = False) -> Entries:
-    """:func:`fields` of a fresh index of ``kb``; ``taxonomy``: with the index's taxonomy
-    too (read from the same fresh index: no pydantic, no second freshness check)."""
+def read_fields(kb: KnowledgeBase, keys: tuple[str, ...]) -> Entries:
+    """:func:`fields` of a fresh index of ``kb``, with the index's taxonomy (read from the
+    same fresh index: no pydantic, no second freshness check)."""
     from papernotes.index.store import Index
 
     with Index(kb) as index:
         index.refresh()
         found = index.read(lambda conn: fields(conn, keys))
-        if taxonomy:
-            found.taxonomy = index.taxonomy()
+        found.taxonomy = index.taxonomy()
         return found
 
 

@@ -35,7 +35,7 @@ from typing import TYPE_CHECKING, TypeVar, cast
 from papernotes.errors import WriteError
 from papernotes.index import glossary_rows, note_rows, prescan, records, related_rows
 from papernotes.index.documents import COLUMNS, Doc, paper_doc, tag_entries, tags_column
-from papernotes.store.fsio import FileLock, flock
+from papernotes.store.fsio import MAX_FILE_BYTES, FileLock, flock
 from papernotes.store.glossary import kb_glossary
 from papernotes.store.glossary import signature as glossary_signature
 
@@ -64,7 +64,6 @@ INDEX_NAME = "index.sqlite"
 TIMEOUT_ENV = "PAPERNOTES_INDEX_TIMEOUT"
 DEFAULT_TIMEOUT = 60.0
 PARALLEL_FROM = 1000  # records: below this a rebuild does not start worker processes
-MAX_RECORD_BYTES = 5 * 1024 * 1024  # as store.yamlio.MAX_FILE_BYTES (which loads PyYAML)
 PAGE_SIZE = 8192  # a record's row (about 1.8 KB) fits in a page: 149 MB, not 192, at 20,000 papers
 
 Progress = Callable[[int, int], None]
@@ -225,6 +224,7 @@ class Scan:
         tags_signature: str,
         started_ns: int = 0,
         tags_racy: bool = False,
+        complete: bool = True,
     ):
         self.names = names  # as listed, in directory order
         self.keys = keys  # Key or None, per name
@@ -233,7 +233,7 @@ class Scan:
         self.tags_signature = tags_signature
         self.started_ns = started_ns
         self.tags_racy = tags_racy
-        self.complete = True  # names and keys are there (see scan's ``early``)
+        self.complete = complete  # names and keys are there (see scan's ``early``)
 
     def is_racy(self, key: Key | None) -> bool:
         """Changed so recently that a second change in the same tick could keep this key."""
@@ -306,9 +306,7 @@ def scan(kb: KnowledgeBase, early: bool = False) -> Scan:
         tags_signature = "missing"
     tags_signature += f"|{glossary_signature(kb)}"  # both feed the glossary
     signature = f"{present}:{folder_mtime}:{total:x}"
-    out = Scan(names, keys, signature, tags_signature, started_ns, tags_racy)
-    out.complete = taken is None
-    return out
+    return Scan(names, keys, signature, tags_signature, started_ns, tags_racy, taken is None)
 
 
 def _can_fork() -> bool:
@@ -583,7 +581,7 @@ class Index:
             return False  # a link is read by the loader, which checks where it leads
         try:
             with path.open("rb") as handle:
-                raw = handle.read(MAX_RECORD_BYTES + 1)
+                raw = handle.read(MAX_FILE_BYTES + 1)
         except OSError:
             return False
         if records.content_hash(raw) != row[0]:
@@ -677,11 +675,7 @@ class Index:
                 problem = f"papers/{name}: duplicate id {doc.id!r} (also in papers/{first[0]})"
             else:
                 rowid = _insert_doc(conn, doc, bulk)
-        conn.execute(
-            "INSERT INTO files(name, size, mtime, ctime, ino, doc, problem, "
-            f"{records.COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (name, *key, rowid, problem, *extra),
-        )
+        conn.execute(_FILES_INSERT, (name, *key, rowid, problem, *extra))
         return rowid is not None
 
     def _write_meta(self, conn: sqlite3.Connection, now: Scan) -> None:
@@ -787,6 +781,7 @@ class Index:
             note_rows.update(conn, self.kb, note_rows.scan_notes(self.kb, RACY_NS, RACY_KEY))
             self._write_meta(conn, now)
             conn.execute("INSERT OR REPLACE INTO meta VALUES ('built', ?)", (str(time.time()),))
+            conn.execute("INSERT OR REPLACE INTO meta VALUES ('generation', '0')")
             conn.execute("COMMIT")
             conn.execute("INSERT INTO fts(fts) VALUES ('optimize')")
             conn.execute("PRAGMA journal_mode=WAL")
@@ -945,9 +940,9 @@ def _worker_rows(names: list[str], kind: str) -> bytes:
         return marshal.dumps([row(kb, name, tag_texts, glossary) for name in names])
 
 
-_FILES_INSERT = (
-    "INSERT INTO files(name, size, mtime, ctime, ino, doc, problem, "
-    f"{records.COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+_FILES_INSERT = (  # a file's stat key, document, first problem and read-model columns
+    f"INSERT INTO files(name, size, mtime, ctime, ino, doc, problem, {records.COLUMNS}) "
+    f"VALUES ({', '.join('?' * (7 + records.COLUMNS.count(',') + 1))})"
 )
 
 

@@ -17,6 +17,8 @@ from typing import BinaryIO
 
 from papernotes.errors import WriteError
 
+MAX_FILE_BYTES = 5 * 1024 * 1024  # the largest record or tags.yaml papernotes reads or writes
+
 
 class TooLarge(Exception):
     """More than the limit was available."""

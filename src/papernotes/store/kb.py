@@ -259,8 +259,7 @@ class KnowledgeBase:
 
     def write_managed(self, path: Path, content: str | bytes, shown: str) -> None:
         """Write a record or tags.yaml: never bigger than papernotes reads back."""
-        from papernotes.store.fsio import atomic_write
-        from papernotes.store.yamlio import MAX_FILE_BYTES
+        from papernotes.store.fsio import MAX_FILE_BYTES, atomic_write
 
         data = content.encode("utf-8") if isinstance(content, str) else content
         if len(data) > MAX_FILE_BYTES:
@@ -418,8 +417,8 @@ class KnowledgeBase:
 
         from papernotes.model.ids import filename_for, id_from_filename
         from papernotes.model.record import Paper
+        from papernotes.store.fsio import MAX_FILE_BYTES
         from papernotes.store.records import dump_record, validation_problems
-        from papernotes.store.yamlio import MAX_FILE_BYTES
 
         try:
             paper = Paper.model_validate(paper.model_dump())

@@ -15,10 +15,9 @@ from typing import Any
 
 import yaml
 
-from papernotes.store.fsio import NotText, utf8_text
+from papernotes.store.fsio import MAX_FILE_BYTES, NotText, utf8_text
 
 _BaseLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-MAX_FILE_BYTES = 5 * 1024 * 1024
 MAX_DEPTH = 64  # records and tags.yaml nest 4 levels at most
 SAFE_COMPOSE_DEPTH = 1000  # libyaml's composer recurses in C; stay far below its stack
 

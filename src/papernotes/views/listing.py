@@ -31,32 +31,18 @@ def summary(row: dict) -> dict:
     return {k: row[k] for k in SUMMARY_KEYS}
 
 
-def digests(
-    kb: KnowledgeBase, keys: tuple[str, ...] | None = None
-) -> tuple[dict[str, dict], list[Problem]]:
-    """Every loadable paper's digest (at least these ``keys`` of it), keyed by id, and every
-    problem, from the index (kept fresh as for a search); from the files themselves when
-    the index cannot be used."""
-    from papernotes.index.records import digest, read, read_fields
-
-    try:
-        found = read(kb) if keys is None else read_fields(kb, keys)
-    except WriteError:  # no writable cache anywhere, or locked for too long
-        coll = kb.load_all()
-        return {pid: digest(p) for pid, p in coll.papers.items()}, coll.problems
-    return found.papers, found.problems
-
-
 def digests_and_taxonomy(
     kb: KnowledgeBase, keys: tuple[str, ...]
 ) -> tuple[dict[str, dict], list[Problem], Taxonomy | None]:
-    """:func:`digests` with these ``keys`` (and no others), and the taxonomy, both from one
-    fresh index. The taxonomy is None when tags.yaml has problems or the index cannot be
-    used: then read the file (``kb.taxonomy_checked()`` tells the problems)."""
+    """Every loadable paper's digest with these ``keys`` (and no others), keyed by id, every
+    problem, and the taxonomy, all from one fresh index (kept fresh as for a search), or
+    from the files themselves when the index cannot be used. The taxonomy is None when
+    tags.yaml has problems or the index cannot be used: then read the file
+    (``kb.taxonomy_checked()`` tells the problems)."""
     from papernotes.index.records import digest, read_fields
 
     try:
-        found = read_fields(kb, keys, taxonomy=True)
+        found = read_fields(kb, keys)
     except WriteError:  # no writable cache anywhere, or locked for too long
         coll = kb.load_all()
         papers = {pid: digest(p) for pid, p in coll.papers.items()}
