@@ -174,7 +174,8 @@ def cli(ctx: click.Context, root: str | None, no_color: bool, debug: bool) -> No
     ctx.obj = Env(root=root, no_color=no_color, debug=debug)
 
 
-def main() -> None:
+def run() -> int | str | None:
+    """Run the command line; returns what ``sys.exit`` takes (:func:`main` exits with it)."""
     for name in ("stdout", "stderr"):
         if getattr(sys, name) is None:  # started with the stream closed: `papernotes list >&-`
             setattr(sys, name, open(os.devnull, "w", encoding="utf-8"))  # noqa: SIM115
@@ -194,4 +195,8 @@ def main() -> None:
         # The reader went away (`| head`): no second error when Python flushes at exit.
         with contextlib.suppress(OSError):
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-    sys.exit(code)
+    return code
+
+
+def main() -> None:
+    sys.exit(run())

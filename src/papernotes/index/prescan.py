@@ -85,10 +85,9 @@ def summary(keys: list[Key | None]) -> tuple[int, int]:
     return present, sum(map(hash, filter(None, keys))) & 0xFFFFFFFFFFFFFFFF
 
 
-def guess_root(args: list[str], environ, cwd: str) -> str | None:
-    """The knowledge base a read command will use, found as ``KnowledgeBase.find`` does
-    (``--root``, ``$PAPERNOTES_ROOT``, the nearest parent holding papers/ and tags.yaml),
-    or None (a config file's root, a command that writes, help): no prescan then."""
+def command_of(args: list[str]) -> tuple[str | None, str | None] | None:
+    """The ``--root`` value and the command name of a command line (either None when not
+    given), or None for a help or version request."""
     root = None
     command = None
     at = 0
@@ -107,9 +106,23 @@ def guess_root(args: list[str], environ, cwd: str) -> str | None:
         elif command is None and not arg.startswith("-"):
             command = arg
         at += 1
-    if command not in READERS:
+    return root, command
+
+
+def is_reader(args: list[str]) -> bool:
+    """Whether the command line runs one of the :data:`READERS`."""
+    found = command_of(args)
+    return found is not None and found[1] in READERS
+
+
+def guess_root(args: list[str], environ, cwd: str) -> str | None:
+    """The knowledge base a read command will use, found as ``KnowledgeBase.find`` does
+    (``--root``, ``$PAPERNOTES_ROOT``, the nearest parent holding papers/ and tags.yaml),
+    or None (a config file's root, a command that writes, help): no prescan then."""
+    found = command_of(args)
+    if found is None or found[1] not in READERS:
         return None
-    root = root or environ.get(ROOT_ENV) or None
+    root = found[0] or environ.get(ROOT_ENV) or None
     if root:
         return os.path.expanduser(root)
     folder = cwd

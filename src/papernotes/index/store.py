@@ -20,7 +20,6 @@ one process rebuild at a time; the others wait and then use its result.
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import itertools
 import json
 import marshal
@@ -28,6 +27,7 @@ import os
 import sqlite3
 import sys
 import time
+import zlib
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar, cast
@@ -131,13 +131,16 @@ def version() -> str:
 
 
 def schema_digest(schema: str = SCHEMA, sources: Iterable[bytes] | None = None) -> str:
-    """A hash of the table definitions and of the source of the :data:`BUILDERS` (or of
-    ``sources``): no change to what the index stores can leave an old index in use."""
-    digest = hashlib.sha256(schema.encode("utf-8"))
-    for text in builder_sources() if sources is None else sources:
-        digest.update(len(text).to_bytes(8, "big"))
-        digest.update(text)
-    return digest.hexdigest()[:16]
+    """A checksum of the table definitions and of the source of the :data:`BUILDERS` (or
+    of ``sources``): no change to what the index stores can leave an old index in use.
+    Two 32-bit checksums of zlib (every command computes it; hashlib's OpenSSL costs 4 ms
+    to load)."""
+    crc, adler = zlib.crc32(b""), zlib.adler32(b"")
+    for text in [schema.encode("utf-8"), *(builder_sources() if sources is None else sources)]:
+        size = len(text).to_bytes(8, "big")
+        crc = zlib.crc32(text, zlib.crc32(size, crc))
+        adler = zlib.adler32(text, zlib.adler32(size, adler))
+    return f"{crc:08x}{adler:08x}"
 
 
 def builder_sources() -> list[bytes]:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import difflib
 import os
 import unicodedata
 from collections.abc import Iterator, Mapping
@@ -391,12 +390,12 @@ class KnowledgeBase:
         return [id_from_filename(p.name) for p in self.record_paths()]
 
     def _close_hint(self, paper_id: str) -> str:
+        from difflib import get_close_matches
+
         ids = self.ids()
         folded = {i.casefold(): i for i in ids}
         close = [folded[paper_id.casefold()]] if paper_id.casefold() in folded else []
-        close += [
-            i for i in difflib.get_close_matches(paper_id, ids, n=3, cutoff=0.6) if i not in close
-        ]
+        close += [i for i in get_close_matches(paper_id, ids, n=3, cutoff=0.6) if i not in close]
         return f" (did you mean {', '.join(repr(c) for c in close[:3])}?)" if close else ""
 
     def save(self, paper: Paper) -> Path:
