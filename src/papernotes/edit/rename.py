@@ -91,10 +91,10 @@ def _same(a: Path, b: Path) -> bool:
 def _rewritten_notes(kb: KnowledgeBase, old: str, new: str) -> dict[Path, tuple[str, int]]:
     """Each note under notes/ whose ``[[...]]`` links name ``old``: its new text and how
     many links changed. A label (``[[OLD|label]]``) is kept; code blocks are left alone."""
-    from papernotes.store.notes import INLINE_CODE, PAPER_LINK, note_paths, prose_lines
+    from papernotes.store.notes import INLINE_CODE, PAPER_LINK, prose_lines
 
     out: dict[Path, tuple[str, int]] = {}
-    for path in note_paths(kb.notes_dir):
+    for path in kb.note_paths():
         try:
             text = path.read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError):

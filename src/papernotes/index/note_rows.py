@@ -35,11 +35,9 @@ CREATE INDEX note_links_note ON note_links(note);
 def scan_notes(kb: KnowledgeBase, racy_ns: int, racy_key: tuple) -> dict[str, tuple]:
     """Name (relative to ``notes/``) -> stat key of every note :func:`load_notes` reads; a
     file changed within ``racy_ns`` of now gets ``racy_key``, which matches nothing."""
-    from papernotes.store.notes import note_paths
-
     started = time.time_ns()
     out: dict[str, tuple] = {}
-    for path in note_paths(kb.notes_dir):
+    for path in kb.note_paths():
         try:
             st = os.stat(path)
         except OSError:
@@ -101,7 +99,7 @@ def backlinks(conn: sqlite3.Connection, kb: KnowledgeBase, paper_id: str) -> lis
         "JOIN notes n ON n.name = l.note WHERE l.target = ? ORDER BY l.note, l.seq",
         (paper_id,),
     ).fetchall()
-    rows.sort(key=lambda row: Path(kb.notes_dir, row[0]))  # the order note_paths sorts in
+    rows.sort(key=lambda row: Path(kb.notes_dir, row[0]))  # the order kb.note_paths() sorts in
     return [
         {"path": shown, "line": line, "title": title, "text": text}
         for _, shown, line, title, text in rows

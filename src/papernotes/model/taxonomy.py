@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 import re
 from typing import TYPE_CHECKING
 
@@ -53,8 +52,10 @@ class Taxonomy:
         return self._lookup.get(fold(text))
 
     def suggest(self, text: str, n: int = 3) -> list[str]:
+        from difflib import get_close_matches
+
         keys = list(self._lookup)
-        close = difflib.get_close_matches(fold(text), keys, n=n * 2, cutoff=0.6)
+        close = get_close_matches(fold(text), keys, n=n * 2, cutoff=0.6)
         names: list[str] = []
         for key in close:
             name = self._lookup[key]

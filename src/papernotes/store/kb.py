@@ -143,6 +143,19 @@ class KnowledgeBase:
             if p.name.endswith(".yaml") and not p.name.startswith(".")
         )
 
+    def note_paths(self) -> list[Path]:
+        """The notes: every ``*.md`` file below notes/, in path order; hidden files and
+        folders left out."""
+        notes_dir = self.notes_dir
+        if not notes_dir.is_dir():
+            return []
+        return sorted(
+            p
+            for p in notes_dir.rglob("*.md")
+            if p.is_file()
+            and not any(part.startswith(".") for part in p.relative_to(notes_dir).parts)
+        )
+
     def record_count(self) -> int:
         """``len(self.record_paths())``, without building and sorting the paths."""
         try:

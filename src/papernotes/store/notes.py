@@ -148,16 +148,6 @@ def note_lang(text: str) -> str:
     return "zh" if zh > 0.8 else "en"
 
 
-def note_paths(notes_dir: Path) -> list[Path]:
-    if not notes_dir.is_dir():
-        return []
-    return sorted(
-        p
-        for p in notes_dir.rglob("*.md")
-        if p.is_file() and not any(part.startswith(".") for part in p.relative_to(notes_dir).parts)
-    )
-
-
 def read_note(path: Path, shown: str, taxonomy: Taxonomy) -> NoteFile:
     """Parse one note; unreadable files give a NoteFile with a problem and no links."""
     note = NoteFile(path, shown, path.stem, "en")
@@ -228,7 +218,7 @@ def load_notes(kb, taxonomy: Taxonomy | None = None) -> list[NoteFile]:
     """Every note under ``notes/`` of ``kb`` (a KnowledgeBase), in path order."""
     taxonomy = taxonomy if taxonomy is not None else kb.taxonomy()
     notes = []
-    for path in note_paths(kb.notes_dir):
+    for path in kb.note_paths():
         refused = kb.symlink_problem(path)
         if refused:
             note = NoteFile(path, kb.shown(path), path.stem, "en")
