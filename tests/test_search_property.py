@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 from papernotes.errors import UsageError
 from papernotes.index import Hit, search, select
 from papernotes.index.query import compile_query, lex, parse
-from papernotes.index.snippet import find
+from papernotes.index.snippet import find, matches
 from papernotes.store.kb import KnowledgeBase
 from papernotes.text import tokenize, word_spans
 from tests.test_search_support import make_kb
@@ -113,6 +113,20 @@ def test_highlights_stay_inside_the_text(text, needle):
     needles = {("text", " ".join(tokenize(needle, bigrams=False))), ("prefix", needle.lower())}
     for start, end, _ in find(text, needles):
         assert 0 <= start < end <= len(text)
+
+
+ASCII_TEXT = st.text(alphabet=st.sampled_from("abcXYZ019 -_.,'\"\n"), max_size=40)
+
+
+@settings(max_examples=500, deadline=None)
+@given(text=ASCII_TEXT, words=st.lists(ASCII_TEXT | st.sampled_from(["收敛", "网络"]), max_size=3))
+def test_ascii_text_is_matched_as_any_text_is(text, words):
+    """ASCII text skips the needles whose runs it lacks before matching; what it finds is
+    what the general way finds (the text made non-ASCII by a word after it)."""
+    needles = {("text", " ".join(tokenize(w, bigrams=False))) for w in words}
+    needles |= {("prefix", " ".join(tokenize(w, bigrams=False))) for w in words}
+    general = [m for m in matches(text + " 中", needles) if m[1] <= len(text)]
+    assert sorted(matches(text, needles)) == sorted(general)
 
 
 @settings(max_examples=300, deadline=None)

@@ -23,6 +23,7 @@ _CJK_RANGES = (
     (0x3040, 0x30FF),  # kana, so Japanese does not fall apart
     (0xAC00, 0xD7AF),  # hangul syllables
 )
+_CJK_FIRST = min(lo for lo, _ in _CJK_RANGES)
 CJK_RANGES = _CJK_RANGES  # public: the site's search script matches the same ranges
 _TOKEN = re.compile(r"[^\W_]+", re.UNICODE)
 _CJK_CLASS = "[" + "".join(f"{chr(lo)}-{chr(hi)}" for lo, hi in _CJK_RANGES) + "]"
@@ -80,6 +81,8 @@ def json_controls(text: str) -> str:
 
 def is_cjk(char: str) -> bool:
     code = ord(char)
+    if code < _CJK_FIRST:  # Latin text, most calls: no look at the ranges
+        return False
     return any(lo <= code <= hi for lo, hi in _CJK_RANGES)
 
 

@@ -32,8 +32,40 @@ def matches(text: str, needles: set[tuple[str, str]]) -> list[tuple[int, int, st
     runs separated by single spaces. ``text`` is matched the same way, run by run, so a
     Latin word matches whole words and a CJK run matches inside CJK text.
     """
+    return _matches(text, _prepared(needles))
+
+
+Needle = tuple[str, str, bool, bool, tuple[str, ...]]  # kind, needle, Latin ends, its runs
+
+
+def _prepared(needles: set[tuple[str, str]]) -> list[Needle]:
+    """Each needle with what matching it needs to know of it, worked out once per search
+    rather than once per text."""
+    return [
+        (
+            kind,
+            needle,
+            not is_cjk(needle[0]),
+            not is_cjk(needle[-1]) and kind != "prefix",
+            tuple(needle.split(" ")),
+        )
+        for kind, needle in needles
+        if needle
+    ]
+
+
+def _matches(text: str, needles: list[Needle]) -> list[tuple[int, int, str]]:
+    if not needles:
+        return []
+    if text.isascii():
+        # The runs of ASCII text are its letters and digits, lowercased: a needle whose
+        # runs are not all in the lowercased text cannot match (most texts of a hit).
+        low = text.lower()
+        needles = [n for n in needles if all(run in low for run in n[4])]
+        if not needles:
+            return []
     runs = list(word_spans(text))
-    if not runs or not needles:
+    if not runs:
         return []
     stream, starts = [], []
     at = 0
@@ -43,11 +75,7 @@ def matches(text: str, needles: set[tuple[str, str]]) -> list[tuple[int, int, st
         at += len(norm) + 1
     joined = " ".join(stream)
     found = []
-    for kind, needle in needles:
-        if not needle:
-            continue
-        latin_head = not is_cjk(needle[0])
-        latin_tail = not is_cjk(needle[-1]) and kind != "prefix"
+    for kind, needle, latin_head, latin_tail, _runs in needles:
         pos = joined.find(needle)
         while pos >= 0:
             end = pos + len(needle)
@@ -102,9 +130,10 @@ def best(
     language, which comes first.
     """
     chosen = None
+    prepared = _prepared(needles)
     for order, (kind, _lang, raw) in enumerate(texts):
         text = _SPACE.sub(" ", raw).strip()
-        found = matches(text, needles)
+        found = _matches(text, prepared)
         if not found:
             continue
         spans = merge(found)
