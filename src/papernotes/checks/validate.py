@@ -28,15 +28,20 @@ def validate(
     re-validates every file instead (in worker processes on a large knowledge base), and so
     does a ``collection``, from the records it holds.
     """
-    taxonomy, problems = kb.taxonomy_checked()
+    papers, files = _records(kb, collection, full)
+    # the index's copy of tags.yaml when it has no problems (no YAML, no models); else the
+    # file, which tells its problems
+    taxonomy = getattr(papers, "taxonomy", None)
+    problems: list[Problem] = []
+    if taxonomy is None:
+        taxonomy, found = kb.taxonomy_checked()
+        problems.extend(found)
     # A tags.yaml that does not load at all is reported once above; checking every
     # record's tags against the empty taxonomy would only add a false line per tag.
     check_tags = not (problems and not taxonomy.tags)
-    problems = list(problems)
     from papernotes.store.glossary import load_pairs
 
     problems.extend(load_pairs(kb)[1])
-    papers, files = _records(kb, collection, full)
     problems.extend(papers.problems)
     problems.extend(kb.unread_paths())
     known = papers.papers
@@ -53,7 +58,7 @@ def validate(
             problems.extend(_strict_problems(where, paper))
     from papernotes.store.notes import check_notes
 
-    problems.extend(check_notes(kb, papers, strict))
+    problems.extend(check_notes(kb, papers, strict, (taxonomy, check_tags)))
     return problems
 
 

@@ -331,8 +331,9 @@ def read_fields(kb: KnowledgeBase, keys: tuple[str, ...]) -> Entries:
 
 
 def checked(kb: KnowledgeBase, full: bool = False) -> tuple[Entries, list[tuple[str, dict]]]:
-    """For ``validate``: every record's problems and digest (as :func:`read`), and the
-    facts of every file that loaded, duplicates included, in file order. ``full``: read
+    """For ``validate``: every record's problems and digest (as :func:`read`) with the
+    index's taxonomy (as :func:`read_fields`), and the facts of every file that loaded,
+    duplicates included, in file order. ``full``: read
     from the files themselves (in worker processes on a large knowledge base), not from
     the index."""
     from papernotes.index.store import Index, decoded
@@ -349,7 +350,9 @@ def checked(kb: KnowledgeBase, full: bool = False) -> tuple[Entries, list[tuple[
 
     with Index(kb) as index:
         index.refresh()
-        return index.read(query)
+        found, files = index.read(query)
+        found.taxonomy = index.taxonomy()
+        return found, files
 
 
 def _checked_files(kb: KnowledgeBase) -> tuple[Entries, list[tuple[str, dict]]]:
