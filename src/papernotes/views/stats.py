@@ -50,17 +50,20 @@ def kb_stats(kb, collection=None, notes=None) -> dict:
 
 def _tag_rows(papers: list[dict], taxonomy: Taxonomy) -> list[dict]:
     """Papers per tag, alone and with the tags below it; unknown tags after the taxonomy's."""
-    exact = Counter(t for p in papers for t in p["tags"])
-    # A paper counts for its tags and every tag above them: one walk up per paper tag,
-    # where a subtree per tag costs the square of a deep chain's length.
+    # A paper counts for its tags and every tag above them: one walk up per tag of each
+    # different list of tags (papers share them), where a subtree per tag costs the square
+    # of a deep chain's length.
+    exact: Counter = Counter()
     with_children: Counter = Counter()
-    for paper in papers:
+    for tags, count in Counter(tuple(p["tags"]) for p in papers).items():
         covered = set()
-        for tag in paper["tags"]:
+        for tag in tags:
+            exact[tag] += count
             if tag in taxonomy:
                 covered.add(tag)
                 covered.update(taxonomy.parent_chain(tag))
-        with_children.update(covered)
+        for tag in covered:
+            with_children[tag] += count
     tags: list[dict] = []
     for name in taxonomy.tags:
         tags.append(
