@@ -55,9 +55,9 @@ def _tag_rows(papers: list[dict], taxonomy: Taxonomy) -> list[dict]:
     # of a deep chain's length.
     exact: Counter = Counter()
     with_children: Counter = Counter()
-    for tags, count in Counter(tuple(p["tags"]) for p in papers).items():
+    for names, count in Counter(tuple(p["tags"]) for p in papers).items():
         covered = set()
-        for tag in tags:
+        for tag in names:
             exact[tag] += count
             if tag in taxonomy:
                 covered.add(tag)
