@@ -29,13 +29,9 @@ def validate(
     does a ``collection``, from the records it holds.
     """
     papers, files = _records(kb, collection, full)
-    # the index's copy of tags.yaml when it has no problems (no YAML, no models); else the
-    # file, which tells its problems
-    taxonomy = getattr(papers, "taxonomy", None)
-    problems: list[Problem] = []
-    if taxonomy is None:
-        taxonomy, found = kb.taxonomy_checked()
-        problems.extend(found)
+    # the index's copy of tags.yaml when it has no problems; else the file tells them
+    taxonomy, found = kb.taxonomy_checked(getattr(papers, "taxonomy", None))
+    problems = list(found)
     # A tags.yaml that does not load at all is reported once above; checking every
     # record's tags against the empty taxonomy would only add a false line per tag.
     check_tags = not (problems and not taxonomy.tags)
@@ -58,7 +54,7 @@ def validate(
             problems.extend(_strict_problems(where, paper))
     from papernotes.store.notes import check_notes
 
-    problems.extend(check_notes(kb, papers, strict, (taxonomy, check_tags)))
+    problems.extend(check_notes(kb, papers, taxonomy, check_tags, strict))
     return problems
 
 

@@ -35,7 +35,7 @@ from typing import TYPE_CHECKING, TypeVar, cast
 from papernotes.errors import WriteError
 from papernotes.index import glossary_rows, note_rows, prescan, records, related_rows
 from papernotes.index.documents import COLUMNS, Doc, paper_doc, tag_entries, tags_column
-from papernotes.store.fsio import MAX_FILE_BYTES, FileLock, flock
+from papernotes.store.fsio import MAX_FILE_BYTES, FileLock, TooLarge, flock, read_bounded
 from papernotes.store.glossary import kb_glossary
 from papernotes.store.glossary import signature as glossary_signature
 
@@ -584,8 +584,8 @@ class Index:
             return False  # a link is read by the loader, which checks where it leads
         try:
             with path.open("rb") as handle:
-                raw = handle.read(MAX_FILE_BYTES + 1)
-        except OSError:
+                raw = read_bounded(handle, MAX_FILE_BYTES)
+        except (OSError, TooLarge):
             return False
         if records.content_hash(raw) != row[0]:
             return False

@@ -284,7 +284,12 @@ class KnowledgeBase:
         atomic_write(path, data, shown)
 
     # -- taxonomy --------------------------------------------------------------
-    def taxonomy_checked(self) -> tuple[Taxonomy, list[Problem]]:
+    def taxonomy_checked(self, indexed: Taxonomy | None = None) -> tuple[Taxonomy, list[Problem]]:
+        """The taxonomy and the problems of tags.yaml. ``indexed``: the search index's copy
+        of a tags.yaml that had no problems (read without YAML or the models), taken as it
+        is; None reads the file."""
+        if indexed is not None:
+            return indexed, []
         if self._taxonomy is None:
             from papernotes.store.records import load_taxonomy
 
@@ -292,9 +297,10 @@ class KnowledgeBase:
             self._taxonomy = (taxonomy, problems)
         return self._taxonomy
 
-    def taxonomy(self) -> Taxonomy:
-        """The taxonomy; tolerant of problems (validate reports them)."""
-        return self.taxonomy_checked()[0]
+    def taxonomy(self, indexed: Taxonomy | None = None) -> Taxonomy:
+        """The taxonomy; tolerant of problems (validate reports them). ``indexed``: as for
+        :meth:`taxonomy_checked`."""
+        return self.taxonomy_checked(indexed)[0]
 
     def save_taxonomy(self, taxonomy: Taxonomy) -> None:
         from papernotes.store.records import dump_taxonomy
@@ -515,7 +521,8 @@ def _warn_of_lost_comments(path: Path, data: bytes, shown: str) -> None:
     """Records and tags.yaml are rewritten whole, in canonical form: say so when that
     drops comments a person wrote."""
     from papernotes.errors import notice
-    from papernotes.store.yamlio import MAX_FILE_BYTES, has_comments
+    from papernotes.store.fsio import MAX_FILE_BYTES
+    from papernotes.store.yamlio import has_comments
 
     try:
         with path.open("rb") as handle:

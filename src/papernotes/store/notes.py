@@ -260,14 +260,12 @@ def tag_backlinks(notes: list[NoteFile], tags: set[str]) -> list[dict]:
     return out
 
 
-def check_notes(kb, collection, strict: bool = False, tags=None) -> list[Problem]:
+def check_notes(
+    kb, collection, taxonomy: Taxonomy, check_tags: bool, strict: bool = False
+) -> list[Problem]:
     """Links in notes/*.md to papers or tags that do not exist, as ``notes/x.md:LINE: ...``.
-    ``tags``: the taxonomy and whether to check tag links, when the caller has them."""
-    if tags is None:
-        taxonomy, tax_problems = kb.taxonomy_checked()
-        # A tags.yaml that does not load is reported once; every #TAG would be "unknown".
-        tags = taxonomy, not (tax_problems and not taxonomy.tags)
-    taxonomy, check_tags = tags
+    ``check_tags`` False (a tags.yaml that does not load, reported once): no tag link is
+    checked, where every #TAG would be "unknown"."""
     problems: list[Problem] = []
     for note in load_notes(kb, taxonomy):
         problems.extend(note.problems)

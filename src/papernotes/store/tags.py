@@ -16,10 +16,9 @@ def resolve_tag(kb: KnowledgeBase, text: str, taxonomy: Taxonomy | None = None) 
     ``taxonomy``: one already read (without problems), instead of tags.yaml."""
     if not text.strip():
         raise UsageError("empty tag name (see 'papernotes tags')")
-    if taxonomy is None:
-        taxonomy, problems = kb.taxonomy_checked()
-        if problems and not taxonomy.tags:
-            raise DataError(problems)
+    taxonomy, problems = kb.taxonomy_checked(taxonomy)
+    if problems and not taxonomy.tags:
+        raise DataError(problems)
     name = taxonomy.resolve(text)
     if name is None:
         close = taxonomy.suggest(text)

@@ -77,7 +77,7 @@ def list_papers(
     wanted = None
     if tag is not None:
         name = resolve_tag(kb, tag, indexed)
-        wanted = set((indexed or kb.taxonomy()).descendants(name))
+        wanted = set(kb.taxonomy(indexed).descendants(name))
     papers = [p for p in rows.values() if wanted is None or wanted.intersection(p["tags"])]
     if statuses:
         papers = [p for p in papers if (p["status"] or "none") in statuses]
@@ -103,9 +103,8 @@ def tag_rows(kb: KnowledgeBase) -> tuple[list[dict], list[Problem]]:
         coll = kb.load_all()
         counts = Counter(tag for p in coll.papers.values() for tag in p.tags)
         record_problems, taxonomy = coll.problems, None
-    problems: list[Problem] = []
-    if taxonomy is None:  # tags.yaml has problems (or no index): the file tells them
-        taxonomy, problems = kb.taxonomy_checked()
+    # None: tags.yaml has problems (or there is no index), which the file tells
+    taxonomy, problems = kb.taxonomy_checked(taxonomy)
     rows = [
         {
             "name": name,

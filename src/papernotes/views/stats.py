@@ -27,7 +27,7 @@ def kb_stats(kb, collection=None, notes=None) -> dict:
         problems, taxonomy = collection.problems, kb.taxonomy()
     else:
         rows, problems, indexed = digests_and_taxonomy(kb, STATS_KEYS)
-        taxonomy = indexed or kb.taxonomy()
+        taxonomy = kb.taxonomy(indexed)
     papers = list(rows.values())
     notes = notes if notes is not None else load_notes(kb, taxonomy)
     statuses = Counter(p["status"] or "(none)" for p in papers)

@@ -60,7 +60,7 @@ def topic_page(kb, name: str, sort: str = "decision", collection=None, notes=Non
         found, _, indexed = digests_and_taxonomy(kb, TOPIC_KEYS)
         rows = list(found.values())
     name = resolve_tag(kb, name, indexed)
-    taxonomy = indexed or kb.taxonomy()
+    taxonomy = kb.taxonomy(indexed)
     tag = taxonomy.tags[name]
     subtree = taxonomy.descendants(name)
     counts = Counter(t for p in rows for t in p["tags"])
