@@ -74,6 +74,7 @@ class MentionIndex:
         self._phrases: dict[str, list[tuple[tuple[str, ...], str, str, str]]] = defaultdict(list)
         self._own: dict[str, list[tuple[str, ...]]] = defaultdict(list)
         self._folded: dict[str, str] | None = None
+        self._starting: dict[str, tuple[list, dict[str, list]]] | None = None
         self.common_names: dict[tuple[str, str], bool] = {}
         owners: dict[tuple[str, ...], set[str]] = defaultdict(set)
         candidates: dict[str, list[tuple[str, tuple[str, ...]]]] = defaultdict(list)
@@ -101,6 +102,25 @@ class MentionIndex:
         """Let ``words`` (a title or a distinctive alias: ``how``) name paper ``pid``."""
         self._phrases[words[0]].append((words, pid, how, text))
         self._own[pid].append(words)
+        self._starting = None
+
+    def starting(self) -> dict[str, tuple[list, dict[str, list]]]:
+        """The phrases by their first word: those of one word, and the longer ones by their
+        second word, each with its place among the first word's (the order they match
+        in). Most words that start a phrase ('the', 'learning') start many."""
+        if self._starting is None:
+            self._starting = {}
+            for first, phrases in self._phrases.items():
+                singles: list = []
+                longer: dict[str, list] = defaultdict(list)
+                for place, phrase in enumerate(phrases):
+                    words = phrase[0]
+                    if len(words) == 1:
+                        singles.append((place, phrase))
+                    else:
+                        longer[words[1]].append((place, phrase))
+                self._starting[first] = (singles, longer)
+        return self._starting
 
     def phrases_of(self, pid: str) -> list[tuple[str, ...]]:
         """The phrases that name ``pid``."""
@@ -127,8 +147,18 @@ class MentionIndex:
                 if token in self.ids and token != pid and only in (None, token):
                     found.setdefault((token, "id"), Mention(pid, token, "id", token))
             words = words_of(text)
+            starting = self.starting()
+            last = len(words) - 1
             for i, word in enumerate(words):
-                for phrase, target, how, shown in self._phrases.get(word, ()):
+                if word not in starting:
+                    continue
+                singles, longer = starting[word]
+                following = longer.get(words[i + 1]) if i < last else None
+                if not following:
+                    places = singles
+                else:
+                    places = sorted(singles + following) if singles else following
+                for _, (phrase, target, how, shown) in places:
                     if target == pid or only not in (None, target):
                         continue
                     if words[i : i + len(phrase)] != phrase:
