@@ -135,6 +135,59 @@ def test_forked_workers_rank_as_this_process_does(tmp_path, monkeypatch):
     assert files(tmp_path / "forked") == files(tmp_path / "serial")
 
 
+def _made_in_a_worker(rels):
+    assert os.getpid() != PARENT, "made in the parent process"
+    return builder._make_pages_task(rels)
+
+
+@pytest.fixture
+def forked(monkeypatch) -> list[int]:
+    """Rank and make the pages of a small site in forked workers, as of a large one: the
+    workers each pool was started with."""
+    for module in (ranking, builder):
+        monkeypatch.setattr(module, "PARALLEL_FROM", 10)
+    monkeypatch.setattr(builder, "PAGES_PER_TASK", 7)
+    monkeypatch.setattr(ranking, "_can_fork", lambda: True)
+    monkeypatch.setattr(ranking.os, "cpu_count", lambda: 2)
+    pool = ranking.multiprocessing_pool
+    made: list[int] = []
+    monkeypatch.setattr(
+        ranking, "multiprocessing_pool", lambda workers: made.append(workers) or pool(workers)
+    )
+    monkeypatch.setattr(builder, "pages_task", _made_in_a_worker)
+    return made
+
+
+def test_forked_workers_make_the_pages_this_process_makes(tmp_path, forked):
+    root = make_synth(tmp_path / "kb", size=60)
+    out = tmp_path / "forked"
+    site(root, out)
+    # the files needing no ranking (the graph first), then the ranking, then the papers
+    assert forked == [1, 2, 2]
+    for module in (ranking, builder):
+        module.PARALLEL_FROM = 10**9
+    site(root, tmp_path / "serial")
+    assert files(out) == files(tmp_path / "serial")
+    assert "graph-map.html" in files(out)
+
+
+def test_a_worker_refusing_a_symlinked_folder_fails_the_build_in_one_line(tmp_path, forked):
+    root = make_synth(tmp_path / "kb", size=60)
+    assert forked == []
+    out, victim = tmp_path / "out", tmp_path / "victim"
+    site(root, out)
+    victim.mkdir()
+    shutil.rmtree(out / "papers")
+    (out / "papers").symlink_to(victim)
+    result = Runner(root)("site", str(out))
+    assert result.exit_code == 5, result.stderr
+    assert "Traceback" not in result.stderr
+    (line,) = [line for line in result.stderr.splitlines() if line.strip()]
+    assert "symbolic link" in line
+    assert list(victim.iterdir()) == []
+    assert forked[-1] == 2  # the papers' pages were being made by workers
+
+
 # -- a second run --------------------------------------------------------------------
 @pytest.fixture
 def rendered(monkeypatch) -> list[str]:

@@ -20,6 +20,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
 from papernotes.errors import Problem, UsageError, WriteError
 from papernotes.export.bibtex import arxiv_id, forum_url
@@ -366,6 +367,10 @@ class SiteBuilder:
                 self._similar[f"{pid}\0{5}"] = [
                     n for n in found if "link" not in n.kinds and n.id in self.papers
                 ][:5]
+
+    def ranked_all(self) -> bool:
+        """Whether every paper's similar papers are known (no page then reads the index)."""
+        return self.ranked is None or all(f"{pid}\0{5}" in self._similar for pid in self.papers)
 
     def similar(self, pid: str, limit: int = 5) -> list:
         """The best-ranked neighbours (as ``papernotes related ID`` ranks them) not linked
@@ -735,19 +740,102 @@ def _write_pages(
         kept = before.get("pages", {}) if before.get("code") == _code_digest() else {}
         ranking = len(builder.papers) if hasattr(builder.ranked, "many") else 0
         total = ranking + len(names)
-        builder.rank_all(progress and (lambda done, _: progress(done, total)))
-        for done, rel in enumerate(names, ranking + 1):
-            digest = builder.digest(rel, everything)
-            entry = kept.get(rel)
-            if entry and entry[0] == digest and _kept(inside, rel, entry):
-                made[rel] = entry
-            else:
-                if _write_page(inside, rel, builder.render(rel)):
-                    report.files += 1
-                made[rel] = [digest, *_stamp(inside, rel)]
-            if progress:
-                progress(done, total)
+        with _PageMaker(inside, builder, names, everything, kept) as pages:
+            builder.rank_all(progress and (lambda done, _: progress(done, total)))
+            done = ranking
+            for part in pages.parts():
+                for rel, entry, wrote in part:
+                    made[rel] = entry
+                    report.files += wrote
+                done += len(part)
+                if progress:
+                    progress(done, total)
+        made = {rel: made[rel] for rel in names}  # as listed, whichever worker was first
     return made
+
+
+PARALLEL_FROM = 1000  # files: below this the pages are made in this process alone
+PAGES_PER_TASK = 100
+_SHARED: list = []  # what a forked worker inherits: (inside, builder, everything, kept)
+
+
+class _PageMaker:
+    """Makes the site's files (:func:`_make_page`). With many files and a spare core,
+    forked workers share them: they inherit the builder, with every paper ranked, so none
+    reads the index. The files that need no ranking (the graph, which takes about as long
+    as a thousand pages, then the index, the search data and the tag pages) start first,
+    in a worker of their own, while this process ranks the papers."""
+
+    def __init__(
+        self, inside: Path, builder: SiteBuilder, names: list[str], everything: str, kept: dict
+    ):
+        from papernotes.site import ranking
+
+        self.ranking = ranking
+        self.job = (inside, builder, everything, kept)  # as _make_pages_task takes it
+        self.builder = builder
+        self.workers = min(os.cpu_count() or 1, 4)
+        self.parallel = len(names) >= PARALLEL_FROM and self.workers >= 2 and ranking._can_fork()
+        kinds = {rel: builder._makers()[rel][0] for rel in names}
+        # the graph first (the longest), then the other files that need no ranking
+        first = sorted(
+            (rel for rel in names if kinds[rel] != "paper"), key=lambda rel: kinds[rel] != "graph"
+        )
+        self.first = first if self.parallel else []
+        self.rest = [rel for rel in names if kinds[rel] == "paper" or not self.parallel]
+        self._pool: Any = None
+        self._first: Any = None  # the files of self.first, as they will be made
+
+    def __enter__(self) -> _PageMaker:
+        if self.first:
+            _SHARED[:] = [self.job]
+            pool = self._pool = self.ranking.multiprocessing_pool(1)
+            self._first = pool.apply_async(pages_task, (self.first,))
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self._pool is not None:
+            self._pool.terminate()
+            self._pool.join()
+        _SHARED.clear()
+
+    def parts(self) -> Iterator[list[tuple[str, list, bool]]]:
+        """Every file's name, digest and stamp, and whether it was written, in parts as
+        they are done."""
+        if not (self.parallel and self.builder.ranked_all()):
+            _SHARED[:] = [self.job]
+            for rel in self.rest:
+                yield _make_pages_task([rel])
+        else:
+            rest = self.rest
+            tasks = [rest[i : i + PAGES_PER_TASK] for i in range(0, len(rest), PAGES_PER_TASK)]
+            _SHARED[:] = [self.job]  # the builder now holds every paper's neighbours
+            with self.ranking.multiprocessing_pool(self.workers) as pool:
+                yield from pool.imap_unordered(pages_task, tasks)
+        if self._first is not None:
+            yield self._first.get()
+
+
+def _make_pages_task(rels: list[str]) -> list[tuple[str, list, bool]]:
+    inside, builder, everything, kept = _SHARED[0]
+    return [_make_page(inside, builder, rel, everything, kept) for rel in rels]
+
+
+pages_task = _make_pages_task  # what a worker runs (a name the pool can send)
+
+
+def _make_page(
+    inside: Path, builder: SiteBuilder, rel: str, everything: str, kept: dict
+) -> tuple[str, list, bool]:
+    """One file: kept when made from the same inputs and untouched since, else rendered
+    and written when its bytes changed. Its name, digest and stamp, and whether it was
+    written."""
+    digest = builder.digest(rel, everything)
+    entry = kept.get(rel)
+    if entry and entry[0] == digest and _kept(inside, rel, entry):
+        return rel, entry, False
+    wrote = _write_page(inside, rel, builder.render(rel))
+    return rel, [digest, *_stamp(inside, rel)], wrote
 
 
 def _remove_stale(inside: Path, previous: set[str], names: list[str], report: SiteReport) -> None:
