@@ -20,7 +20,8 @@ from papernotes.store.kb import KnowledgeBase
 from papernotes.store.notes import backlinks, load_notes
 
 REPO = Path(__file__).resolve().parent.parent
-TITLES = ["Kernel widths", "Lottery tickets", "宽网络的收敛", "Optimizer tuning"]
+# "NTK": a title the index finds when it looks for the tag NTK in a digest
+TITLES = ["Kernel widths", "Lottery tickets", "宽网络的收敛", "Optimizer tuning", "NTK"]
 TAGS = ["NTK", "LTH", "optimization", "CNTK", "no-such-tag"]
 IDS = ["Aaaaaaaaa1", "Bbbbbbbbb2", "Ccccccccc3"]
 READS = [

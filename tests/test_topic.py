@@ -101,3 +101,27 @@ def test_unknown_tag_exits_3_with_one_line(lrun):
     assert result.exit_code == 3
     assert result.stderr == "Error: unknown tag 'ntk2' (did you mean 'NTK'?)\n"
     assert result.stdout == ""
+
+
+def test_a_paper_whose_text_names_the_tag_is_not_among_its_papers(tmp_path):
+    """The index picks a tag's papers out of their digests by the tag's name; a paper
+    whose title or notes are that name, without the tag, stays out (of the page, the
+    children's counts and ``list --tag``)."""
+    root = make_links_kb(tmp_path / "lkb")
+    (root / "papers" / "NamesNTK01.yaml").write_text(
+        'id: NamesNTK01\ntitle: NTK\ntags:\n- optimization\nnotes:\n- lang: en\n  en: "NTK"\n'
+        "  source: cli\n  date: 2026-01-02\n",
+        encoding="utf-8",
+    )
+    run = Runner(root)
+    data = page(run, "ntk")
+    assert [p["id"] for p in data["papers"]] == ["SameTags001", "TargetPaper1", "RarePaper01"]
+    assert {t["name"]: t["papers"] for t in page(run, "theory")["children"]} == {"NTK": 3}
+    listed = run("list", "--tag", "NTK", "--json")
+    assert listed.exit_code == 0, listed.stderr
+    assert sorted(p["id"] for p in json.loads(listed.stdout)) == [
+        "RarePaper01",
+        "SameTags001",
+        "TargetPaper1",
+    ]
+    assert "NamesNTK01" in {p["id"] for p in page(run, "optimization")["papers"]}

@@ -32,22 +32,42 @@ def summary(row: dict) -> dict:
 
 
 def digests_and_taxonomy(
-    kb: KnowledgeBase, keys: tuple[str, ...]
-) -> tuple[dict[str, dict], list[Problem], Taxonomy | None]:
+    kb: KnowledgeBase, keys: tuple[str, ...], tag: str | None = None
+) -> tuple[dict[str, dict], list[Problem], Taxonomy | None, list[str] | None]:
     """Every loadable paper's digest with these ``keys`` (and no others), keyed by id, every
     problem, and the taxonomy, all from one fresh index (kept fresh as for a search), or
     from the files themselves when the index cannot be used. The taxonomy is None when
     tags.yaml has problems or the index cannot be used: then read the file
-    (``kb.taxonomy_checked()`` tells the problems)."""
+    (``kb.taxonomy_checked()`` tells the problems).
+
+    ``tag``: only the papers carrying it or a tag below it (``keys`` must hold "tags").
+    The names of the tag and of those below it, its own first, come fourth (the one-line
+    errors of :func:`resolve_tag` when it names none). The index then reads little more
+    than those papers' digests."""
     from papernotes.index.records import digest, read_fields
 
+    subtree: list[str] | None = None
+
+    def below(indexed: Taxonomy | None) -> list[str]:
+        nonlocal subtree
+        assert tag is not None
+        subtree = kb.taxonomy(indexed).descendants(resolve_tag(kb, tag, indexed))
+        return subtree
+
     try:
-        found = read_fields(kb, keys)
+        found = read_fields(kb, keys, below if tag is not None else None)
+        papers, problems, taxonomy = found.papers, found.problems, found.taxonomy
     except WriteError:  # no writable cache anywhere, or locked for too long
         coll = kb.load_all()
-        papers = {pid: digest(p) for pid, p in coll.papers.items()}
-        return {pid: {k: d[k] for k in keys} for pid, d in papers.items()}, coll.problems, None
-    return found.papers, found.problems, found.taxonomy
+        loaded = {pid: digest(p) for pid, p in coll.papers.items()}
+        papers = {pid: {k: d[k] for k in keys} for pid, d in loaded.items()}
+        problems, taxonomy = coll.problems, None
+        if tag is not None:
+            below(None)
+    if subtree is not None:
+        chosen = set(subtree)
+        papers = {pid: p for pid, p in papers.items() if chosen.intersection(p["tags"])}
+    return papers, problems, taxonomy, subtree
 
 
 def written_by(authors: list[str], name: str) -> bool:
@@ -73,12 +93,8 @@ def list_papers(
     if by is not None and not tokenize(by):
         raise UsageError("--by needs a name")
     keys = SUMMARY_KEYS + (("by",) if by is not None else ())
-    rows, problems, indexed = digests_and_taxonomy(kb, keys)
-    wanted = None
-    if tag is not None:
-        name = resolve_tag(kb, tag, indexed)
-        wanted = set(kb.taxonomy(indexed).descendants(name))
-    papers = [p for p in rows.values() if wanted is None or wanted.intersection(p["tags"])]
+    rows, problems, _, _ = digests_and_taxonomy(kb, keys, tag)
+    papers = list(rows.values())
     if statuses:
         papers = [p for p in papers if (p["status"] or "none") in statuses]
     if by is not None:

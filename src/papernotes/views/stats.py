@@ -26,7 +26,7 @@ def kb_stats(kb, collection=None, notes=None) -> dict:
         rows = {pid: digest(p) for pid, p in collection.papers.items()}
         problems, taxonomy = collection.problems, kb.taxonomy()
     else:
-        rows, problems, indexed = digests_and_taxonomy(kb, STATS_KEYS)
+        rows, problems, indexed, _ = digests_and_taxonomy(kb, STATS_KEYS)
         taxonomy = kb.taxonomy(indexed)
     papers = list(rows.values())
     notes = notes if notes is not None else load_notes(kb, taxonomy)

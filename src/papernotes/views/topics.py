@@ -53,18 +53,20 @@ def topic_page(kb, name: str, sort: str = "decision", collection=None, notes=Non
 
     if not name.strip():
         resolve_tag(kb, name)  # the error for an empty name, before any reading
-    indexed = None
     if collection is not None:
+        name = resolve_tag(kb, name)
+        taxonomy = kb.taxonomy()
+        subtree = taxonomy.descendants(name)
         rows = [digest(p) for p in collection.papers.values()]
+        members = [p for p in rows if set(subtree).intersection(p["tags"])]
     else:
-        found, _, indexed = digests_and_taxonomy(kb, TOPIC_KEYS)
-        rows = list(found.values())
-    name = resolve_tag(kb, name, indexed)
-    taxonomy = kb.taxonomy(indexed)
+        found, _, indexed, below = digests_and_taxonomy(kb, TOPIC_KEYS, name)
+        assert below is not None
+        subtree, name, taxonomy = below, below[0], kb.taxonomy(indexed)  # the tag's own first
+        members = list(found.values())
     tag = taxonomy.tags[name]
-    subtree = taxonomy.descendants(name)
-    counts = Counter(t for p in rows for t in p["tags"])
-    members = [p for p in rows if set(subtree).intersection(p["tags"])]
+    # a paper with a child tag is a member: the children's counts are the members'
+    counts = Counter(t for p in members for t in p["tags"])
     papers = _paper_rows(members, subtree, sort)
     member_ids = {p["id"] for p in members}
     cooccurring = Counter(t for p in members for t in p["tags"] if t not in subtree)
