@@ -51,14 +51,18 @@ def latex_escape(text: str) -> str:
     return _LATEX_RE.sub(lambda m: _LATEX_SPECIAL[m.group()], text)
 
 
+_WORD = re.compile(r"(?<![\\\w])[A-Za-z][A-Za-z0-9]*(?:-[A-Za-z0-9]+)*")
+
+
+def _brace(match: re.Match) -> str:
+    word = match.group()
+    rest = word[1:]  # ASCII letters, digits and hyphens: a capital is what lower() changes
+    return "{" + word + "}" if rest != rest.lower() else word
+
+
 def _protect_case(escaped: str) -> str:
     """Brace words with capitals after the first letter (NTK, ResNet) so styles keep them."""
-
-    def brace(match: re.Match) -> str:
-        word = match.group()
-        return "{" + word + "}" if any(c.isupper() for c in word[1:]) else word
-
-    return re.sub(r"(?<![\\\w])[A-Za-z][A-Za-z0-9]*(?:-[A-Za-z0-9]+)*", brace, escaped)
+    return _WORD.sub(_brace, escaped)
 
 
 def forum_url(paper: Paper) -> str | None:
