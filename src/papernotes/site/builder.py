@@ -803,9 +803,9 @@ class _PageMaker:
         """Every file's name, digest and stamp, and whether it was written, in parts as
         they are done."""
         if not (self.parallel and self.builder.ranked_all()):
-            _SHARED[:] = [self.job]
+            inside, builder, everything, kept = self.job
             for rel in self.rest:
-                yield _make_pages_task([rel])
+                yield [_make_page(inside, builder, rel, everything, kept)]
         else:
             rest = self.rest
             tasks = [rest[i : i + PAGES_PER_TASK] for i in range(0, len(rest), PAGES_PER_TASK)]
