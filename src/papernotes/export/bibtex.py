@@ -28,7 +28,7 @@ _LATEX_SPECIAL = {
     "~": r"\textasciitilde{}",
     "^": r"\textasciicircum{}",
 }
-_LATEX_RE = re.compile("|".join(re.escape(c) for c in _LATEX_SPECIAL))
+_LATEX_TABLE = str.maketrans(_LATEX_SPECIAL)  # each special is one character
 _CONFERENCE = re.compile(
     r"\b(conference|workshop|symposium|proceedings|"
     r"ICLR|NeurIPS|NIPS|ICML|COLT|AISTATS|UAI|AAAI|IJCAI|CVPR|ICCV|ECCV|ACL|EMNLP|NAACL|KDD)\b",
@@ -47,8 +47,7 @@ BOOKTITLES = {
 def latex_escape(text: str) -> str:
     """Text safe inside a BibTeX field: LaTeX specials escaped, whitespace on one line,
     control characters shown (then escaped), braces always balanced."""
-    text = show_controls(" ".join(text.split()))
-    return _LATEX_RE.sub(lambda m: _LATEX_SPECIAL[m.group()], text)
+    return show_controls(" ".join(text.split())).translate(_LATEX_TABLE)
 
 
 _WORD = re.compile(r"(?<![\\\w])[A-Za-z][A-Za-z0-9]*(?:-[A-Za-z0-9]+)*")
@@ -135,6 +134,8 @@ def name_parts(author: str) -> tuple[str, str, str] | None:
     'Smith, Jr., John' and 'John Smith, Jr.' -> ('John', 'Smith', 'Jr.');
     'Smith, John' -> ('John', 'Smith', '').
     """
+    if "," not in author:
+        return None
     parts = [p.strip() for p in " ".join(author.split()).split(",")]
     if len(parts) == 3:
         return parts[2], parts[0], parts[1]
