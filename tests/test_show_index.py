@@ -69,6 +69,31 @@ def test_warm_show_and_related_import_no_models_yaml_requests_or_rich(kb, tmp_pa
     assert warm.stdout.startswith("HygrAR4tPS\t")
 
 
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["notes"],
+        ["notes", "--tag", "ntk"],
+        ["list"],
+        ["list", "--tag", "ntk"],
+        ["topic", "ntk"],
+        ["tags"],
+        ["stats"],
+    ],
+)
+def test_warm_listings_import_no_models_or_yaml(kb, tmp_path, argv):
+    """The listings answer from the index, its taxonomy included (no tags.yaml read)."""
+    env = {**os.environ, "PAPERNOTES_CACHE_DIR": str(tmp_path / "cache")}
+    env["PYTHONPATH"] = str(REPO / "src")
+    base = [sys.executable, "-X", "importtime", "-m", "papernotes", "--root", str(kb)]
+    cold = subprocess.run([*base, *argv], env=env, capture_output=True, text=True)
+    warm = subprocess.run([*base, *argv], env=env, capture_output=True, text=True)
+    assert (cold.returncode, cold.stdout) == (0, warm.stdout), cold.stderr
+    assert warm.returncode == 0, warm.stderr
+    imported = {line.split("|")[-1].strip() for line in warm.stderr.splitlines()}
+    assert not imported.intersection(("pydantic", "yaml", "papernotes.model.record")), argv
+
+
 def test_show_from_the_index_equals_show_from_the_files(kb, tmp_path, monkeypatch):
     """The files path (an unusable cache) prints no related papers: all else must match, and
     the related papers are those ranked for the record loaded from its file."""

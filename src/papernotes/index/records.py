@@ -340,6 +340,20 @@ def read_tag_counts(kb: KnowledgeBase) -> tuple[dict[str, int], list[Problem], A
         return counts, problems, index.taxonomy()
 
 
+def read_taxonomy(kb: KnowledgeBase) -> Any:
+    """The taxonomy of a fresh index of ``kb`` (no YAML, no pydantic); None when tags.yaml
+    has problems or no index can be used: then read the file (``kb.taxonomy_checked()``)."""
+    from papernotes.errors import WriteError
+    from papernotes.index.store import Index
+
+    try:
+        with Index(kb) as index:
+            index.refresh()
+            return index.taxonomy()
+    except WriteError:  # no writable cache anywhere, or locked for too long
+        return None
+
+
 def read_fields(
     kb: KnowledgeBase, keys: tuple[str, ...], wanted: Callable[[Any], Collection[str]] | None = None
 ) -> Entries:

@@ -29,10 +29,12 @@ def command(env, paper: str | None, tag: str | None, as_json: bool) -> None:
       papernotes notes
       papernotes notes --tag ntk --json | jq -r '.[].path'
     """
+    from papernotes.index.records import read_taxonomy
     from papernotes.store.notes import load_notes
 
     kb = env.kb()
-    notes = load_notes(kb)
+    indexed = read_taxonomy(kb)  # the index's copy of tags.yaml: no models to import
+    notes = load_notes(kb, kb.taxonomy(indexed))
     if paper is not None:
         from papernotes.model.ids import parse_paper_ref
 
@@ -42,7 +44,7 @@ def command(env, paper: str | None, tag: str | None, as_json: bool) -> None:
     if tag is not None:
         from papernotes.store.tags import resolve_tag
 
-        name = resolve_tag(kb, tag)
+        name = resolve_tag(kb, tag, indexed)
         notes = [n for n in notes if name in n.tags]
     if not as_json:
         for note in notes:
