@@ -215,13 +215,10 @@ class SimilarityIndex:
                     scored[pid].append((there, other))
                 if back >= min_score:
                     scored[other].append((back, pid))
-        best: dict[str, list[tuple[float, str]]] = {}
+        out: dict[tuple[str, str], float] = {}
         for pid in sorted(self.vectors):
             found = scored[pid]
             found.sort(key=lambda so: (-so[0], so[1]))
-            best[pid] = found[:top]
-        out: dict[tuple[str, str], float] = {}
-        for pid, kept in best.items():
-            for score, other in kept:
+            for score, other in found[:top]:
                 out[(min(pid, other), max(pid, other))] = score
         return [(a, b, s) for (a, b), s in sorted(out.items())]
