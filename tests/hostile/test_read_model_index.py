@@ -10,6 +10,7 @@ import pytest
 from click.testing import CliRunner
 
 from papernotes.cli import cli
+from tests.test_search_support import age
 
 from .conftest import no_traceback
 from .test_index import DAMAGE, EXTRA, _drop_side_files, _sql
@@ -25,7 +26,10 @@ READS = [
 ]
 
 MANGLED = {
-    "record-json": "UPDATE files SET record = '{not json', digest = '{not json', facts = '{'",
+    # a digest is JSON (SQLite makes the listing's columns from it), so it can only be the
+    # wrong JSON
+    "record-json": "UPDATE files SET record = '{not json', digest = '\"no digest\"', facts = '{'",
+    "digest-array": "UPDATE files SET digest = '[1, 2]'",
     "problems-json": "UPDATE files SET problems = 'nope'",
     "dropped-files": "DROP TABLE files",
 }
@@ -47,6 +51,11 @@ def served(kb, tmp_path):
     for name, text in EXTRA.items():
         (kb / "papers" / f"{name}.yaml").write_text(text, encoding="utf-8")
     (kb / "papers" / "brokenxx.yaml").write_text("id: brokenxx\ntitle: [x\n", encoding="utf-8")
+    # a second file of one id: the reads then drop it, as a load of every file does
+    (kb / "papers" / "ntkpaper01-copy.yaml").write_text(
+        "id: ntkpaper01\ntitle: A second file of one paper\n", encoding="utf-8"
+    )
+    age(kb)  # not edited just now: the index then keeps the rows of the files as they are
     fresh = _answers(kb, tmp_path / "fresh")
     cache = tmp_path / "cache"
     assert _answers(kb, cache) == fresh

@@ -73,13 +73,15 @@ RACY_NS = 2_000_000_000  # the coarsest timestamp tick in use (FAT)
 RACY_KEY = (-1, -1, -1, -1)  # the key of a racy file: equal to no file's
 
 # files: the long record JSON comes last, so that reading the digests of every row
-# (list, topic, stats) does not walk each record's overflow pages (1.6x faster at 20,000)
+# (list, topic, stats) does not walk each record's overflow pages (1.6x faster at 20,000);
+# the short columns made from the digest (records.generated_columns) come first
 SCHEMA = f"""
 CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT) WITHOUT ROWID;
 CREATE TABLE files(
     name TEXT PRIMARY KEY, size INTEGER, mtime INTEGER, ctime INTEGER, ino INTEGER,
     doc INTEGER, problem TEXT,
-    rid TEXT, digest TEXT, facts TEXT, problems TEXT NOT NULL DEFAULT '[]', hash TEXT,
+    rid TEXT, {records.generated_columns()},
+    digest TEXT, facts TEXT, problems TEXT NOT NULL DEFAULT '[]', hash TEXT,
     record TEXT
 ) WITHOUT ROWID;
 CREATE TABLE docs(

@@ -6,24 +6,13 @@ from collections import Counter
 from typing import TYPE_CHECKING
 
 from papernotes.errors import Problem, UsageError, WriteError
+from papernotes.index.records import SUMMARY_KEYS
 from papernotes.store.kb import KnowledgeBase
 from papernotes.store.tags import resolve_tag
 from papernotes.text import tokenize
 
 if TYPE_CHECKING:
     from papernotes.model.taxonomy import Taxonomy
-
-SUMMARY_KEYS: tuple[str, ...] = (
-    "id",
-    "title",
-    "venue",
-    "year",
-    "decision",
-    "tags",
-    "notes",
-    "added",
-)
-SUMMARY_KEYS += ("status", "priority")
 
 
 def summary(row: dict) -> dict:
@@ -111,13 +100,17 @@ def list_papers(
 
 
 def tag_rows(kb: KnowledgeBase) -> tuple[list[dict], list[Problem]]:
-    from papernotes.index.records import read_tag_counts
+    from papernotes.index.records import read_groups
 
+    counts: Counter = Counter()
     try:
-        counts, record_problems, taxonomy = read_tag_counts(kb)
+        groups, record_problems, taxonomy = read_groups(kb)
+        for group in groups:
+            for tag in group.tags:
+                counts[tag] += group.papers
     except WriteError:  # no writable cache anywhere, or locked for too long
         coll = kb.load_all()
-        counts = Counter(tag for p in coll.papers.values() for tag in p.tags)
+        counts.update(tag for p in coll.papers.values() for tag in p.tags)
         record_problems, taxonomy = coll.problems, None
     # None: tags.yaml has problems (or there is no index), which the file tells
     taxonomy, problems = kb.taxonomy_checked(taxonomy)

@@ -10,52 +10,73 @@ from papernotes.store.notes import load_notes
 from papernotes.views.decisions import decision_rank
 
 if TYPE_CHECKING:
+    from papernotes.index.records import Group
     from papernotes.model.taxonomy import Taxonomy
     from papernotes.store.notes import NoteFile
 
-STATS_KEYS = ("tags", "decision", "note_langs", "status", "marks", "related")
 
-
-def kb_stats(kb, collection=None, notes=None) -> dict:
+def kb_stats(kb, notes=None) -> dict:
     """Plain numbers for ``papernotes stats`` (JSON-ready, sorted largest first), from the
-    papers' digests in the index (or of ``collection``, when given)."""
-    from papernotes.index.records import digest
-    from papernotes.views.listing import digests_and_taxonomy
+    papers grouped by what is counted in the index (or from the files themselves when the
+    index cannot be used)."""
+    from papernotes.errors import WriteError
+    from papernotes.index.records import read_groups
 
-    if collection is not None:
-        rows = {pid: digest(p) for pid, p in collection.papers.items()}
-        problems, taxonomy = collection.problems, kb.taxonomy()
-    else:
-        rows, problems, indexed, _ = digests_and_taxonomy(kb, STATS_KEYS)
-        taxonomy = kb.taxonomy(indexed)
-    papers = list(rows.values())
+    try:
+        groups, problems, indexed = read_groups(kb)
+    except WriteError:  # no writable cache anywhere, or locked for too long
+        groups, problems, indexed = _loaded_groups(kb)
+    taxonomy = kb.taxonomy(indexed)
     notes = notes if notes is not None else load_notes(kb, taxonomy)
-    statuses = Counter(p["status"] or "(none)" for p in papers)
-    marks = Counter(m for p in papers for m in p["marks"])
+    statuses: Counter = Counter()
+    marks: Counter = Counter()
+    for group in groups:
+        statuses[group.status or "(none)"] += group.papers
+        for mark in group.marks:
+            marks[mark] += group.papers
     return {
-        "papers": len(papers),
+        "papers": sum(g.papers for g in groups),
         "unloadable": len({pr.path for pr in problems}),
-        "untagged": sum(1 for p in papers if not p["tags"]),
-        "tags": _tag_rows(papers, taxonomy),
-        "decisions": _decision_rows(papers),
+        "untagged": sum(g.papers for g in groups if not g.tags),
+        "tags": _tag_rows(groups, taxonomy),
+        "decisions": _decision_rows(groups),
         "statuses": [
             {"status": s, "papers": statuses[s]} for s in (*STATUSES, "(none)") if statuses.get(s)
         ],
         "marks": [{"mark": m, "notes": marks[m]} for m in MARKS if marks.get(m)],
-        "notes": _note_counts(papers),
-        "links": sum(p["related"] for p in papers),
+        "notes": _note_counts(groups),
+        "links": sum(g.related for g in groups),
         "notes_md": _notes_md_counts(notes),
     }
 
 
-def _tag_rows(papers: list[dict], taxonomy: Taxonomy) -> list[dict]:
+def _loaded_groups(kb) -> tuple[list[Group], list, None]:
+    """:func:`read_groups` from the records themselves: a group per paper."""
+    from papernotes.index.records import Group, digest
+
+    coll = kb.load_all()
+    groups = []
+    for paper in coll.papers.values():
+        d = digest(paper)
+        groups.append(
+            Group(
+                d["tags"], d["decision"], d["note_langs"], d["status"], d["marks"], 1, d["related"]
+            )
+        )
+    return groups, coll.problems, None
+
+
+def _tag_rows(groups: list[Group], taxonomy: Taxonomy) -> list[dict]:
     """Papers per tag, alone and with the tags below it; unknown tags after the taxonomy's."""
     # A paper counts for its tags and every tag above them: one walk up per tag of each
     # different list of tags (papers share them), where a subtree per tag costs the square
     # of a deep chain's length.
     exact: Counter = Counter()
     with_children: Counter = Counter()
-    for names, count in Counter(tuple(p["tags"]) for p in papers).items():
+    alike: Counter = Counter()
+    for group in groups:
+        alike[tuple(group.tags)] += group.papers
+    for names, count in alike.items():
         covered = set()
         for tag in names:
             exact[tag] += count
@@ -82,9 +103,11 @@ def _tag_rows(papers: list[dict], taxonomy: Taxonomy) -> list[dict]:
     return tags
 
 
-def _decision_rows(papers: list[dict]) -> list[dict]:
+def _decision_rows(groups: list[Group]) -> list[dict]:
     """Papers per decision, in the order of decisions (accepted first)."""
-    decisions = Counter(p["decision"] or "(none)" for p in papers)
+    decisions: Counter = Counter()
+    for group in groups:
+        decisions[group.decision or "(none)"] += group.papers
     return [
         {"decision": d, "papers": n}
         for d, n in sorted(
@@ -94,14 +117,25 @@ def _decision_rows(papers: list[dict]) -> list[dict]:
     ]
 
 
-def _note_counts(papers: list[dict]) -> dict:
+def _note_counts(groups: list[Group]) -> dict:
     """Notes in all, bilingual, and per language: written in it first, and with its text."""
-    all_notes = [n for p in papers for n in p["note_langs"]]  # [lang, has zh, has en]
-    original = Counter(lang for lang, _, _ in all_notes)
-    written = Counter(lang for n in all_notes for lang, has in (("zh", n[1]), ("en", n[2])) if has)
+    original: Counter = Counter()
+    written: Counter = Counter()
+    total = bilingual = 0
+    for group in groups:
+        count = group.papers
+        for lang, zh, en in group.note_langs:  # [lang, has zh, has en]
+            total += count
+            original[lang] += count
+            if zh:
+                written["zh"] += count
+            if en:
+                written["en"] += count
+            if zh and en:
+                bilingual += count
     return {
-        "total": len(all_notes),
-        "bilingual": sum(1 for _, zh, en in all_notes if zh and en),
+        "total": total,
+        "bilingual": bilingual,
         "languages": [
             {"lang": lang, "original": original.get(lang, 0), "with_text": written.get(lang, 0)}
             for lang in ("zh", "en")
