@@ -35,6 +35,7 @@ COMMANDS = [
     ("related", [SHIPPED_ID]),
     ("graph-json", ["graph", "-f", "json"]),
     ("export-bibtex", ["export", "-f", "bibtex"]),
+    ("export-csljson", ["export", "-f", "csljson"]),
     ("export-json", ["export", "-f", "json"]),
     ("export-markdown", ["export", "-f", "markdown"]),
     ("validate", []),

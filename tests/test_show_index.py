@@ -79,10 +79,13 @@ def test_warm_show_and_related_import_no_models_yaml_requests_or_rich(kb, tmp_pa
         ["topic", "ntk"],
         ["tags"],
         ["stats"],
+        ["export"],
+        ["export", "-f", "csljson", "ntk"],
     ],
 )
 def test_warm_listings_import_no_models_or_yaml(kb, tmp_path, argv):
-    """The listings answer from the index, its taxonomy included (no tags.yaml read)."""
+    """The listings answer from the index, its taxonomy included (no tags.yaml read), and
+    the citation exports from its views of the records."""
     env = {**os.environ, "PAPERNOTES_CACHE_DIR": str(tmp_path / "cache")}
     env["PYTHONPATH"] = str(REPO / "src")
     base = [sys.executable, "-X", "importtime", "-m", "papernotes", "--root", str(kb)]

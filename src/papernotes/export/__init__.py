@@ -26,14 +26,19 @@ class Exporter:
     help: str  # what --help says of it
     target: str  # "module:function" taking an ExportJob
     json: bool = False  # the text is JSON: control characters become \u escapes
+    views: bool = False  # reads the papers only: the index's views of them will do (select)
 
 
 EXPORTERS = {
     e.name: e
     for e in (
-        Exporter("bibtex", "bibtex (.bib)", "papernotes.export.bibtex:export"),
+        Exporter("bibtex", "bibtex (.bib)", "papernotes.export.bibtex:export", views=True),
         Exporter(
-            "csljson", "csljson (Pandoc/Zotero)", "papernotes.export.csljson:export", json=True
+            "csljson",
+            "csljson (Pandoc/Zotero)",
+            "papernotes.export.csljson:export",
+            json=True,
+            views=True,
         ),
         Exporter("markdown", "markdown (a reading list)", "papernotes.export.markdown:export"),
         Exporter("json", "json", "papernotes.export.data:export_json", json=True),

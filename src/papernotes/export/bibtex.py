@@ -7,10 +7,13 @@ paper's key depends neither on which papers are exported with it nor on later ed
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING
 
 from papernotes.model.citekey import base_key, citation_keys
-from papernotes.model.record import Paper
 from papernotes.text import show_controls
+
+if TYPE_CHECKING:
+    from papernotes.model.record import Paper
 
 __all__ = ["base_key", "citation_keys", "entry", "latex_escape", "to_bibtex"]
 

@@ -7,6 +7,7 @@ with either file.
 from __future__ import annotations
 
 import json
+from typing import TYPE_CHECKING
 
 from papernotes.export.bibtex import (
     arxiv_id,
@@ -17,8 +18,10 @@ from papernotes.export.bibtex import (
     paper_url,
     submitted_to,
 )
-from papernotes.model.record import Paper
 from papernotes.text import is_cjk
+
+if TYPE_CHECKING:
+    from papernotes.model.record import Paper
 
 
 def csl_name(author: str) -> dict[str, str]:

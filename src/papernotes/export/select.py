@@ -12,12 +12,15 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from papernotes.errors import Problem, UsageError
 from papernotes.model.ids import parse_paper_ref
-from papernotes.model.record import Paper
 from papernotes.store.kb import KnowledgeBase
 from papernotes.store.tags import resolve_tag
+
+if TYPE_CHECKING:
+    from papernotes.model.record import Paper
 
 EXPLICIT_PREFIXES = ("arxiv:", "doi:", "url:", "http://", "https://", "openreview.net", "arxiv.org")
 
@@ -46,11 +49,18 @@ def _explicit(arg: str) -> bool:
 
 
 def select(
-    kb: KnowledgeBase, args: Sequence[str] = (), tag: str | None = None, ids: bool = False
+    kb: KnowledgeBase,
+    args: Sequence[str] = (),
+    tag: str | None = None,
+    ids: bool = False,
+    views: bool = False,
 ) -> Selection:
-    from papernotes.index.records import papers as indexed_papers
+    """The papers ``args`` and ``tag`` choose (see the module). ``views``: the papers are
+    the index's views of the stored records (``papernotes.index.reads.RecordView``, the
+    models' attributes without the models), for a format that only reads them."""
+    from papernotes.index import records
 
-    coll = indexed_papers(kb)
+    coll = records.views(kb) if views else records.papers(kb)
     everything = coll.papers
     args = [a for a in args if a.strip()]
     wanted_tags = kb.taxonomy().descendants(resolve_tag(kb, tag)) if tag is not None else None

@@ -34,15 +34,15 @@ class _Fields:
 
     def __init__(self, data: dict):
         self._data = data
+        # the stored fields as attributes: a look-up of one is then no call (an export reads
+        # 20,000 records' fields many times); __getattr__ answers for the fields left out
+        self.__dict__.update(data)
 
     def __getattr__(self, name: str) -> Any:
         if name.startswith("_"):
             raise AttributeError(name)
-        try:
-            return self._data[name]
-        except KeyError:
-            default = self._defaults.get(name)
-            return default() if callable(default) else default
+        default = self._defaults.get(name)
+        return default() if callable(default) else default
 
 
 class NoteView(_Fields):
@@ -58,7 +58,8 @@ class LinkView(_Fields):
 
 
 class RecordView(_Fields):
-    """A paper record rebuilt from the index's JSON, for reading (``show``, ``related``)."""
+    """A paper record rebuilt from the index's JSON, for reading (``show``, ``related``,
+    the BibTeX and CSL-JSON exports)."""
 
     _defaults = {**{name: list for name in _LISTS}, **{name: dict for name in _MAPS}}
 
@@ -71,6 +72,8 @@ class RecordView(_Fields):
         self.status_dates = {
             k: dt.date.fromisoformat(v) for k, v in data.get("status_dates", {}).items()
         }
+        added = data.get("added")
+        self.added = dt.date.fromisoformat(added) if added is not None else None
 
     def canonical_links(self) -> dict[str, str]:
         return dict(self._data.get("links", {}))  # stored in canonical order

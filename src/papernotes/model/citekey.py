@@ -15,8 +15,11 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
-from papernotes.model.record import Paper
+if TYPE_CHECKING:
+    from papernotes.model.record import Paper
+
 
 SMALL_WORDS = frozenset(
     "a an and are as at be by can do does for from how in into is it its of on or over "

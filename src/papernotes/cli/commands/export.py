@@ -69,7 +69,7 @@ def command(
             raise UsageError(f"--json conflicts with --format {fmt}")
         fmt = "json"
     kb = env.kb()
-    chosen = select(kb, selection, tag=tag, ids=ids)
+    chosen = select(kb, selection, tag=tag, ids=ids, views=EXPORTERS[fmt].views)
     if chosen.problems:
         warn(
             f"{len(chosen.problems)} record(s) could not be loaded and are not exported; "
