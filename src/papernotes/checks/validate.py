@@ -8,7 +8,7 @@ from collections.abc import Container, Iterable
 from typing import TYPE_CHECKING
 
 from papernotes.errors import Problem, WriteError
-from papernotes.store.kb import Collection, KnowledgeBase
+from papernotes.store.kb import Collection, KnowledgeBase, gc_paused
 
 if TYPE_CHECKING:
     from papernotes.index.records import Entries
@@ -28,6 +28,13 @@ def validate(
     re-validates every file instead (in worker processes on a large knowledge base), and so
     does a ``collection``, from the records it holds.
     """
+    with gc_paused():  # the facts of 20,000 files and their problems: no cycles
+        return _validate(kb, strict, collection, full)
+
+
+def _validate(
+    kb: KnowledgeBase, strict: bool, collection: Collection | None, full: bool
+) -> list[Problem]:
     papers, files = _records(kb, collection, full)
     # the index's copy of tags.yaml when it has no problems; else the file tells them
     taxonomy, found = kb.taxonomy_checked(getattr(papers, "taxonomy", None))

@@ -335,7 +335,9 @@ def fields(conn: sqlite3.Connection, keys: tuple[str, ...], tags: Collection[str
     # other keys: one json_extract of every path, so that SQLite parses each digest once
     # (an array of the values; '$.id' is added so that a single key is an array too)
     selected = "summary"
-    if keys != SUMMARY_KEYS:
+    if not keys:  # the ids alone: no digest is parsed
+        selected = "NULL"
+    elif keys != SUMMARY_KEYS:
         paths = ", ".join(f"'$.{k}'" for k in (*keys, "id"))
         selected = f"json_extract(digest, {paths})"
     where, needles = "rid IS NOT NULL", []
