@@ -448,12 +448,14 @@ def read_fields(
     same fresh index: no pydantic, no second freshness check). ``wanted``: given that
     taxonomy, the tags of the papers asked for (as ``fields``' ``tags``)."""
     from papernotes.index.store import Index
+    from papernotes.store.kb import gc_paused
 
     with Index(kb) as index:
         index.refresh()
         taxonomy = index.taxonomy()
         tags = wanted(taxonomy) if wanted is not None else ()
-        found = index.read(lambda conn: fields(conn, keys, tags))
+        with gc_paused():  # 20,000 dicts: no cycles
+            found = index.read(lambda conn: fields(conn, keys, tags))
         found.taxonomy = taxonomy
         return found
 
