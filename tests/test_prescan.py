@@ -165,3 +165,19 @@ def test_an_index_behind_the_files_is_updated_by_a_stat_of_its_own(kb):
         [*argv, "wombat"], capture_output=True, text=True, timeout=60, env=env, check=True
     )
     assert sorted(hit["id"] for hit in json.loads(found.stdout)) == ["Paper0003x", "Paper0007x"]
+
+
+def test_the_childs_signature_is_the_summary_of_the_parents_stat(kb):
+    """The child sums as it stats; the parent keeps every key and sums them after. Both
+    count a dangling link and a folder named like a record, and skip the rest alike."""
+    papers = kb / "papers"
+    (papers / "Dangling0x.yaml").symlink_to(papers / "nowhere.yaml")
+    (papers / "Loop00000x.yaml").symlink_to(papers / "Loop00000x.yaml")
+    (papers / "Folder000x.yaml").mkdir()
+    fd = os.open(papers, os.O_RDONLY)
+    try:
+        names, keys = prescan.stat_dir(fd)
+        assert prescan.signature(fd) == prescan.summary(keys)
+    finally:
+        os.close(fd)
+    assert len(names) == 33 and prescan.summary(keys)[0] == 33
