@@ -49,14 +49,23 @@ def _validate(
     problems.extend(kb.unread_paths())
     known = papers.papers
     by_fold, by_key = _by_fold(known), _by_key(files)
+    # the ids and keys that may clash, and the tags that are known: each rule below is
+    # then looked at closely only for the few files it may find a problem in
+    twins = {pid for ids in by_fold.values() if len(ids) > 1 for pid in ids}
+    shared = {key for key, where in by_key.items() if len(where) > 1}
+    tag_names = taxonomy.tags.keys()
     for where, paper in files:
-        problems.extend(_twin_ids(where, paper, by_fold))
-        problems.extend(_shared_keys(where, paper, by_key))
-        if check_tags:
+        if paper["id"] in twins:
+            problems.extend(_twin_ids(where, paper, by_fold))
+        if shared and paper.get("key") and paper["key"].casefold() in shared:
+            problems.extend(_shared_keys(where, paper, by_key))
+        if check_tags and not tag_names >= set(paper["tags"]):
             problems.extend(_tag_problems(where, paper, taxonomy))
-        problems.extend(_related_problems(kb, where, paper, known))
+        if paper["related"]:
+            problems.extend(_related_problems(kb, where, paper, known))
         # scalar fields a merge found changed on both sides (see papernotes.share.merge)
-        problems.extend(Problem(**found) for found in paper.get("conflicts", ()))
+        if paper.get("conflicts"):
+            problems.extend(Problem(**found) for found in paper["conflicts"])
         if strict:
             problems.extend(_strict_problems(where, paper))
     from papernotes.store.notes import check_notes
