@@ -16,6 +16,7 @@ from __future__ import annotations
 import datetime as dt
 import sqlite3
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 from papernotes.index.store import Index, IndexDamaged, decoded
@@ -62,18 +63,35 @@ class RecordView(_Fields):
     the BibTeX and CSL-JSON exports)."""
 
     _defaults = {**{name: list for name in _LISTS}, **{name: dict for name in _MAPS}}
+    # made when first read (an export of 20,000 papers reads none of them)
+    _MADE = ("notes", "related", "refs", "conflicts", "status_dates")
 
     def __init__(self, data: dict):
         super().__init__(data)
-        self.notes = [NoteView(n) for n in data.get("notes", ())]
-        self.related = [LinkView(r) for r in data.get("related", ())]
-        self.refs = [LinkView(r) for r in data.get("refs", ())]
-        self.conflicts = [LinkView(c) for c in data.get("conflicts", ())]
-        self.status_dates = {
-            k: dt.date.fromisoformat(v) for k, v in data.get("status_dates", {}).items()
-        }
+        for name in self._MADE:
+            self.__dict__.pop(name, None)
         added = data.get("added")
         self.added = dt.date.fromisoformat(added) if added is not None else None
+
+    @cached_property
+    def notes(self) -> list[NoteView]:
+        return [NoteView(n) for n in self._data.get("notes", ())]
+
+    @cached_property
+    def related(self) -> list[LinkView]:
+        return [LinkView(r) for r in self._data.get("related", ())]
+
+    @cached_property
+    def refs(self) -> list[LinkView]:
+        return [LinkView(r) for r in self._data.get("refs", ())]
+
+    @cached_property
+    def conflicts(self) -> list[LinkView]:
+        return [LinkView(c) for c in self._data.get("conflicts", ())]
+
+    @cached_property
+    def status_dates(self) -> dict[str, dt.date]:
+        return {k: dt.date.fromisoformat(v) for k, v in self._data.get("status_dates", {}).items()}
 
     def canonical_links(self) -> dict[str, str]:
         return dict(self._data.get("links", {}))  # stored in canonical order
