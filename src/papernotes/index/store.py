@@ -81,7 +81,7 @@ CREATE TABLE files(
     name TEXT PRIMARY KEY, size INTEGER, mtime INTEGER, ctime INTEGER, ino INTEGER,
     doc INTEGER, problem TEXT,
     rid TEXT, {records.generated_columns()},
-    digest TEXT, facts TEXT, problems TEXT NOT NULL DEFAULT '[]', hash TEXT,
+    summary TEXT, digest TEXT, facts TEXT, problems TEXT NOT NULL DEFAULT '[]', hash TEXT,
     record TEXT
 ) WITHOUT ROWID;
 CREATE TABLE docs(
@@ -564,7 +564,7 @@ class Index:
         row = conn.execute(
             "SELECT doc, problem, rid, record, digest, problems FROM files WHERE name = ?", (name,)
         ).fetchone()
-        rid, record, digest, facts, problems, content = extra
+        rid, record, digest, _summary, facts, problems, content = extra  # summary: of digest
         same = (problem, rid, record, digest, problems)
         if row is None or (row[0] is None) != (doc is None) or row[1:] != same:
             return False
@@ -663,7 +663,7 @@ class Index:
         key: Key,
         doc: Doc | None,
         problem: str | None,
-        extra: tuple = (None, None, None, None, "[]", None),
+        extra: tuple = (None, None, None, None, None, "[]", None),
         bulk: bool = False,
     ) -> bool:
         """Insert one file's document (or its problem); False when it is not searchable.
@@ -844,7 +844,7 @@ def file_row(kb: KnowledgeBase, name: str, tag_texts: dict[str, str], glossary) 
 def check_row(kb: KnowledgeBase, name: str, *_) -> tuple:
     """What ``validate --full`` reads of ``papers/<name>``, as the index would store it: the
     name, the id, the digest, the facts and the problems."""
-    rid, _json, digest, checks, problems = records.stored(
+    rid, _json, digest, _summary, checks, problems = records.stored(
         kb.load_path(kb.papers_dir / name), record=False
     )
     return name, rid, digest, checks, problems
