@@ -22,6 +22,8 @@ from typing import TYPE_CHECKING, Any
 from papernotes.index.store import Index, IndexDamaged, decoded
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from papernotes.store.kb import KnowledgeBase
 
 _LISTS = ("authors", "ratings", "keywords", "tags", "notes", "related", "refs", "conflicts")
@@ -58,6 +60,11 @@ class LinkView(_Fields):
     pass
 
 
+def _made(name: str, view: Callable[[dict], Any]) -> Any:
+    """A list field of a record view, made of ``view`` of each stored item when first read."""
+    return cached_property(lambda self: [view(item) for item in self._data.get(name, ())])
+
+
 class RecordView(_Fields):
     """A paper record rebuilt from the index's JSON, for reading (``show``, ``related``,
     the BibTeX and CSL-JSON exports)."""
@@ -73,21 +80,10 @@ class RecordView(_Fields):
         added = data.get("added")
         self.added = dt.date.fromisoformat(added) if added is not None else None
 
-    @cached_property
-    def notes(self) -> list[NoteView]:
-        return [NoteView(n) for n in self._data.get("notes", ())]
-
-    @cached_property
-    def related(self) -> list[LinkView]:
-        return [LinkView(r) for r in self._data.get("related", ())]
-
-    @cached_property
-    def refs(self) -> list[LinkView]:
-        return [LinkView(r) for r in self._data.get("refs", ())]
-
-    @cached_property
-    def conflicts(self) -> list[LinkView]:
-        return [LinkView(c) for c in self._data.get("conflicts", ())]
+    notes = _made("notes", NoteView)
+    related = _made("related", LinkView)
+    refs = _made("refs", LinkView)
+    conflicts = _made("conflicts", LinkView)
 
     @cached_property
     def status_dates(self) -> dict[str, dt.date]:
