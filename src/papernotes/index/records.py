@@ -308,13 +308,24 @@ def groups(conn: sqlite3.Connection) -> tuple[list[Group], list[Problem]]:
 
 def read_groups(kb: KnowledgeBase) -> tuple[list[Group], list[Problem], Any]:
     """:func:`groups` of a fresh index of ``kb``, and its taxonomy (None when tags.yaml has
-    problems: the file tells them)."""
+    problems: the file tells them). From the files themselves, a group per paper and no
+    taxonomy, when the index cannot be used."""
+    from papernotes.errors import WriteError
     from papernotes.index.store import Index
 
-    with Index(kb) as index:
-        index.refresh()
-        found, problems = index.read(groups)
-        return found, problems, index.taxonomy()
+    try:
+        with Index(kb) as index:
+            index.refresh()
+            found, problems = index.read(groups)
+            return found, problems, index.taxonomy()
+    except WriteError:  # no writable cache anywhere, or locked for too long
+        coll = kb.load_all()
+        one = []
+        for paper in coll.papers.values():
+            d = digest(paper)
+            tags, decision, langs, status, marks = (d[k] for k in COUNTED_KEYS)
+            one.append(Group(tags, decision, langs, status, marks, 1, d["related"]))
+        return one, coll.problems, None
 
 
 MAX_NEEDLES = 500  # tags a read looks for in SQL (each is a variable); more: all are read

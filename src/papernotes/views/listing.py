@@ -102,16 +102,11 @@ def list_papers(
 def tag_rows(kb: KnowledgeBase) -> tuple[list[dict], list[Problem]]:
     from papernotes.index.records import read_groups
 
+    groups, record_problems, taxonomy = read_groups(kb)
     counts: Counter = Counter()
-    try:
-        groups, record_problems, taxonomy = read_groups(kb)
-        for group in groups:
-            for tag in group.tags:
-                counts[tag] += group.papers
-    except WriteError:  # no writable cache anywhere, or locked for too long
-        coll = kb.load_all()
-        counts.update(tag for p in coll.papers.values() for tag in p.tags)
-        record_problems, taxonomy = coll.problems, None
+    for group in groups:
+        for tag in group.tags:
+            counts[tag] += group.papers
     # None: tags.yaml has problems (or there is no index), which the file tells
     taxonomy, problems = kb.taxonomy_checked(taxonomy)
     rows = [

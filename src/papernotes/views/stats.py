@@ -19,13 +19,9 @@ def kb_stats(kb, notes=None) -> dict:
     """Plain numbers for ``papernotes stats`` (JSON-ready, sorted largest first), from the
     papers grouped by what is counted in the index (or from the files themselves when the
     index cannot be used)."""
-    from papernotes.errors import WriteError
     from papernotes.index.records import read_groups
 
-    try:
-        groups, problems, indexed = read_groups(kb)
-    except WriteError:  # no writable cache anywhere, or locked for too long
-        groups, problems, indexed = _loaded_groups(kb)
+    groups, problems, indexed = read_groups(kb)
     taxonomy = kb.taxonomy(indexed)
     notes = notes if notes is not None else load_notes(kb, taxonomy)
     statuses: Counter = Counter()
@@ -48,22 +44,6 @@ def kb_stats(kb, notes=None) -> dict:
         "links": sum(g.related for g in groups),
         "notes_md": _notes_md_counts(notes),
     }
-
-
-def _loaded_groups(kb) -> tuple[list[Group], list, None]:
-    """:func:`read_groups` from the records themselves: a group per paper."""
-    from papernotes.index.records import Group, digest
-
-    coll = kb.load_all()
-    groups = []
-    for paper in coll.papers.values():
-        d = digest(paper)
-        groups.append(
-            Group(
-                d["tags"], d["decision"], d["note_langs"], d["status"], d["marks"], 1, d["related"]
-            )
-        )
-    return groups, coll.problems, None
 
 
 def _tag_rows(groups: list[Group], taxonomy: Taxonomy) -> list[dict]:
